@@ -1,0 +1,44 @@
+# The two commands the README promises:
+#   make run   – the platform on SQLite with demo data at http://127.0.0.1:8000
+#   make test  – ruff and the whole test suite (DATABASE_URL picks PostgreSQL, else SQLite)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint deps dev-deps browser translations clean
+
+$(VENV)/.deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+translations: deps
+	DEBUG=1 $(PY) manage.py compiletranslations --verbosity 0
+
+run: deps translations
+	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
+	DEBUG=1 $(PY) manage.py createcachetable
+	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+browser:
+	bash scripts/ensure-chromium
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+
+test: dev-deps translations browser lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,119 @@
+"""People who use Minsheng: staff (username and password) and residents (phone and one-time code)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.crypto import EncryptedTextField, mask_phone
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    RESIDENT = "resident", _("Resident")
+
+
+class User(AbstractUser):
+    kind = models.CharField(_("kind"), max_length=16, choices=UserKind.choices, default=UserKind.STAFF)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # The phone number is personal data: stored encrypted, found through a keyed hash.
+    phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_resident(self) -> bool:
+        return self.kind == UserKind.RESIDENT
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class OneTimeCode(models.Model):
+    """A login code sent by SMS to a resident's phone; only its hash is kept."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A key another system uses to call the API as ``user`` (``Authorization: Bearer <token>``).
+    Only a SHA-256 hash of the token is kept; the prefix identifies it in lists and logs."""
+
+    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What the token is for, e.g. “12345 hotline bridge”."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiKey(models.Model):
+    """A key an integrating organisation (a FixMyStreet site, a vendor's app) uses for Open311 and
+    the native API, scoped to the units whose appeals it may create or read (each unit with the
+    units below it). Unlike an ApiToken it acts as no person. Only a SHA-256 hash of the secret is
+    kept; the prefix identifies it in lists and logs."""
+
+    organisation = models.CharField(_("organisation"), max_length=200,
+                                     help_text=_("Who integrates with this key, e.g. “FixMyStreet 晋中”."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    units = models.ManyToManyField("orgs.Unit", verbose_name=_("units"), related_name="+",
+                                   help_text=_("The key may create and read appeals in these units and the "
+                                               "units below them."))
+    may_create = models.BooleanField(_("may create appeals"), default=True)
+    may_read = models.BooleanField(_("may read appeals"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

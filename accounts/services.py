@@ -1,0 +1,137 @@
+"""Writes for accounts: resident sign-in by one-time code, and staff accounts."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OneTimeCode, User, UserKind
+from accounts.sms import SmsError, sms_send
+from core.audit import audit_record
+from core.crypto import blind_index
+from core.errors import BadInput, NotAllowed
+from orgs.permissions import may_administer
+
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(raw: str) -> str:
+    """Accept 138 0013 8000, +86 13800138000, full-width digits; return 11 digits or raise BadInput."""
+    import unicodedata
+
+    phone = unicodedata.normalize("NFKC", raw or "")
+    phone = re.sub(r"[\s\-()]", "", phone)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    if not MAINLAND_MOBILE.match(phone):
+        raise BadInput(_("Enter an 11-digit mainland mobile number, such as 13800138000."))
+    return phone
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def otp_request(*, phone: str) -> None:
+    """Send a 6-digit code to ``phone``. At most one code per interval per phone."""
+    phone = normalize_phone(phone)
+    index = blind_index(phone)
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(
+        phone_index=index, created_at__gt=now - timedelta(seconds=settings.OTP_SEND_INTERVAL_SECONDS)
+    ).exists()
+    if recent:
+        raise BadInput(_("A code was sent moments ago. Please wait a minute before asking again."))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    OneTimeCode.objects.create(
+        phone_index=index,
+        code_hash=_code_hash(index, code),
+        expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )
+    minutes = settings.OTP_TTL_SECONDS // 60
+    try:
+        sms_send(phone, _("Your Minsheng sign-in code is %(code)s, valid for %(minutes)s minutes.")
+                 % {"code": code, "minutes": minutes})
+    except SmsError as exc:
+        raise BadInput(_("The code could not be sent: %(reason)s. Please try again later.") % {"reason": exc}) \
+            from None
+
+
+def otp_verify(*, phone: str, code: str) -> User:
+    """Check the code and return the resident, registering them on first sign-in."""
+    phone = normalize_phone(phone)
+    # A wrong attempt must be counted even though the caller gets an error: the count is committed
+    # before the error is raised, outside the transaction.
+    user, error = _otp_check(phone, (code or "").strip())
+    if error:
+        raise BadInput(error)
+    return user
+
+
+@transaction.atomic
+def _otp_check(phone: str, code: str) -> tuple[User | None, str]:
+    index = blind_index(phone)
+    now = timezone.now()
+    otp = (
+        OneTimeCode.objects.select_for_update()
+        .filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if otp is None:
+        return None, _("The code has expired or was never sent. Ask for a new one.")
+    if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+        return None, _("Too many wrong codes. Ask for a new one.")
+    if not hmac.compare_digest(otp.code_hash, _code_hash(index, code)):
+        otp.attempts += 1
+        otp.save(update_fields=["attempts"])
+        return None, _("The code is not correct.")
+    otp.used_at = now
+    otp.save(update_fields=["used_at"])
+    user = User.objects.filter(phone_index=index).first()
+    if user is None:
+        user = User(username=f"r-{secrets.token_hex(8)}", kind=UserKind.RESIDENT, phone=phone, phone_index=index)
+        user.set_unusable_password()
+        user.save()
+        audit_record(actor=user, verb="resident.register", target=user)
+    elif not user.is_active:
+        return None, _("This account has been disabled.")
+    return user, ""
+
+
+@transaction.atomic
+def staff_save(*, actor, user: User, password: str | None = None, phone: str | None = None) -> User:
+    """Create or update a staff account (memberships are granted through orgs.services)."""
+    if not may_administer(actor):
+        raise NotAllowed(_("Only administrators manage staff accounts."))
+    if not re.match(r"^[\w.@+-]{3,150}$", user.username or ""):
+        raise BadInput(_("The username must be 3–150 letters, digits or . @ + - _."))
+    clash = User.objects.filter(username=user.username).exclude(pk=user.pk).exists()
+    if clash:
+        raise BadInput(_("The username “%(username)s” is taken.") % {"username": user.username})
+    user.kind = UserKind.STAFF
+    if phone is not None:
+        user.phone = normalize_phone(phone) if phone else ""
+        user.phone_index = blind_index(user.phone) if user.phone else None
+        if user.phone_index and User.objects.filter(phone_index=user.phone_index).exclude(pk=user.pk).exists():
+            raise BadInput(_("Another account already uses this phone number."))
+    if password:
+        user.password = make_password(password)
+    elif not user.password:
+        user.set_unusable_password()
+    creating = user.pk is None
+    user.save()
+    audit_record(actor=actor, verb="staff.create" if creating else "staff.update", target=user)
+    return user
+
+

@@ -1,0 +1,86 @@
+"""Resident sign-in by one-time code, and personal data at rest."""
+
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+
+from accounts.models import User, UserKind
+from accounts.services import normalize_phone, otp_request, otp_verify
+from accounts.sms import MemoryBackend
+from core.errors import BadInput
+
+
+@pytest.fixture(autouse=True)
+def outbox():
+    MemoryBackend.outbox.clear()
+    return MemoryBackend.outbox
+
+
+def sent_code(outbox):
+    return re.search(r"\d{6}", outbox[-1][1]).group()
+
+
+@pytest.mark.parametrize("raw", ["13800138000", "138 0013 8000", "+86 138-0013-8000", "１３８００１３８０００"])
+def test_phone_numbers_are_accepted_as_people_type_them(raw):
+    assert normalize_phone(raw) == "13800138000"
+
+
+@pytest.mark.parametrize("raw", ["", "12345", "23800138000", "1380013800x"])
+def test_bad_phone_numbers_are_refused(raw, english):
+    with pytest.raises(BadInput, match="11-digit mainland mobile"):
+        normalize_phone(raw)
+
+
+def test_first_sign_in_registers_a_resident(db, outbox):
+    otp_request(phone="13900139000")
+    assert outbox[-1][0] == "13900139000"
+    user = otp_verify(phone="13900139000", code=sent_code(outbox))
+    assert user.kind == UserKind.RESIDENT and user.phone == "13900139000"
+    again_code = (otp_request(phone="139 0013 9000"), sent_code(outbox))[1]
+    assert otp_verify(phone="13900139000", code=again_code) == user
+    assert User.objects.filter(kind=UserKind.RESIDENT).count() == 1
+
+
+def test_wrong_code_counts_attempts_then_locks_the_code(db, outbox, settings, english):
+    settings.OTP_MAX_ATTEMPTS = 2
+    otp_request(phone="13900139000")
+    code = sent_code(outbox)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(2):
+        with pytest.raises(BadInput, match="not correct"):
+            otp_verify(phone="13900139000", code=wrong)
+    with pytest.raises(BadInput, match="Too many wrong codes"):
+        otp_verify(phone="13900139000", code=code)
+
+
+def test_code_expires_and_is_single_use(db, outbox, english):
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False) as traveller:
+        otp_request(phone="13900139000")
+        code = sent_code(outbox)
+        traveller.shift(301)
+        with pytest.raises(BadInput, match="expired"):
+            otp_verify(phone="13900139000", code=code)
+        otp_request(phone="13900139000")
+        code = sent_code(outbox)
+        otp_verify(phone="13900139000", code=code)
+        with pytest.raises(BadInput, match="expired"):
+            otp_verify(phone="13900139000", code=code)
+
+
+def test_codes_cannot_be_requested_in_a_burst(db, settings, english):
+    settings.OTP_SEND_INTERVAL_SECONDS = 60
+    otp_request(phone="13900139000")
+    with pytest.raises(BadInput, match="wait a minute"):
+        otp_request(phone="13900139000")
+
+
+def test_phone_is_encrypted_at_rest(db, outbox):
+    otp_request(phone="13900139000")
+    user = otp_verify(phone="13900139000", code=sent_code(outbox))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, phone_index FROM accounts_user WHERE id = %s", [user.pk])
+        stored_phone, index = cursor.fetchone()
+    assert "13900139000" not in stored_phone and "13900139000" not in index
+    assert User.objects.get(pk=user.pk).masked_phone == "139****9000"

@@ -1,0 +1,96 @@
+"""How an appeal's personal data leaves the record: masked on staff pages and in xlsx exports.
+
+Clear values are only ever returned by services.appeal_unmask, which is audited. Free text a
+resident wrote (title, description, added information) may hold a phone or ID number too, so it is
+masked the same way wherever staff read it.
+"""
+
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.crypto import mask_id_number, mask_name, mask_phone
+from core.xlsx import Column, write_xlsx
+
+# Mainland mobiles (optionally +86, with spaces or dashes) and 18/15-digit ID numbers, not inside
+# longer numbers. The same shapes core.text masks for analysis.
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{16}[0-9Xx]|[1-9]\d{14})(?![0-9A-Za-z])")
+
+MAX_EXPORT_ROWS = 20_000
+
+
+def mask_text(text: str | None) -> str:
+    """``text`` with every mobile number shown as 138****1234 and every ID number masked."""
+    if not text:
+        return ""
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1).upper()), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group(1) + m.group(2) + m.group(3)), text)
+
+
+def masked_contact(appeal) -> dict:
+    """The resident's details as staff see them by default. An anonymous resident shows nothing."""
+    if appeal.anonymous:
+        return {"name": "", "phone": "", "id_number": "", "anonymous": True}
+    return {
+        "name": mask_name(appeal.contact_name),
+        "phone": mask_phone(appeal.contact_phone),
+        "id_number": mask_id_number(appeal.id_number),
+        "anonymous": False,
+    }
+
+
+def is_overdue_now(appeal, now=None) -> bool:
+    """Flagged by the sweep, or past its deadline while a handler holds it (the sweep may lag)."""
+    from appeals.models import ASSIGNED_STATES
+
+    if appeal.state not in ASSIGNED_STATES:
+        return False
+    now = now or timezone.now()
+    return bool(appeal.is_overdue or (appeal.due_at and appeal.due_at < now))
+
+
+def _local(value):
+    # Excel has no time zones: write the local wall-clock time people expect.
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
+
+
+APPEAL_COLUMNS = (
+    Column("code", gettext_lazy("Tracking code"), width=14),
+    Column("received", gettext_lazy("Received"), width=18),
+    Column("type", gettext_lazy("Type"), width=16),
+    Column("title", gettext_lazy("Title"), width=36),
+    Column("place", gettext_lazy("Place"), width=20),
+    Column("state", gettext_lazy("State"), width=18),
+    Column("handler", gettext_lazy("Handling department or unit"), width=22),
+    Column("due", gettext_lazy("Due"), width=18),
+    Column("overdue", gettext_lazy("Overdue"), width=8),
+    Column("contact_name", gettext_lazy("Contact name (masked)"), width=14),
+    Column("contact_phone", gettext_lazy("Contact phone (masked)"), width=16),
+)
+
+
+def appeal_row(appeal, now=None) -> dict:
+    contact = masked_contact(appeal)
+    return {
+        "code": appeal.code,
+        "received": _local(appeal.created_at),
+        "type": str(appeal.get_appeal_type_display()),
+        "title": mask_text(appeal.title),
+        "place": appeal.place.name,
+        "state": str(appeal.get_state_display()),
+        "handler": str(appeal.assignee or ""),
+        "due": _local(appeal.due_at),
+        "overdue": _("yes") if is_overdue_now(appeal, now) else "",
+        "contact_name": contact["name"],
+        "contact_phone": contact["phone"],
+    }
+
+
+def appeals_xlsx(appeals, *, title: str) -> bytes:
+    """An export of ``appeals`` (a queryset already limited to the user's scope and filters)."""
+    now = timezone.now()
+    rows = (appeal_row(appeal, now) for appeal in appeals.iterator(chunk_size=500))
+    return write_xlsx(columns=APPEAL_COLUMNS, rows=rows, title=title)

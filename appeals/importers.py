@@ -1,0 +1,423 @@
+"""Batch import of 12345 hotline exports (.xlsx, or .csv in UTF-8 with or without BOM or GB18030).
+
+Every row goes through ``appeal_create`` with channel “import” and the importing dispatcher as actor,
+so a row is checked exactly as any intake is (and only places in the dispatcher's scope are allowed).
+
+The rules, decided here:
+- Columns are found by their header through a mapping: common 12345 export headers are known
+  (``DEFAULT_HEADERS``); the user may add or override ``header=field`` pairs. The header row may sit
+  below a title row: the first of the first ten rows naming two known columns is taken.
+- A dry run checks every row by really creating it inside a transaction that is rolled back, so it
+  refuses exactly what the real import would. The report lists each bad row with its number as in
+  the file (the header row of a sheet without title rows is row 1), the column, and the reason.
+- Each row is its own savepoint: it creates a complete appeal with its event, or nothing.
+- By default the whole file is refused when any row is bad (nothing is imported, fix the file and
+  upload it again). Only when the user explicitly asks (``good_rows_only``) are the good rows imported
+  and the bad ones left out, and listed.
+- The hotline's ticket number (工单编号) is required: a row whose number was imported before is skipped,
+  so importing the same file again creates nothing new. A number twice in one file is an error.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from appeals import permissions
+from appeals.models import Appeal, AppealType, Channel
+from appeals.services import Intake, appeal_create, intake_validate
+from core.errors import BadInput, DomainError
+from core.xlsx import MAX_ROWS, ChoiceReader, RowError, cell_text, code_text
+from orgs.models import Unit
+
+MAX_EXTERNAL_ID = 64
+HEADER_SEARCH_ROWS = 10
+DERIVED_TITLE_LENGTH = 30
+
+# field → what it is, for messages and the help on the upload page
+FIELD_LABELS = {
+    "external_id": gettext_lazy("Ticket number (工单编号)"),
+    "received_at": gettext_lazy("Time received (来电时间)"),
+    "contact_name": gettext_lazy("Caller (来电人)"),
+    "contact_phone": gettext_lazy("Phone (联系电话)"),
+    "type": gettext_lazy("Type (诉求类型)"),
+    "title": gettext_lazy("Title (标题)"),
+    "description": gettext_lazy("Content (诉求内容)"),
+    "address": gettext_lazy("Address (事发地址)"),
+    "place": gettext_lazy("Unit: division code or name (属地)"),
+}
+REQUIRED_FIELDS = ("external_id", "description")
+# Headers seen in 12345 exports, in order of preference when a file has several of them.
+DEFAULT_HEADERS = {
+    "external_id": ["工单编号", "工单号", "受理编号", "工单编码", "编号"],
+    "received_at": ["来电时间", "受理时间", "登记时间", "创建时间", "来电日期"],
+    "contact_name": ["来电人", "来电人姓名", "诉求人", "联系人", "姓名"],
+    "contact_phone": ["联系电话", "来电号码", "联系方式", "手机号码", "电话"],
+    "type": ["诉求类型", "工单类型", "类型"],
+    "title": ["诉求标题", "标题", "工单标题"],
+    "description": ["诉求内容", "内容", "问题描述", "来电内容", "工单内容"],
+    "address": ["事发地址", "地址", "诉求地址", "事发地点"],
+    "place": ["属地", "所属区域", "区划代码", "所属街道"],
+}
+TYPE_ALIASES = {
+    AppealType.COMPLAINT: ["投诉", "举报"],
+    AppealType.HELP: ["求助", "求援"],
+    AppealType.INQUIRY: ["咨询"],
+    AppealType.SUGGESTION: ["建议", "意见建议"],
+    AppealType.PRAISE: ["表扬", "感谢"],
+}
+# Which column an intake error belongs to (the service names Intake fields).
+INTAKE_FIELD_COLUMNS = {"appeal_type": "type", "title": "title", "description": "description",
+                        "contact_phone": "contact_phone", "address": "address"}
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M", "%Y%m%d%H%M%S",
+                    "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
+
+
+def default_places_for(user):
+    """Units a user may choose for rows that name none: those they dispatch for."""
+    from orgs.models import Level, Role
+    from orgs.selectors import memberships_of
+
+    if user.is_superuser:
+        return Unit.objects.filter(level__in=[Level.CITY, Level.COUNTY], is_active=True)
+    ids = {m.unit_id or m.department.unit_id for m in memberships_of(user, [Role.DISPATCHER])}
+    return Unit.objects.filter(pk__in=ids, is_active=True)
+
+
+def _header_key(text) -> str:
+    return re.sub(r"[\s*＊:：]", "", unicodedata.normalize("NFKC", str(text or ""))).casefold()
+
+
+def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
+    """``["来电号码=contact_phone", ...]`` (one pair a line in the upload form) → {header: field}."""
+    mapping, problems = {}, []
+    for pair in pairs:
+        pair = pair.strip()
+        if not pair:
+            continue
+        header, sep, name = pair.rpartition("=")
+        name = name.strip()
+        if not sep or not header.strip():
+            problems.append(_("“%(pair)s” is not of the form column=field.") % {"pair": pair})
+        elif name not in FIELD_LABELS:
+            problems.append(_("“%(field)s” is not a field; use one of %(fields)s.")
+                            % {"field": name, "fields": ", ".join(FIELD_LABELS)})
+        else:
+            mapping[header.strip()] = name
+    if problems:
+        raise BadInput(" ".join(problems), details=problems)
+    return mapping
+
+
+# --- reading files ----------------------------------------------------------------------------------
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(_("The CSV file is neither UTF-8 nor GB18030 text. Save it from Excel as “CSV UTF-8”."))
+
+
+def _csv_lines(content: bytes) -> Iterable[tuple[int, list]]:
+    text = _decode(content)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    line = 0
+    for cells in reader:
+        start, line = line + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
+        yield start, cells
+
+
+def _xlsx_lines(content: bytes) -> Iterable[tuple[int, list]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise BadInput(_("The file looks like an Excel workbook but cannot be read. Open it in Excel, save it "
+                         "as .xlsx and upload it again.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        workbook.close()
+
+
+def read_lines(content: bytes) -> Iterable[tuple[int, list]]:
+    """(row number as in the file, cells) of the first sheet or of the CSV."""
+    if content[:4] == b"PK\x03\x04":
+        return _xlsx_lines(content)
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise BadInput(_("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx or CSV."))
+    return _csv_lines(content)
+
+
+# --- the import ---------------------------------------------------------------------------------------
+
+@dataclass
+class ImportResult:
+    rows: int = 0  # data rows read
+    created: list[str] = field(default_factory=list)  # tracking codes (rolled back in a dry run)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, ticket number) imported before
+    errors: list[RowError] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # field → the file's header
+    committed: bool = False
+    dry_run: bool = True
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: dict[str, object]
+    errors: list[RowError] = field(default_factory=list)
+
+
+class HotlineImporter:
+    def __init__(self, *, actor, mapping: dict[str, str] | None = None, default_place: Unit | None = None,
+                 progress: Callable[[int, int], None] | None = None):
+        self.actor = actor
+        self.mapping = mapping or {}
+        self.default_place = default_place
+        self.progress = progress
+        self.types = ChoiceReader(AppealType, TYPE_ALIASES)
+
+    # columns
+
+    def _columns(self, header: list) -> dict[str, int]:
+        """field → index in the row, from the user's mapping first, then the default headers."""
+        positions = {_header_key(cell_text(cell)): index for index, cell in reversed(list(enumerate(header)))
+                     if cell_text(cell)}
+        columns: dict[str, int] = {}
+        for name, target in self.mapping.items():
+            index = positions.get(_header_key(name))
+            if index is None:
+                raise BadInput(_("The mapping names the column “%(column)s”, which the file does not have. "
+                                 "Its columns are: %(found)s.") % {"column": name, "found": self._found(header)})
+            if target in columns:
+                raise BadInput(_("The mapping gives two columns for %(field)s.") % {"field": FIELD_LABELS[target]})
+            columns[target] = index
+        for target, aliases in DEFAULT_HEADERS.items():
+            if target in columns:
+                continue
+            for alias in aliases:
+                index = positions.get(_header_key(alias))
+                if index is not None and index not in columns.values():
+                    columns[target] = index
+                    break
+        missing = [target for target in REQUIRED_FIELDS if target not in columns]
+        if missing:
+            raise BadInput(_("The file has no column for %(fields)s. Its columns are: %(found)s. Map one, e.g. "
+                             "“Ticket No=external_id”.")
+                           % {"fields": "、".join(str(FIELD_LABELS[m]) for m in missing), "found": self._found(header)})
+        return columns
+
+    @staticmethod
+    def _found(header: list) -> str:
+        return "、".join(cell_text(cell) for cell in header if cell_text(cell)) or _("(none)")
+
+    def _is_header(self, cells: list) -> bool:
+        known = {_header_key(alias) for aliases in DEFAULT_HEADERS.values() for alias in aliases}
+        known |= {_header_key(name) for name in self.mapping}
+        return sum(1 for cell in cells if _header_key(cell_text(cell)) in known) >= 2
+
+    def _read(self, content: bytes) -> tuple[dict[str, str], list[_Row]]:
+        lines = iter(read_lines(content))
+        header = None
+        for number, cells in lines:
+            if self._is_header(cells):
+                header = cells
+                break
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        if header is None:
+            raise BadInput(_("None of the first %(n)s rows holds the column headers (such as 工单编号 and 诉求内容). "
+                             "Give a mapping from your column names to the fields.") % {"n": HEADER_SEARCH_ROWS})
+        columns = self._columns(header)
+        names = {target: cell_text(header[index]) for target, index in columns.items()}
+        rows = []
+        for number, cells in lines:
+            values = {target: cells[index] if index < len(cells) else None for target, index in columns.items()}
+            if not any(cell_text(value) for value in values.values()):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise BadInput(_("A file may hold at most %(count)s rows; split it into several files.")
+                               % {"count": MAX_ROWS})
+            rows.append(_Row(number, values))
+        if not rows:
+            raise BadInput(_("The file has no data rows below its header row."))
+        return names, rows
+
+    # one row
+
+    def _error(self, row: _Row, target: str | None, message) -> None:
+        column = self.names.get(target, "") if target else ""
+        row.errors.append(RowError(row.number, column, str(message)))
+
+    def _text(self, row: _Row, target: str) -> str:
+        return cell_text(row.cells.get(target)) if target in row.cells else ""
+
+    def _received_at(self, row: _Row) -> datetime | None:
+        value = row.cells.get("received_at")
+        if value is None or cell_text(value) == "":
+            return None
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        else:
+            text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value)).strip())
+            moment = None
+            for fmt in DATETIME_FORMATS:
+                try:
+                    moment = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+            if moment is None:
+                self._error(row, "received_at", _("“%(value)s” is not a date and time such as 2026-11-23 09:30.")
+                            % {"value": text})
+                return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment > timezone.now():
+            self._error(row, "received_at", _("The time lies in the future."))
+            return None
+        return moment
+
+    def _place(self, row: _Row) -> Unit | None:
+        text = self._text(row, "place")
+        if not text:
+            return self.default_place
+        key = code_text(text)
+        if key not in self._places:
+            units = list(Unit.objects.filter(is_active=True, code=key)) or list(
+                Unit.objects.filter(is_active=True, name=text)) or list(
+                Unit.objects.filter(is_active=True, short_name=text))
+            self._places[key] = units
+        units = self._places[key]
+        if not units:
+            self._error(row, "place", _("No unit has the division code or name “%(value)s”.") % {"value": text})
+        elif len(units) > 1:
+            self._error(row, "place", _("Several units are called “%(value)s”; give the division code.")
+                        % {"value": text})
+        else:
+            return units[0]
+        return None
+
+    def _intake(self, row: _Row) -> Intake | None:
+        external_id = code_text(self._text(row, "external_id"))
+        if not external_id:
+            self._error(row, "external_id", _("The ticket number is required, so that importing the file again "
+                                              "does not create the appeal twice."))
+        elif len(external_id) > MAX_EXTERNAL_ID:
+            self._error(row, "external_id", _("At most %(count)s characters; this has %(length)s.")
+                        % {"count": MAX_EXTERNAL_ID, "length": len(external_id)})
+        elif external_id in self._seen:
+            self._error(row, "external_id", _("Ticket number %(id)s is also in row %(row)s.")
+                        % {"id": external_id, "row": self._seen[external_id]})
+        else:
+            self._seen[external_id] = row.number
+        type_text = self._text(row, "type")
+        appeal_type = self.types.read(type_text) if type_text else AppealType.HELP
+        if appeal_type is None:
+            self._error(row, "type", _("Unknown type “%(value)s”; use one of %(choices)s.")
+                        % {"value": type_text, "choices": self.types.allowed()})
+        received_at = self._received_at(row)
+        place = self._place(row)
+        if place is not None and not permissions.may_record_for_resident(self.actor, place):
+            # The service refuses it too; said here so the report points at the column.
+            self._error(row, "place", _("%(place)s is outside your scope: you may import demands only for places "
+                                        "you dispatch for.") % {"place": place.name})
+        description = self._text(row, "description")
+        title = self._text(row, "title")
+        if not title and description:
+            # Many exports carry no title: the start of the content serves.
+            flat = re.sub(r"\s+", " ", description)
+            title = flat if len(flat) <= DERIVED_TITLE_LENGTH else flat[:DERIVED_TITLE_LENGTH - 1] + "…"
+        data = Intake(title=title, description=description, appeal_type=appeal_type or AppealType.HELP,
+                      channel=Channel.IMPORT, place=place, address=self._text(row, "address"),
+                      contact_name=self._text(row, "contact_name"), contact_phone=self._text(row, "contact_phone"),
+                      external_id=external_id, received_at=received_at)
+        if row.errors:
+            # Report the intake's own objections too, so one pass over the file shows every problem.
+            flagged = {error.column for error in row.errors}
+            try:
+                intake_validate(data)
+            except BadInput as exc:
+                self._field_errors(row, exc, skip=flagged)
+            return None
+        return data
+
+    def _field_errors(self, row: _Row, exc: DomainError, *, skip=()) -> None:
+        by_field = getattr(exc, "field_errors", None)
+        if not by_field:
+            self._error(row, None, exc.message)
+            return
+        for intake_field, message in by_field.items():
+            target = INTAKE_FIELD_COLUMNS.get(intake_field)
+            target = target if target in self.names else None
+            if self.names.get(target, "") not in skip or target is None:
+                self._error(row, target, message)
+
+    def _create(self, row: _Row, data: Intake) -> Appeal | None:
+        try:
+            with transaction.atomic():
+                return appeal_create(actor=self.actor, data=data)
+        except DomainError as exc:
+            self._field_errors(row, exc)
+        return None
+
+    # the file
+
+    def run(self, content: bytes, *, commit: bool, good_rows_only: bool = False) -> ImportResult:
+        """Check every row; keep the appeals only when ``commit`` and either no row is bad or
+        ``good_rows_only``. Raises BadInput when the file itself cannot be read."""
+        self.names, rows = self._read(content)
+        self._places: dict[str, list[Unit]] = {}
+        self._seen: dict[str, int] = {}
+        result = ImportResult(rows=len(rows), columns=dict(self.names), dry_run=not commit)
+        ids = [code_text(cell_text(row.cells.get("external_id"))) for row in rows]
+        imported = set(Appeal.objects.filter(channel=Channel.IMPORT, external_id__in=[i for i in ids if i])
+                       .values_list("external_id", flat=True))
+        with transaction.atomic():
+            for done, (row, external_id) in enumerate(zip(rows, ids, strict=True), start=1):
+                if external_id and external_id in imported:
+                    result.skipped.append((row.number, external_id))
+                else:
+                    data = self._intake(row)
+                    if data is not None and (appeal := self._create(row, data)) is not None:
+                        result.created.append(appeal.code)
+                    result.errors.extend(row.errors)
+                if self.progress:
+                    self.progress(done, len(rows))
+            result.committed = commit and (not result.errors or good_rows_only)
+            if not result.committed:
+                transaction.set_rollback(True)
+        return result

@@ -1,0 +1,66 @@
+"""Who may do what to an appeal. Services call ``require``; pages call ``may`` to show actions."""
+
+from django.utils.translation import gettext as _
+
+from appeals.models import Action
+from core.errors import NotAllowed
+from orgs.models import Role
+from orgs.selectors import can_reach_department, can_reach_unit, memberships_of
+
+DISPATCH_ACTIONS = {Action.DISPATCH, Action.REASSIGN, Action.REJECT, Action.MERGE}
+HANDLER_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REQUEST_EXTENSION, Action.TRANSFER,
+                   Action.UNMASK}
+SUPERVISOR_ACTIONS = {Action.URGE, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
+RESIDENT_ACTIONS = {Action.RATE, Action.WITHDRAW, Action.ADD_INFO}
+
+
+def is_assigned_handler(user, appeal) -> bool:
+    """Holds the handler role in the very department or unit the appeal is assigned to."""
+    for membership in memberships_of(user, [Role.HANDLER]):
+        if appeal.assigned_department_id and membership.department_id == appeal.assigned_department_id:
+            return True
+        if appeal.assigned_unit_id and membership.unit_id == appeal.assigned_unit_id:
+            return True
+    return False
+
+
+def reaches(user, appeal, roles) -> bool:
+    """The appeal's place or its current handler is in the user's scope for ``roles``."""
+    if can_reach_unit(user, appeal.place, roles=roles):
+        return True
+    if appeal.assigned_department_id and can_reach_department(user, appeal.assigned_department, roles=roles):
+        return True
+    return bool(appeal.assigned_unit_id and can_reach_unit(user, appeal.assigned_unit, roles=roles))
+
+
+def is_owner(user, appeal) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and appeal.resident_id and appeal.resident_id == user.pk)
+
+
+def may(user, action: str, appeal) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if action in RESIDENT_ACTIONS:
+        return is_owner(user, appeal)
+    if user.is_superuser and action != Action.UNMASK:
+        return True
+    if action in DISPATCH_ACTIONS:
+        return can_reach_unit(user, appeal.place, roles=[Role.DISPATCHER])
+    if action in HANDLER_ACTIONS:
+        return is_assigned_handler(user, appeal)
+    if action in SUPERVISOR_ACTIONS:
+        return reaches(user, appeal, [Role.SUPERVISOR])
+    return False
+
+
+def require(user, action: str, appeal) -> None:
+    if not may(user, action, appeal):
+        raise NotAllowed(_("You may not do “%(action)s” on appeal %(code)s.")
+                         % {"action": Action(action).label, "code": appeal.code})
+
+
+def may_record_for_resident(user, place) -> bool:
+    """Staff who take a demand by phone or on a visit: dispatchers (hotline) and grid workers."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return can_reach_unit(user, place, roles=[Role.DISPATCHER, Role.GRID_WORKER])

@@ -1,0 +1,578 @@
+"""Every change to an appeal. Each function checks the actor's permission and the transition table,
+changes the appeal, and writes its event in one transaction. The web pages, the API, the importer,
+the classifier and the background sweeps all come through here."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appeals import permissions
+from appeals.deadlines import deadlines_from
+from appeals.lifecycle import check_transition
+from appeals.models import (
+    Action,
+    Appeal,
+    AppealEvent,
+    AppealType,
+    Channel,
+    ExtensionRequest,
+    KpiSettings,
+    Satisfaction,
+    State,
+    Urgency,
+)
+from appeals.signals import appeal_event_recorded
+from core.crypto import blind_index
+from core.errors import BadInput, NotAllowed
+from orgs.models import Department, Level, Unit
+
+logger = logging.getLogger("minsheng.appeals")
+
+# Crockford-style alphabet without look-alikes (0/O, 1/I/L): codes are read over the phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 31**10 ≈ 8e14: not guessable by trying
+NOTIFY_ACTIONS = {Action.CREATE, Action.DISPATCH, Action.REASSIGN, Action.TRANSFER, Action.URGE, Action.OVERDUE,
+                  Action.REPLY, Action.MERGE, Action.REOPEN, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
+MAX_TITLE = 100
+MAX_DESCRIPTION = 4000
+SYSTEM = "system"
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def analysis_text(title: str, description: str) -> str:
+    from core.text import normalize
+
+    return normalize(f"{title}\n{description}")
+
+
+def _record(appeal: Appeal, *, action: str, actor=None, actor_label: str = "", from_state: str = "",
+            note: str = "", data: dict | None = None, public: bool = True, at: datetime | None = None,
+            notify: bool | None = None) -> AppealEvent:
+    """Append an event; ``notify`` (default: by action) puts it in the notification outbox."""
+    notify = action in NOTIFY_ACTIONS if notify is None else notify
+    now = at or timezone.now()
+    event = AppealEvent.objects.create(
+        appeal=appeal,
+        created_at=now,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label,
+        action=action,
+        from_state=from_state,
+        to_state=appeal.state,
+        note=note,
+        data=data or {},
+        public=public,
+        delivery=AppealEvent.Delivery.PENDING if notify else AppealEvent.Delivery.NONE,
+        delivery_due_at=now if notify else None,
+    )
+    if appeal_event_recorded.has_listeners(AppealEvent):
+        # After the commit: listeners (dispatch learning from corrections) see only what really happened.
+        transaction.on_commit(lambda: appeal_event_recorded.send(sender=AppealEvent, event=event), robust=True)
+    return event
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    """Re-read the appeal under a row lock, so two people acting at once are serialised."""
+    return Appeal.objects.select_for_update(of=("self",)).select_related(
+        "place", "assigned_department__unit", "assigned_unit", "category"
+    ).get(pk=appeal.pk)
+
+
+def _transition(appeal: Appeal, *, actor, action: str, note: str = "", data: dict | None = None,
+                actor_label: str = "", public: bool = True, check_permission: bool = True,
+                **changes) -> Appeal:
+    """The common path: lock, check permission and table, apply ``changes``, save, write the event."""
+    locked = _locked(appeal)
+    if check_permission:
+        permissions.require(actor, action, locked)
+    target = check_transition(locked, action)
+    from_state = locked.state
+    locked.state = target
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save()
+    expressions = [field for field, value in changes.items() if hasattr(value, "resolve_expression")]
+    if expressions:
+        locked.refresh_from_db(fields=expressions)
+    _record(locked, action=action, actor=actor, actor_label=actor_label, from_state=from_state, note=note,
+            data=data, public=public)
+    appeal.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    # Related objects too: without this, appeal.assigned_department still showed the department an
+    # appeal had just been returned or passed down from.
+    appeal._state.fields_cache = dict(locked._state.fields_cache)
+    return locked
+
+
+def _required_text(value: str, what: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise BadInput(_("%(what)s is required.") % {"what": what})
+    if len(value) > limit:
+        raise BadInput(_("%(what)s may be at most %(limit)s characters; this one has %(n)s.")
+                       % {"what": what, "limit": limit, "n": len(value)})
+    return value
+
+
+def default_place() -> Unit:
+    city = Unit.objects.filter(level=Level.CITY, is_active=True).order_by("pk").first()
+    if city is None:
+        raise BadInput(_("The platform has no city unit yet; an administrator must set up the org network."))
+    return city
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+@dataclass
+class Intake:
+    """What any channel collects. Contact details are optional (anonymous hotline calls exist)."""
+
+    title: str
+    description: str
+    appeal_type: str = AppealType.HELP
+    channel: str = Channel.WEB
+    place: Unit | None = None
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    id_number: str = ""
+    anonymous: bool = False
+    category: object = None
+    urgency: str = ""
+    external_id: str = ""
+    received_at: datetime | None = None
+
+
+def _validate_intake(data: Intake) -> dict:
+    """Every problem with ``data`` at once, as BadInput whose ``field_errors`` maps each Intake field
+    to its message (so a form or an import report can point at the right field or column)."""
+    from accounts.services import normalize_phone
+
+    field_errors: dict[str, str] = {}
+    fields = {}
+    try:
+        fields["title"] = _required_text(data.title, _("The title"), MAX_TITLE)
+    except BadInput as exc:
+        field_errors["title"] = str(exc.message)
+    try:
+        fields["description"] = _required_text(data.description, _("The description"), MAX_DESCRIPTION)
+    except BadInput as exc:
+        field_errors["description"] = str(exc.message)
+    if data.appeal_type not in AppealType.values:
+        field_errors["appeal_type"] = (_("Unknown type “%(value)s”; choose one of %(choices)s.")
+                                       % {"value": data.appeal_type, "choices": ", ".join(AppealType.values)})
+    if data.channel not in Channel.values:
+        field_errors["channel"] = _("Unknown channel “%(value)s”.") % {"value": data.channel}
+    if data.urgency and data.urgency not in Urgency.values:
+        field_errors["urgency"] = _("Unknown urgency “%(value)s”.") % {"value": data.urgency}
+    phone = ""
+    if data.contact_phone and data.contact_phone.strip():
+        try:
+            phone = normalize_phone(data.contact_phone)
+        except BadInput as exc:
+            field_errors["contact_phone"] = str(exc.message)
+    if data.id_number and not _valid_id_number(data.id_number.strip().upper()):
+        field_errors["id_number"] = _("The ID number must be 18 characters: 17 digits and a digit or X.")
+    if (data.latitude is None) != (data.longitude is None):
+        field_errors["latitude"] = _("Give both latitude and longitude, or neither.")
+    elif data.latitude is not None and not (-90 <= float(data.latitude) <= 90 and -180 <= float(data.longitude) <= 180):
+        field_errors["latitude"] = _("The coordinates are out of range.")
+    if len(data.address or "") > 200:
+        field_errors["address"] = _("The address may be at most 200 characters.")
+    if field_errors:
+        errors = list(field_errors.values())
+        exc = BadInput("; ".join(errors), details=errors)
+        exc.field_errors = field_errors
+        raise exc
+    fields["phone"] = phone
+    return fields
+
+
+def intake_validate(data: Intake) -> dict:
+    """Check ``data`` as appeal_create does, without saving (dry runs, forms). Raises BadInput."""
+    return _validate_intake(data)
+
+
+def _valid_id_number(number: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"\d{17}[\dX]", number))
+
+
+# A router the dispatch app plugs in at start-up (AppConfig.ready): called after intake with the new
+# appeal; it may call appeal_dispatch itself. Appeals works without it (manual dispatch).
+_router = None
+
+
+def set_router(router) -> None:
+    global _router
+    _router = router
+
+
+@transaction.atomic
+def appeal_create(*, actor, data: Intake, resident=None, photos=()) -> Appeal:
+    """Register a demand from any channel. Staff recording for a resident need the right scope."""
+    fields = _validate_intake(data)
+    place = data.place or default_place()
+    staff_recording = actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_resident
+    if data.channel in (Channel.PHONE, Channel.GRID_VISIT, Channel.HOTLINE, Channel.IMPORT) and not (
+        staff_recording and permissions.may_record_for_resident(actor, place)
+    ):
+        raise NotAllowed(_("Only a dispatcher or grid worker responsible for %(place)s may record demands for "
+                           "residents there.") % {"place": place.name})
+    if data.channel == Channel.API and staff_recording and not actor.is_superuser:
+        from orgs.selectors import can_reach_unit
+
+        # A resident's client files for the resident; a staff member's client only where they serve.
+        if not can_reach_unit(actor, place):
+            raise NotAllowed(_("%(place)s is outside your scope: staff may create appeals through the API "
+                               "only for places they serve.") % {"place": place.name})
+    from appeals.photos import check_photos
+
+    checked_photos = check_photos(photos)
+    now = timezone.now()
+    appeal = Appeal(
+        code=new_tracking_code(),
+        appeal_type=data.appeal_type,
+        category=data.category,
+        urgency=data.urgency or (data.category.urgency if data.category else Urgency.ORDINARY),
+        title=fields["title"],
+        description=fields["description"],
+        search_text=analysis_text(fields["title"], fields["description"]),
+        place=place,
+        address=(data.address or "").strip(),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        channel=data.channel,
+        external_id=data.external_id,
+        resident=resident if resident is not None else (actor if getattr(actor, "is_resident", False) else None),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        contact_name=(data.contact_name or "").strip()[:50],
+        contact_phone=fields["phone"],
+        contact_phone_index=blind_index(fields["phone"]) if fields["phone"] else "",
+        id_number=(data.id_number or "").strip().upper(),
+        anonymous=data.anonymous,
+        created_at=data.received_at or now,
+    )
+    if appeal.resident is not None and not appeal.contact_phone and appeal.resident.phone:
+        appeal.contact_phone = appeal.resident.phone
+        appeal.contact_phone_index = blind_index(appeal.contact_phone)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                appeal.save()
+            break
+        except Exception:
+            if Appeal.objects.filter(code=appeal.code).exists():
+                appeal.code = new_tracking_code()  # a collision: astronomically rare, but never fatal
+                continue
+            raise
+    for photo in checked_photos:
+        photo.appeal = appeal
+        photo.save()
+    _record(appeal, action=Action.CREATE, actor=actor, note="", data={"channel": data.channel}, at=appeal.created_at)
+    if _router is not None:
+        _route_safely(appeal)
+    return appeal
+
+
+def _route_safely(appeal: Appeal) -> None:
+    """A broken or slow classifier never loses the demand: it stays in the manual queue, and says why."""
+    try:
+        with transaction.atomic():
+            _router(appeal)
+    except Exception as exc:  # noqa: BLE001 - any failure of the router must leave the appeal intact
+        logger.exception("automatic routing failed for %s", appeal.code)
+        _record(appeal, action=Action.ADD_INFO, actor_label="auto", from_state=appeal.state, public=False,
+                note=_("Automatic dispatch failed (%(error)s); the appeal waits for a dispatcher.")
+                % {"error": type(exc).__name__}, data={"routing_error": str(exc)[:200]})
+
+
+@transaction.atomic
+def appeal_note(*, appeal: Appeal, actor_label: str, note: str, data: dict | None = None) -> AppealEvent:
+    """An internal note from the platform on the staff timeline (e.g. why automatic dispatch did not
+    happen). It changes nothing on the appeal, is not shown to the resident and notifies no one."""
+    note = (note or "").strip()
+    if not note:
+        raise BadInput(_("A note needs a text."))
+    return _record(appeal, action=Action.ADD_INFO, actor_label=(actor_label or SYSTEM)[:40], from_state=appeal.state,
+                   note=note[:2000], data=data, public=False, notify=False)
+
+
+# --- dispatch and handling --------------------------------------------------------------------------
+
+def _assignee_fields(target) -> dict:
+    if isinstance(target, Department):
+        return {"assigned_department": target, "assigned_unit": None}
+    if isinstance(target, Unit):
+        if target.level not in (Level.TOWNSHIP, Level.VILLAGE, Level.COUNTY, Level.CITY):
+            raise BadInput(_("Appeals are handled by departments, township offices or village/community "
+                             "committees, not by a grid."))
+        return {"assigned_department": None, "assigned_unit": target}
+    raise BadInput(_("Choose a department or a unit to handle the appeal."))
+
+
+def _check_target_in_scope(actor, target, roles) -> None:
+    from orgs.selectors import can_reach_department, can_reach_unit
+
+    if getattr(actor, "is_superuser", False) or actor is None:
+        return
+    ok = (can_reach_department(actor, target, roles=roles) if isinstance(target, Department)
+          else can_reach_unit(actor, target, roles=roles))
+    if not ok:
+        raise NotAllowed(_("%(target)s is outside your scope.") % {"target": target})
+
+
+def _start_clock(appeal: Appeal, now: datetime) -> dict:
+    accept_due, due = deadlines_from(now, urgency=appeal.urgency, appeal_type=appeal.appeal_type,
+                                     category=appeal.category)
+    return {"dispatched_at": now, "accept_due_at": accept_due, "due_at": due, "accepted_at": None,
+            "accepted_on_time": None, "is_overdue": False}
+
+
+@transaction.atomic
+def appeal_dispatch(*, actor, appeal: Appeal, target, note: str = "", auto: dict | None = None) -> Appeal:
+    """派单. ``auto`` ({"model_version":…, "confidence":…}) marks a dispatch the classifier made."""
+    from orgs.models import Role
+
+    if auto is None:
+        _check_target_in_scope(actor, target, [Role.DISPATCHER])
+    now = timezone.now()
+    changes = _assignee_fields(target) | _start_clock(appeal, now)
+    data = {"to": str(target), "to_id": target.pk, "to_kind": "department" if isinstance(target, Department)
+            else "unit"}
+    if auto:
+        data |= {"auto": True} | auto
+    return _transition(appeal, actor=actor, action=Action.DISPATCH, note=note, data=data,
+                       actor_label="auto" if auto else "", check_permission=auto is None, **changes)
+
+
+@transaction.atomic
+def appeal_accept(*, actor, appeal: Appeal) -> Appeal:
+    """签收."""
+    now = timezone.now()
+    on_time = appeal.accept_due_at is None or now <= appeal.accept_due_at
+    return _transition(appeal, actor=actor, action=Action.ACCEPT, accepted_at=now, accepted_on_time=on_time)
+
+
+@transaction.atomic
+def appeal_return(*, actor, appeal: Appeal, reason: str) -> Appeal:
+    """退单: not our responsibility. Limited per appeal so a demand cannot bounce for ever."""
+    reason = _required_text(reason, _("The reason for returning"), 500)
+    # Count from the locked row (a stale object must not let a third return through), and only after
+    # permission and state are checked, so an outsider learns nothing about the appeal.
+    current = _locked(appeal)
+    permissions.require(actor, Action.RETURN, current)
+    check_transition(current, Action.RETURN)
+    limit = KpiSettings.current().max_returns
+    if current.return_count >= limit:
+        raise BadInput(_("This appeal has been returned %(n)s times, the most allowed; ask a supervisor to "
+                         "decide who handles it.") % {"n": current.return_count})
+    return _transition(appeal, actor=actor, action=Action.RETURN, note=reason,
+                       data={"from": str(appeal.assignee)},
+                       return_count=F("return_count") + 1, assigned_department=None, assigned_unit=None,
+                       accept_due_at=None, due_at=None, is_overdue=False)
+
+
+@transaction.atomic
+def appeal_reassign(*, actor, appeal: Appeal, target, note: str = "") -> Appeal:
+    """改派 by a dispatcher; the clocks start again for the new handler."""
+    from orgs.models import Role
+
+    _check_target_in_scope(actor, target, [Role.DISPATCHER])
+    now = timezone.now()
+    data = {"from": str(appeal.assignee), "to": str(target), "to_id": target.pk,
+            "to_kind": "department" if isinstance(target, Department) else "unit"}
+    return _transition(appeal, actor=actor, action=Action.REASSIGN, note=note, data=data,
+                       **(_assignee_fields(target) | _start_clock(appeal, now)))
+
+
+@transaction.atomic
+def appeal_transfer(*, actor, appeal: Appeal, unit: Unit, note: str = "") -> Appeal:
+    """转办: the handling body passes the appeal down to a township office or community below it.
+    The deadline stays: passing down does not buy time."""
+    # Permission and state first: an appeal that is not with a handler has no unit to pass down from,
+    # and that is a refused transition, not bad input.
+    permissions.require(actor, Action.TRANSFER, appeal)
+    check_transition(appeal, Action.TRANSFER)
+    holder_unit = appeal.assigned_department.unit if appeal.assigned_department_id else appeal.assigned_unit
+    if holder_unit is None or not unit.path.startswith(holder_unit.path) or unit.pk == holder_unit.pk:
+        raise BadInput(_("An appeal can only be passed down to a unit below %(unit)s.")
+                       % {"unit": holder_unit or "—"})
+    data = {"from": str(appeal.assignee), "to": str(unit), "to_id": unit.pk, "to_kind": "unit"}
+    # The unit below has its own acceptance time (签收), within the unchanged handling deadline: it is
+    # not late for an acceptance clock that ran for the body above it.
+    accept_due, _due = deadlines_from(timezone.now(), urgency=appeal.urgency, appeal_type=appeal.appeal_type,
+                                      category=appeal.category)
+    if appeal.due_at:
+        accept_due = min(accept_due, appeal.due_at)
+    return _transition(appeal, actor=actor, action=Action.TRANSFER, note=note, data=data,
+                       **_assignee_fields(unit), accepted_at=None, accepted_on_time=None, accept_due_at=accept_due)
+
+
+@transaction.atomic
+def appeal_request_extension(*, actor, appeal: Appeal, new_due_at: datetime, reason: str) -> ExtensionRequest:
+    reason = _required_text(reason, _("The reason for the extension"), 1000)
+    if appeal.due_at and new_due_at <= appeal.due_at:
+        raise BadInput(_("The new deadline must be later than the current one (%(due)s).")
+                       % {"due": timezone.localtime(appeal.due_at).strftime("%Y-%m-%d %H:%M")})
+    if ExtensionRequest.objects.filter(appeal=appeal, status=ExtensionRequest.Status.PENDING).exists():
+        raise BadInput(_("An extension request for this appeal is already waiting for a supervisor."))
+    locked = _transition(appeal, actor=actor, action=Action.REQUEST_EXTENSION, note=reason,
+                         data={"requested_due_at": new_due_at.isoformat()}, public=False)
+    return ExtensionRequest.objects.create(appeal=locked, requested_by=actor, requested_due_at=new_due_at,
+                                           reason=reason)
+
+
+@transaction.atomic
+def appeal_decide_extension(*, actor, request: ExtensionRequest, approve: bool, note: str = "") -> Appeal:
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise BadInput(_("This extension request has already been decided."))
+    action = Action.APPROVE_EXTENSION if approve else Action.DENY_EXTENSION
+    changes = {"due_at": request.requested_due_at, "is_overdue": False} if approve else {}
+    appeal = _transition(request.appeal, actor=actor, action=action, note=note, public=False,
+                         data={"requested_due_at": request.requested_due_at.isoformat()}, **changes)
+    request.status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.DENIED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    return appeal
+
+
+@transaction.atomic
+def appeal_urge(*, actor, appeal: Appeal, note: str) -> Appeal:
+    """督办: flagged in the handler's queue until the appeal is replied."""
+    note = _required_text(note, _("The urging note"), 500)
+    return _transition(appeal, actor=actor, action=Action.URGE, note=note, public=False,
+                       urge_count=F("urge_count") + 1)
+
+
+@transaction.atomic
+def appeal_reply(*, actor, appeal: Appeal, text: str) -> Appeal:
+    """答复 to the resident; the resident then has KpiSettings.rating_days to rate."""
+    text = _required_text(text, _("The reply"), 4000)
+    return _transition(appeal, actor=actor, action=Action.REPLY, note=text, reply=text, replied_at=timezone.now())
+
+
+def _closing_changes(appeal: Appeal, now: datetime) -> dict:
+    on_time = appeal.due_at is None or (appeal.replied_at or now) <= appeal.due_at
+    return {"closed_at": now, "closed_on_time": on_time}
+
+
+@transaction.atomic
+def appeal_rate(*, actor, appeal: Appeal, satisfaction: str, resolved: bool | None = None,
+                comment: str = "") -> Appeal:
+    """The resident's 满意 / 基本满意 / 不满意. The first 不满意 reopens the appeal (重办); after that it
+    closes as rated."""
+    if satisfaction not in Satisfaction.values:
+        raise BadInput(_("Choose 满意, 基本满意 or 不满意."))
+    if len(comment or "") > 1000:
+        raise BadInput(_("The comment may be at most 1000 characters."))
+    settings_row = KpiSettings.current()
+    if appeal.replied_at and timezone.now() > appeal.replied_at + timedelta(days=settings_row.rating_days):
+        raise BadInput(_("The time to rate this reply (%(days)s days) has passed.") % {"days": settings_row.rating_days})
+    if resolved is None:
+        resolved = satisfaction != Satisfaction.UNSATISFIED
+    now = timezone.now()
+    _transition(appeal, actor=actor, action=Action.RATE, note=comment or "",
+                         data={"satisfaction": satisfaction, "resolved": resolved},
+                         satisfaction=satisfaction, resolved=resolved, rating_comment=comment or "", rated_at=now)
+    if satisfaction == Satisfaction.UNSATISFIED and appeal.reopen_count == 0:
+        _accept_due, due = deadlines_from(now, urgency=appeal.urgency, appeal_type=appeal.appeal_type,
+                                category=appeal.category)
+        return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.REOPEN, check_permission=False,
+                           note=_("The resident was not satisfied: the appeal is handled again."),
+                           reopen_count=F("reopen_count") + 1, due_at=due, replied_at=None, is_overdue=False,
+                           accepted_at=now)
+    return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.CLOSE, check_permission=False,
+                       **_closing_changes(appeal, now))
+
+
+@transaction.atomic
+def appeal_close_unrated(*, appeal: Appeal) -> Appeal | None:
+    """Closes a replied appeal whose rating period passed; None when someone else already did."""
+    now = timezone.now()
+    days = KpiSettings.current().rating_days
+    locked = _locked(appeal)
+    if locked.state != State.REPLIED or not locked.replied_at or locked.replied_at + timedelta(days=days) > now:
+        return None
+    return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.CLOSE, check_permission=False,
+                       note=_("Closed: the resident did not rate the reply within %(days)s days.") % {"days": days},
+                       **_closing_changes(locked, now))
+
+
+@transaction.atomic
+def appeal_merge(*, actor, appeal: Appeal, into: Appeal, note: str = "") -> Appeal:
+    """合并 a duplicate into a main appeal; its resident is told and follows the main one."""
+    if into.pk == appeal.pk:
+        raise BadInput(_("An appeal cannot be merged into itself."))
+    into = _locked(into)  # its state is checked as it is now, not as the caller last read it
+    if into.state not in (State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING, State.REPLIED):
+        raise BadInput(_("The main appeal %(code)s is no longer open.") % {"code": into.code})
+    if into.merged_into_id:
+        raise BadInput(_("%(code)s is itself merged; merge into its main appeal.") % {"code": into.code})
+    permissions.require(actor, Action.MERGE, into)
+    merged = _transition(appeal, actor=actor, action=Action.MERGE, note=note, merged_into=into,
+                         data={"into": into.code}, closed_at=timezone.now())
+    # Each resident is told (合并): the main appeal's resident through this event in the outbox.
+    _record(into, action=Action.ADD_INFO, actor=actor, from_state=into.state, public=False,
+            note=_("Appeal %(code)s was merged into this one.") % {"code": appeal.code},
+            data={"merged": appeal.code}, notify=True)
+    return merged
+
+
+@transaction.atomic
+def appeal_reject(*, actor, appeal: Appeal, reason: str) -> Appeal:
+    """不予受理: spam, out of scope, or not a demand the government can act on."""
+    reason = _required_text(reason, _("The reason"), 500)
+    return _transition(appeal, actor=actor, action=Action.REJECT, note=reason, close_reason=reason,
+                       closed_at=timezone.now())
+
+
+@transaction.atomic
+def appeal_withdraw(*, actor, appeal: Appeal, reason: str = "") -> Appeal:
+    return _transition(appeal, actor=actor, action=Action.WITHDRAW, note=(reason or "")[:500],
+                       close_reason=(reason or "")[:500], closed_at=timezone.now())
+
+
+@transaction.atomic
+def appeal_add_info(*, actor, appeal: Appeal, text: str) -> Appeal:
+    text = _required_text(text, _("The added information"), 2000)
+    return _transition(appeal, actor=actor, action=Action.ADD_INFO, note=text)
+
+
+def appeal_mark_overdue(*, appeal: Appeal, now: datetime | None = None) -> bool:
+    """Flag one appeal overdue. The conditional UPDATE makes two sweeps at once harmless: only the one
+    that flips the flag writes the event."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flipped = Appeal.objects.filter(
+            pk=appeal.pk, is_overdue=False, state__in=[State.TO_ACCEPT, State.HANDLING], due_at__lt=now
+        ).update(is_overdue=True)
+        if not flipped:
+            return False
+        fresh = Appeal.objects.get(pk=appeal.pk)
+        _record(fresh, action=Action.OVERDUE, actor_label=SYSTEM, from_state=fresh.state, public=False,
+                data={"due_at": fresh.due_at.isoformat()}, at=now)
+    return True
+
+
+@transaction.atomic
+def appeal_unmask(*, actor, appeal: Appeal) -> dict:
+    """The resident's clear name, phone and ID number, for those handling the appeal; always audited."""
+    permissions.require(actor, Action.UNMASK, appeal)
+    if appeal.anonymous:
+        raise NotAllowed(_("The resident asked to stay anonymous toward handlers."))
+    _record(appeal, action=Action.UNMASK, actor=actor, from_state=appeal.state, public=False)
+    return {"name": appeal.contact_name, "phone": appeal.contact_phone, "id_number": appeal.id_number}

@@ -1,0 +1,84 @@
+"""Periodic work on appeals, as Django tasks (django_tasks; the database backend's worker is
+``manage.py db_worker``). Nothing schedules them by itself: cron runs ``manage.py appeals_sweep``
+every few minutes, either doing the work in place or, with ``--enqueue``, queueing these tasks for
+the worker. Every step is safe to run twice at once: each appeal is flagged or closed by a service
+that re-checks its row, and the outbox is claimed with a conditional UPDATE.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from appeals import notifications, services
+from appeals.models import Appeal, KpiSettings, State
+
+CHUNK = 500
+
+
+def _in_chunks(queryset):
+    """Primary keys of ``queryset`` in chunks, so a sweep over many rows never holds one long cursor
+    open while it writes (SQLite cannot, and PostgreSQL should not)."""
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def overdue_candidates(now: datetime):
+    return Appeal.objects.filter(state__in=[State.TO_ACCEPT, State.HANDLING], is_overdue=False, due_at__lt=now)
+
+
+def mark_overdue(ids, now: datetime) -> int:
+    """Flag each appeal through the service; the OVERDUE event it writes is the notification to the
+    handler and their supervisor (the outbox delivers it). Returns how many this run flagged."""
+    return sum(services.appeal_mark_overdue(appeal=Appeal(pk=pk), now=now) for pk in ids)
+
+
+def overdue_sweep(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return sum(mark_overdue(ids, now) for ids in _in_chunks(overdue_candidates(now)))
+
+
+def unrated_sweep(now: datetime | None = None) -> int:
+    """Close replied appeals whose resident did not rate within KpiSettings.rating_days."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=KpiSettings.current().rating_days)
+    candidates = Appeal.objects.filter(state=State.REPLIED, replied_at__lte=cutoff)
+    closed = 0
+    for ids in _in_chunks(candidates):
+        for appeal in Appeal.objects.filter(pk__in=ids):
+            closed += services.appeal_close_unrated(appeal=appeal) is not None
+    return closed
+
+
+@task()
+def sweep_overdue() -> int:
+    """Flag overdue appeals (超期) and queue their notifications."""
+    return overdue_sweep()
+
+
+@task()
+def close_unrated() -> int:
+    """Close replied appeals left unrated past the rating period."""
+    return unrated_sweep()
+
+
+@task()
+def deliver_notifications() -> dict:
+    """Send what the outbox holds that is due."""
+    report = notifications.deliver_all()
+    return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+
+
+@task()
+def kpi_rollup(full: bool = False) -> dict:
+    """Bring the 三率 daily summary up to yesterday (appeals.kpi_rollup); safe to run twice at once."""
+    from appeals import kpi_rollup as rollup
+
+    result = rollup.rollup(full=full)
+    return {"days": result.days, "rows": result.rows, "covered_until": result.covered_until.isoformat(),
+            "full": result.full}

@@ -1,0 +1,318 @@
+"""The appeals JSON API: token auth, idempotent create, scoped reads, errors a client can act on."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import ApiToken
+from accounts.tokens import token_issue, token_revoke
+from appeals import api as appeals_api
+from appeals.models import Action, Appeal, AppealEvent, Channel, IdempotencyKey, State
+from appeals.services import appeal_dispatch
+from appeals.tests.conftest import new_appeal
+from orgs.models import Unit
+
+URL = "/api/v1/appeals/"
+BODY = {
+    "type": "complaint",
+    "title": "路灯不亮",
+    "description": "顺城街东口三盏路灯连续一周不亮，夜间行人容易摔倒。",
+    "place_code": "140702001001",
+    "contact_name": "王女士",
+    "contact_phone": "13900139000",
+}
+
+
+def bearer(cast, user, name="test client"):
+    _token, clear = token_issue(actor=cast.root, user=user, name=name)
+    return {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+
+
+def post(client, auth, body=None, key=None, **headers):
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return client.post(URL, body if body is not None else BODY, content_type="application/json", **auth, **headers)
+
+
+# --- create ------------------------------------------------------------------------------------------
+
+def test_create_returns_201_with_tracking_code_and_records_the_event(cast, client):
+    auth = bearer(cast, cast.resident)
+    response = post(client, auth)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == State.TO_DISPATCH
+    assert body["place_code"] == "140702001001"
+    assert body["tracking_url"].endswith(f"/appeals/track/{body['code']}/")
+    assert response["Location"] == f"/api/v1/appeals/{body['code']}"
+    appeal = Appeal.objects.get(code=body["code"])
+    assert appeal.channel == Channel.API
+    assert appeal.created_by == cast.resident and appeal.resident == cast.resident
+    assert appeal.contact_phone == "13900139000"
+    event = AppealEvent.objects.get(appeal=appeal)
+    assert event.action == Action.CREATE and event.actor == cast.resident
+
+
+def test_retry_with_the_same_key_returns_the_same_appeal_and_creates_nothing(cast, client):
+    auth, key = bearer(cast, cast.resident), str(uuid.uuid4())
+    first = post(client, auth, key=key)
+    second = post(client, auth, key=key)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Appeal.objects.count() == 1
+    assert AppealEvent.objects.filter(action=Action.CREATE).count() == 1
+
+
+def test_same_key_with_a_different_body_is_refused_with_409(cast, client):
+    auth, key = bearer(cast, cast.resident), "order-42"
+    first = post(client, auth, key=key)
+    second = post(client, auth, body=BODY | {"title": "另一件事"}, key=key, HTTP_ACCEPT_LANGUAGE="en")
+    assert second.status_code == 409
+    assert "already used for a different request" in second.json()["detail"]
+    assert first.json()["code"] in second.json()["detail"]
+    assert Appeal.objects.count() == 1
+
+
+def test_keys_belong_to_one_client(cast, client):
+    """Two systems that happen to pick the same key do not see each other's appeals."""
+    first = post(client, bearer(cast, cast.resident, "app A"), key="1")
+    second = post(client, bearer(cast, cast.resident, "app B"), key="1")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["code"] != second.json()["code"]
+
+
+def test_a_request_that_loses_the_race_answers_with_the_winners_appeal(cast, client, monkeypatch):
+    """There is no look-up before creating: a request whose key is taken (by a retry's first attempt
+    or a simultaneous request that committed first) creates its appeal, the unique constraint on the
+    key rolls it back whole, and the winner's appeal is returned."""
+    auth = bearer(cast, cast.resident)
+    winner = post(client, auth, key="k").json()
+    real_create, created = appeals_api.appeal_create, []
+
+    def recording_create(**kwargs):
+        created.append(real_create(**kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(appeals_api, "appeal_create", recording_create)
+    loser = post(client, auth, key="k")
+    assert loser.status_code == 201
+    assert loser.json()["code"] == winner["code"]
+    assert loser["Idempotent-Replayed"] == "true"
+    [rolled_back] = created
+    assert not Appeal.objects.filter(code=rolled_back.code).exists()
+    assert Appeal.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+    assert AppealEvent.objects.count() == 1
+
+
+def test_a_retry_refused_now_still_gets_the_first_answer(cast, client):
+    """A retry is answered as the first request was even if the same body would be refused today
+    (here: the place was closed since), because the key is what identifies the request."""
+    auth, key = bearer(cast, cast.resident), str(uuid.uuid4())
+    first = post(client, auth, key=key)
+    Unit.objects.filter(code=BODY["place_code"]).update(is_active=False)
+    retry = post(client, auth, key=key)
+    fresh = post(client, auth, key=str(uuid.uuid4()), HTTP_ACCEPT_LANGUAGE="en")
+    assert retry.status_code == 201 and retry.json() == first.json()
+    assert fresh.status_code == 400 and "place_code" in fresh.json()["fields"]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's shared in-memory test database locks "
+                    "whole tables without waiting; the race itself is covered by the test above on every database")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_with_one_key_create_one_appeal(cast):
+    auth, barrier, results = bearer(cast, cast.resident), threading.Barrier(4), []
+
+    def call():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            results.append(post(Client(), auth, key="same"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in results] == [201] * 4
+    assert len({r.json()["code"] for r in results}) == 1
+    assert Appeal.objects.count() == 1
+
+
+def test_a_staff_token_creates_only_in_its_scope(cast, client):
+    dispatcher = bearer(cast, cast.dispatcher)  # 榆次区
+    inside = post(client, dispatcher)
+    outside = post(client, dispatcher, body=BODY | {"place_code": "140703100201"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert inside.status_code == 201
+    assert Appeal.objects.get(code=inside.json()["code"]).created_by == cast.dispatcher
+    assert outside.status_code == 403
+    assert "东阳村 is outside your scope" in outside.json()["detail"]
+    assert Appeal.objects.count() == 1
+
+
+def test_a_resident_token_cannot_claim_the_hotline_channel(cast, client):
+    response = post(client, bearer(cast, cast.resident), body=BODY | {"channel": "hotline"})
+    assert response.status_code == 403
+    assert not Appeal.objects.exists()
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+def test_invalid_content_gets_every_problem_by_field_in_english(cast, client):
+    response = post(client, bearer(cast, cast.resident),
+                    body=BODY | {"title": " ", "contact_phone": "12345", "place_code": "999"},
+                    HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["fields"]["place_code"] == "No unit has the division code “999”."
+    assert body["fields"]["title"] == "The title is required."
+    assert body["fields"]["contact_phone"].startswith("Enter an 11-digit mainland mobile number")
+    assert not Appeal.objects.exists()
+
+
+def test_errors_follow_accept_language(cast, client):
+    auth = bearer(cast, cast.resident)
+    english = post(client, auth, body=BODY | {"type": "rant"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese = post(client, auth, body=BODY | {"type": "rant"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").json()
+    assert english["fields"]["type"].startswith("Unknown type “rant”")
+    assert chinese["fields"]["type"].startswith("未知类型“rant”")
+
+
+def test_a_malformed_body_is_a_422_that_names_the_field(cast, client):
+    response = post(client, bearer(cast, cast.resident), body=BODY | {"latitude": "north"},
+                    HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"][-1] == "latitude" and "latitude must be a number" in problem["msg"]
+
+
+def test_bad_idempotency_key_is_refused(cast, client):
+    response = post(client, bearer(cast, cast.resident), key="x" * 129, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("header, reason", [
+    (None, "Authentication required"),
+    ("Bearer ms_nothing_like_a_token", "not valid"),
+    ("Bearer ", "no token"),
+    ("Token abc", "Bearer"),
+])
+def test_requests_without_a_valid_token_get_401_with_the_reason(cast, client, header, reason):
+    headers = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = post(client, headers, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert reason in response.json()["detail"]
+    assert client.get(URL, **headers).status_code == 401
+    assert not Appeal.objects.exists()
+
+
+def test_a_revoked_token_gets_401(cast, client):
+    token, clear = token_issue(actor=cast.root, user=cast.resident, name="old app")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    assert client.get(URL, **auth).status_code == 200
+    token_revoke(actor=cast.root, token=token)
+    response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en", **auth)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+
+
+def test_a_disabled_account_token_gets_401(cast, client):
+    auth = bearer(cast, cast.resident)
+    cast.resident.is_active = False
+    cast.resident.save()
+    assert client.get(URL, **auth).status_code == 401
+
+
+def test_only_the_hash_is_stored_and_use_is_recorded(cast, client):
+    token, clear = token_issue(actor=cast.root, user=cast.resident, name="app")
+    assert clear.startswith(token.prefix) and clear not in (token.key_hash, token.prefix)
+    client.get(URL, HTTP_AUTHORIZATION=f"Bearer {clear}")
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_only_a_superuser_issues_tokens(cast):
+    from core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        token_issue(actor=cast.admin, user=cast.resident, name="x")
+
+
+# --- reads -------------------------------------------------------------------------------------------
+
+def test_get_by_code_is_limited_to_what_the_token_user_may_see(cast, client):
+    appeal = new_appeal(cast)  # in 榆次区 顺城社区
+    url = f"{URL}{appeal.code}"
+    assert client.get(url, **bearer(cast, cast.resident)).json()["title"] == appeal.title
+    assert client.get(url, **bearer(cast, cast.dispatcher)).status_code == 200
+    outsider = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **bearer(cast, cast.taigu_supervisor))
+    assert outsider.status_code == 404
+    assert outsider.json()["detail"] == f"No appeal {appeal.code} among those you may see."
+    assert client.get(f"{URL}NOSUCHCODE", **bearer(cast, cast.dispatcher)).status_code == 404
+
+
+def test_list_is_scoped_paginated_and_filtered_by_state(cast, client):
+    mine = [new_appeal(cast, title=f"诉求{i}") for i in range(3)]
+    appeal_dispatch(actor=cast.dispatcher, appeal=mine[0], target=cast.yuci_health)
+    new_appeal(cast, place=cast.village)  # 太谷区, also the resident's
+    resident = client.get(URL, {"page_size": 2}, **bearer(cast, cast.resident)).json()
+    assert resident["count"] == 4 and len(resident["items"]) == 2
+    taigu = client.get(URL, **bearer(cast, cast.taigu_supervisor)).json()
+    assert [item["place_name"] for item in taigu["items"]] == ["东阳村"]
+    waiting = client.get(URL, {"state": "to_accept"}, **bearer(cast, cast.dispatcher)).json()
+    assert [item["code"] for item in waiting["items"]] == [mine[0].code]
+    assert client.get(URL, {"state": "nonsense"}, **bearer(cast, cast.dispatcher)).status_code == 422
+
+
+def test_a_signed_in_browser_may_read_but_must_pass_csrf_to_write(cast):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(cast.resident)
+    assert browser.get(URL).status_code == 200
+    response = browser.post(URL, BODY, content_type="application/json")
+    assert response.status_code == 403
+    assert not Appeal.objects.exists()
+
+
+def test_openapi_declares_every_error_response(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    create = schema["paths"]["/api/v1/appeals/"]["post"]
+    assert {"201", "400", "401", "403", "409", "422"} <= set(create["responses"])
+    assert {"in": "header", "name": "Idempotency-Key"}.items() <= create["parameters"][0].items()
+    detail = schema["paths"]["/api/v1/appeals/{code}"]["get"]
+    assert {"200", "401", "404"} <= set(detail["responses"])
+    assert {"BearerAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+# --- the admin ---------------------------------------------------------------------------------------
+
+def test_superuser_issues_a_token_in_the_admin_and_sees_it_once(cast, client):
+    client.force_login(cast.root)
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 200
+    response = client.post("/admin/accounts/apitoken/add/", {"user": cast.dispatcher.pk, "name": "12345 bridge"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    clear = response.context["clear"]
+    assert clear in response.content.decode() and "no-store" in response["Cache-Control"]
+    assert token.user == cast.dispatcher and token.created_by == cast.root
+    assert clear not in client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    listing = client.get("/admin/accounts/apitoken/").content.decode()
+    assert token.prefix in listing and clear not in listing
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Bearer {clear}").status_code == 200
+    client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Bearer {clear}").status_code == 401
+
+
+def test_other_administrators_cannot_reach_tokens_in_the_admin(cast, client):
+    cast.admin.is_staff = True
+    cast.admin.save()
+    client.force_login(cast.admin)
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403

@@ -1,0 +1,92 @@
+"""The dispatcher's page for importing a 12345 hotline export: upload → dry run with a row-by-row
+report (nothing saved) → confirm → import. The checked file waits in the session between the two
+steps, with a digest the confirm form repeats, so what is imported is exactly what was checked."""
+
+import base64
+import hashlib
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from appeals.importers import DEFAULT_HEADERS, FIELD_LABELS, HotlineImporter, default_places_for, parse_mapping
+from core.errors import DomainError
+from core.xlsx import MAX_UPLOAD_BYTES
+from orgs.models import Role, Unit
+from orgs.selectors import has_role
+
+SESSION_KEY = "appeals-hotline-import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Hotline export (.xlsx or .csv)"),
+                           help_text=gettext_lazy("CSV files may be UTF-8 or GB18030 (older systems)."))
+    place = forms.ModelChoiceField(Unit.objects.none(), label=gettext_lazy("Unit for rows that name none"),
+                                   empty_label=None)
+    mapping = forms.CharField(
+        label=gettext_lazy("Column mapping (optional)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "来电号码=contact_phone"}),
+        help_text=gettext_lazy("Only for columns with unusual names: one “column=field” a line."))
+    good_rows_only = forms.BooleanField(
+        label=gettext_lazy("Import the good rows and leave the bad ones out"), required=False,
+        help_text=gettext_lazy("Without this, a file with any bad row is refused as a whole."))
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(size)s MB; split it into several files.")
+                                        % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        return upload
+
+    def clean_mapping(self):
+        try:
+            return parse_mapping(self.cleaned_data["mapping"].splitlines())
+        except DomainError as exc:
+            raise forms.ValidationError(exc.details or [exc.message]) from None
+
+
+def _run(user, stored, *, commit):
+    place = Unit.objects.filter(pk=stored["place"]).first()
+    importer = HotlineImporter(actor=user, mapping=stored["mapping"], default_place=place)
+    try:
+        return importer.run(base64.b64decode(stored["content"]), commit=commit,
+                            good_rows_only=stored["good_rows_only"]), None
+    except DomainError as exc:
+        return None, str(exc.message)
+
+
+@login_required
+def hotline_import(request):
+    if not has_role(request.user, Role.DISPATCHER):
+        raise PermissionDenied(_("Only dispatchers import hotline exports."))
+    places = default_places_for(request.user)
+    form, result, problem, token, stored = ImportForm(places=places), None, None, None, None
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        stored = request.session.get(SESSION_KEY)
+        if not stored or stored["digest"] != request.POST.get("token"):
+            problem = _("The checked file is no longer available. Please upload it again.")
+        else:
+            result, problem = _run(request.user, stored, commit=True)
+            if result is not None and result.committed:
+                del request.session[SESSION_KEY]
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, places=places)
+        if form.is_valid():
+            content = form.cleaned_data["file"].read()
+            stored = {"digest": hashlib.sha256(content).hexdigest(), "name": form.cleaned_data["file"].name,
+                      "content": base64.b64encode(content).decode(), "mapping": form.cleaned_data["mapping"],
+                      "place": form.cleaned_data["place"].pk, "good_rows_only": form.cleaned_data["good_rows_only"]}
+            result, problem = _run(request.user, stored, commit=False)
+            if result is not None and result.created and (result.ok or stored["good_rows_only"]):
+                request.session[SESSION_KEY] = stored
+                token = stored["digest"]
+    context = {"form": form, "result": result, "problem": problem, "token": token,
+               "file_name": stored["name"] if stored else "", "fields": [(key, label, "、".join(DEFAULT_HEADERS[key])) for key, label in FIELD_LABELS.items()]}
+    return render(request, "appeals/import/hotline.html", context, status=200)

@@ -1,0 +1,96 @@
+"""The 三率 KPI page and its xlsx report, for supervisors, leaders, administrators and dispatchers.
+Figures come from appeals.kpis, already limited to the departments and units the viewer reaches."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from appeals import kpis
+from core.errors import BadInput
+from orgs.models import Level
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request):
+    if not kpis.may_see_kpis(request.user):
+        raise PermissionDenied(_("The KPI page is for supervisors, leaders, administrators and dispatchers."))
+    error = ""
+    try:
+        period = kpis.period_from_params(request.GET)
+    except BadInput as exc:
+        error = str(exc.message)
+        period = kpis.period_from_params({})
+    report = kpis.kpi_report(user=request.user, period=period, level=request.GET.get("level"))
+    return report, error
+
+
+def _shown(value, unit="%") -> str:
+    number = kpis.percent(value)
+    return "—" if number is None else f"{number:.2f}{unit}"
+
+
+def _table(rows, weights) -> list[dict]:
+    """What a table line shows: each rate as a percentage with the counts it comes from."""
+    lines = []
+    for row in rows:
+        f = row.figures
+        lines.append({
+            "rank": row.rank, "name": row.name, "parent": row.parent_name, "empty": f.empty,
+            "rates": [
+                (_shown(f.response_rate), f"{f.accepted_on_time}/{f.dispatched}"),
+                (_shown(f.resolution_rate), f"{f.resolved}/{f.rated}"),
+                (_shown(f.satisfaction_rate), f"{f.satisfied}+{f.basic}/{f.rated}"),
+                (_shown(f.weighted_satisfaction(weights)), ""),
+                (_shown(f.on_time_rate), f"{f.closed_on_time}/{f.closed}"),
+            ],
+            "score": _shown(row.score, unit=""),  # out of 100
+        })
+    return lines
+
+
+def _page(request, report, error):
+    today = timezone.localdate()
+    months = []
+    year, month = today.year, today.month
+    for _step in range(12):
+        months.append(kpis.month_period(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return render(request, "appeals/kpi/index.html", {
+        "report": report,
+        "departments": _table(report.departments, report.weights),
+        "department_total": _table([report.department_total], report.weights)[0],
+        "units": _table(report.units, report.weights),
+        "unit_total": _table([report.unit_total], report.weights)[0] if report.unit_total else None,
+        "error": error,
+        "definitions": kpis.definitions(report.weights),
+        "weights_text": kpis.weights_text(report.weights),
+        "months": months,
+        "levels": [(value, Level(value).label) for value in kpis.UNIT_LEVELS],
+        "query": request.GET.urlencode(),
+    }, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def kpi_index(request):
+    report, error = _report(request)
+    return _page(request, report, error)
+
+
+@login_required
+@require_GET
+def kpi_export(request):
+    report, error = _report(request)
+    if error:  # show the page with the message rather than a report of a period nobody asked for
+        return _page(request, report, error)
+    period = report.period
+    suffix = period.month if period.is_month else f"{period.start}_{period.end}"
+    filename = f"kpi-{suffix}.xlsx"
+    response = HttpResponse(kpis.report_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

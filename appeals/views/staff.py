@@ -1,0 +1,414 @@
+"""The staff side of appeals: queues by role and scope, an appeal's detail with its timeline and the
+actions the user may take now, bulk dispatch, and xlsx export of every list.
+
+Every read starts from selectors.appeals_visible_to; every change is one service call. Personal data
+is masked on these pages; the clear values appear once, on the response to an audited unmask.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from appeals import extensions, forms_staff, permissions, selectors, services
+from appeals.exports import MAX_EXPORT_ROWS, appeals_xlsx, is_overdue_now, mask_text, masked_contact
+from appeals.lifecycle import allowed_actions
+from appeals.models import Action, ExtensionRequest, State
+from core.errors import DomainError, NotAllowed
+from core.xlsx import xlsx_response
+from orgs.models import Role
+from orgs.selectors import memberships_of
+
+PAGE_SIZE = 25
+
+QUEUE_LABELS = {
+    "to_dispatch": gettext_lazy("To dispatch (待派单)"),
+    "to_accept": gettext_lazy("To accept (待签收)"),
+    "handling": gettext_lazy("In handling (办理中)"),
+    "due_soon": gettext_lazy("Due soon (即将超期)"),
+    "overdue": gettext_lazy("Overdue (已超期)"),
+    "returned": gettext_lazy("Returned (被退回)"),
+    "urged": gettext_lazy("Urged (被督办)"),
+    "all": gettext_lazy("All"),
+}
+# What the list shows first: the oldest waiting demand, or the nearest deadline.
+QUEUE_ORDER = {
+    "to_dispatch": ["created_at", "id"],
+    "returned": ["created_at", "id"],
+    "to_accept": ["accept_due_at", "created_at", "id"],
+    "handling": ["due_at", "created_at", "id"],
+    "due_soon": ["due_at", "id"],
+    "overdue": ["due_at", "id"],
+    "urged": ["due_at", "created_at", "id"],
+    "all": ["-created_at", "-id"],
+}
+BULK_QUEUES = {"to_dispatch", "returned"}
+
+
+def staff_only(view):
+    """Signed-in staff only: residents get a 403, anonymous visitors the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_resident:
+            raise PermissionDenied(_("This page is for staff."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def default_queue(user) -> str:
+    roles = {m.role for m in memberships_of(user)}
+    if Role.DISPATCHER in roles:
+        return "to_dispatch"
+    if Role.HANDLER in roles:
+        return "to_accept"
+    if Role.SUPERVISOR in roles:
+        return "overdue"
+    return "all"
+
+
+def may_bulk_dispatch(user) -> bool:
+    return user.is_superuser or bool(memberships_of(user, [Role.DISPATCHER]))
+
+
+def _queue_and_filters(request):
+    user = request.user
+    queue = request.GET.get("queue") or default_queue(user)
+    if queue not in selectors.QUEUES:
+        queue = default_queue(user)
+    form = forms_staff.QueueFilterForm(request.GET or None, user=user)
+    filtered = selectors.appeals_filtered(selectors.appeals_visible_to(user), **form.filters())
+    return queue, form, filtered
+
+
+def _list_rows(appeals, now):
+    return [{
+        "appeal": appeal,
+        "title": mask_text(appeal.title),
+        "overdue": is_overdue_now(appeal, now),
+        "urged": appeal.urge_count > 0 and appeal.state in (State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING),
+        "returned": appeal.return_count > 0 and appeal.state == State.TO_DISPATCH,
+    } for appeal in appeals]
+
+
+@staff_only
+@require_GET
+def queue(request):
+    user = request.user
+    now = timezone.now()
+    queue_name, form, filtered = _queue_and_filters(request)
+    counts = selectors.queue_counts(user, now=now, base=filtered)
+    appeals = filtered.filter(selectors.queue_q(queue_name, now=now)).order_by(*QUEUE_ORDER[queue_name])
+    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("queue", None)
+    params.pop("page", None)
+    filter_query = params.urlencode()
+    bulk = queue_name in BULK_QUEUES and may_bulk_dispatch(user)
+    return render(request, "appeals/staff/queue.html", {
+        "queue": queue_name,
+        "queue_label": QUEUE_LABELS[queue_name],
+        "tabs": [{"key": key, "label": QUEUE_LABELS[key], "count": counts[key]} for key in selectors.QUEUES],
+        "form": form,
+        "filters_active": any(v for k, v in request.GET.items() if k not in ("queue", "page")),
+        "filter_query": filter_query,
+        "page": page,
+        "rows": _list_rows(page.object_list, now),
+        "bulk_form": forms_staff.BulkDispatchForm(user=user) if bulk else None,
+        "export_query": request.GET.urlencode() if "queue" in request.GET else f"queue={queue_name}&{filter_query}",
+    })
+
+
+@staff_only
+@require_GET
+def export(request):
+    queue_name, form, filtered = _queue_and_filters(request)
+    appeals = filtered.filter(selectors.queue_q(queue_name)).order_by(*QUEUE_ORDER[queue_name])
+    if appeals.count() > MAX_EXPORT_ROWS:
+        messages.error(request, _("This list has more than %(n)s appeals; narrow it with the filters before "
+                                  "exporting.") % {"n": MAX_EXPORT_ROWS})
+        return redirect(f"{reverse('appeals:staff_queue')}?{request.GET.urlencode()}")
+    label = str(QUEUE_LABELS[queue_name])
+    content = appeals_xlsx(appeals, title=label)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(content, f"{_('appeals')}-{label}-{stamp}.xlsx")
+
+
+# --- one appeal ------------------------------------------------------------------------------------
+
+def _visible_appeal(request, code):
+    code = (code or "").strip().upper()
+    appeal = selectors.appeals_visible_to(request.user).filter(code=code).first()
+    if appeal is None:
+        raise Http404(_("No appeal with this code in your scope."))
+    return appeal
+
+
+def _pending_extension(appeal):
+    return appeal.extension_requests.filter(status=ExtensionRequest.Status.PENDING).select_related(
+        "requested_by").first()
+
+
+# key in the URL → (the action as permissions and the transition table know it, label)
+ACTIONS = {
+    "dispatch": (Action.DISPATCH, gettext_lazy("Dispatch (派单)")),
+    "reassign": (Action.REASSIGN, gettext_lazy("Reassign (改派)")),
+    "accept": (Action.ACCEPT, gettext_lazy("Accept (签收)")),
+    "return": (Action.RETURN, gettext_lazy("Return (退单)")),
+    "transfer": (Action.TRANSFER, gettext_lazy("Pass down (转办)")),
+    "request_extension": (Action.REQUEST_EXTENSION, gettext_lazy("Request an extension (申请延期)")),
+    "decide_extension": (Action.APPROVE_EXTENSION, gettext_lazy("Decide the extension request (延期审批)")),
+    "urge": (Action.URGE, gettext_lazy("Urge (督办)")),
+    "reply": (Action.REPLY, gettext_lazy("Reply (答复)")),
+    "merge": (Action.MERGE, gettext_lazy("Merge into another appeal (合并)")),
+    "reject": (Action.REJECT, gettext_lazy("Do not accept (不予受理)")),
+}
+
+
+def _make_form(key, *, user, appeal, data=None):
+    if key in ("dispatch", "reassign"):
+        cls = forms_staff.DispatchForm if key == "dispatch" else forms_staff.ReassignForm
+        return cls(data, user=user, prefix=key)
+    if key == "accept":
+        return forms_staff.EmptyForm(data, prefix=key)
+    if key in ("return", "reject"):
+        return forms_staff.ReasonForm(data, prefix=key)
+    if key == "transfer":
+        return forms_staff.TransferForm(data, appeal=appeal, prefix=key)
+    if key == "request_extension":
+        return forms_staff.ExtensionRequestForm(data, prefix=key)
+    if key == "decide_extension":
+        return forms_staff.ExtensionDecisionForm(data, prefix=key)
+    if key == "urge":
+        return forms_staff.UrgeForm(data, prefix=key)
+    if key == "reply":
+        return forms_staff.ReplyForm(data, templates=selectors.reply_templates_for(appeal), prefix=key)
+    if key == "merge":
+        return forms_staff.MergeForm(data, prefix=key)
+    raise Http404
+
+
+def _available(key, *, user, appeal, state_actions, pending) -> bool:
+    action = ACTIONS[key][0]
+    if action not in state_actions or not permissions.may(user, action, appeal):
+        return False
+    if key == "request_extension":
+        return pending is None
+    if key == "decide_extension":
+        return pending is not None
+    return True
+
+
+def _perform(key, *, user, appeal, data, pending) -> str:
+    """Call the one service behind ``key``; return the message to show on success."""
+    if key == "dispatch":
+        services.appeal_dispatch(actor=user, appeal=appeal, target=data["target"], note=data["note"])
+        return _("Dispatched to %(target)s.") % {"target": data["target"]}
+    if key == "reassign":
+        services.appeal_reassign(actor=user, appeal=appeal, target=data["target"], note=data["note"])
+        return _("Reassigned to %(target)s.") % {"target": data["target"]}
+    if key == "accept":
+        services.appeal_accept(actor=user, appeal=appeal)
+        return _("Accepted. The appeal is now in handling.")
+    if key == "return":
+        services.appeal_return(actor=user, appeal=appeal, reason=data["reason"])
+        return _("Returned to the dispatcher.")
+    if key == "transfer":
+        services.appeal_transfer(actor=user, appeal=appeal, unit=data["unit"], note=data["note"])
+        return _("Passed down to %(unit)s.") % {"unit": data["unit"]}
+    if key == "request_extension":
+        services.appeal_request_extension(actor=user, appeal=appeal, new_due_at=data["new_due_at"],
+                                          reason=data["reason"])
+        return _("Extension requested; a supervisor will decide.")
+    if key == "decide_extension":
+        if pending is None:
+            raise DomainError(_("There is no extension request waiting for a decision."))
+        approve = data["decision"] == "approve"
+        services.appeal_decide_extension(actor=user, request=pending, approve=approve, note=data["note"])
+        return _("Extension approved: the deadline has moved.") if approve else _("Extension denied.")
+    if key == "urge":
+        services.appeal_urge(actor=user, appeal=appeal, note=data["note"])
+        return _("Urged. The handler sees the appeal flagged in their queue.")
+    if key == "reply":
+        services.appeal_reply(actor=user, appeal=appeal, text=data["text"])
+        return _("Reply sent to the resident.")
+    if key == "merge":
+        into = selectors.appeals_visible_to(user).filter(code=data["into"]).first()
+        if into is None:
+            raise DomainError(_("No appeal with code %(code)s in your scope.") % {"code": data["into"]})
+        services.appeal_merge(actor=user, appeal=appeal, into=into, note=data["note"])
+        return _("Merged into %(code)s.") % {"code": into.code}
+    if key == "reject":
+        services.appeal_reject(actor=user, appeal=appeal, reason=data["reason"])
+        return _("Marked as not accepted.")
+    raise Http404
+
+
+def _timeline(appeal):
+    events = []
+    for event in selectors.appeal_timeline(appeal):
+        data = event.data or {}
+        events.append({
+            "event": event,
+            "actor": event.actor or (_("automatic dispatch") if event.actor_label == "auto"
+                                     else _("system") if event.actor_label else "—"),
+            "note": mask_text(event.note),
+            "from_label": State(event.from_state).label if event.from_state else "",
+            "to_label": State(event.to_state).label if event.to_state else "",
+            "target": data.get("to") or data.get("into") or "",
+            "source": data.get("from") or "",
+        })
+    return events
+
+
+def _render_detail(request, appeal, *, bound_key=None, bound_form=None, error=None, unmasked=None,
+                   status=200):
+    user = request.user
+    pending = _pending_extension(appeal)
+    state_actions = set(allowed_actions(appeal.state))
+    actions = []
+    for key, (_action, label) in ACTIONS.items():
+        if not _available(key, user=user, appeal=appeal, state_actions=state_actions, pending=pending):
+            continue
+        form = bound_form if key == bound_key else _make_form(key, user=user, appeal=appeal)
+        if key == "transfer" and not form.fields["unit"].queryset.exists():
+            continue  # nothing below this handler to pass the appeal down to
+        actions.append({"key": key, "label": label, "form": form, "open": key == bound_key,
+                        "url": reverse("appeals:staff_act", args=[appeal.code, key])})
+    reply_templates = {str(t.pk): t.body for t in selectors.reply_templates_for(appeal)}
+    contact = masked_contact(appeal)
+    has_contact = bool(appeal.contact_name or appeal.contact_phone or appeal.id_number)
+    response = render(request, "appeals/staff/detail.html", {
+        "appeal": appeal,
+        "title": mask_text(appeal.title),
+        "description": mask_text(appeal.description),
+        "contact": contact,
+        "has_contact": has_contact,
+        "unmasked": unmasked,
+        "may_unmask": has_contact and not appeal.anonymous and permissions.may(user, Action.UNMASK, appeal),
+        "overdue": is_overdue_now(appeal),
+        "urged": appeal.urge_count > 0 and appeal.state in (State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING),
+        "pending_extension": pending,
+        "actions": actions,
+        "error": error,
+        "events": _timeline(appeal),
+        "photos": list(appeal.photos.all()),
+        "duplicates": list(appeal.duplicates.only("code", "title")),
+        "reply_templates": reply_templates,
+        "rating_comment": mask_text(appeal.rating_comment),
+        # What apps above appeals add (dispatch: suggested departments, possible duplicates).
+        "panels": extensions.staff_panels(request, appeal),
+    }, status=status)
+    if unmasked is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_only
+@require_GET
+def detail(request, code):
+    return _render_detail(request, _visible_appeal(request, code))
+
+
+@staff_only
+@require_POST
+def act(request, code, key):
+    if key not in ACTIONS:
+        raise Http404
+    user = request.user
+    appeal = _visible_appeal(request, code)
+    try:
+        permissions.require(user, ACTIONS[key][0], appeal)
+    except NotAllowed as exc:
+        return _render_detail(request, appeal, error=exc.message, status=exc.status)
+    form = _make_form(key, user=user, appeal=appeal, data=request.POST)
+    if not form.is_valid():
+        return _render_detail(request, appeal, bound_key=key, bound_form=form, status=400)
+    try:
+        message = _perform(key, user=user, appeal=appeal, data=form.cleaned_data,
+                           pending=_pending_extension(appeal))
+    except DomainError as exc:
+        appeal = _visible_appeal(request, code)
+        return _render_detail(request, appeal, bound_key=key, bound_form=form, error=exc.message,
+                              status=exc.status)
+    messages.success(request, message)
+    if selectors.appeals_visible_to(user).filter(pk=appeal.pk).exists():
+        return redirect("appeals:staff_detail", code=appeal.code)
+    return redirect("appeals:staff_queue")  # returned or passed out of this user's scope
+
+
+@staff_only
+@require_POST
+def unmask(request, code):
+    appeal = _visible_appeal(request, code)
+    try:
+        clear = services.appeal_unmask(actor=request.user, appeal=appeal)
+    except DomainError as exc:
+        return _render_detail(request, appeal, error=exc.message, status=exc.status)
+    return _render_detail(request, appeal, unmasked=clear)
+
+
+@staff_only
+@require_GET
+def photo(request, code, photo_id):
+    appeal = _visible_appeal(request, code)
+    item = appeal.photos.filter(pk=photo_id).first()
+    if item is None:
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@staff_only
+@require_POST
+def bulk_dispatch(request):
+    user = request.user
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    back = back or reverse("appeals:staff_queue")
+    if not may_bulk_dispatch(user):
+        raise PermissionDenied(_("Only dispatchers may dispatch appeals."))
+    form = forms_staff.BulkDispatchForm(request.POST, user=user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    target = form.cleaned_data["target"]
+    codes = form.cleaned_data["codes"]
+    found = {a.code: a for a in selectors.appeals_visible_to(user).filter(code__in=codes)}
+    done, failures = 0, []
+    for code in codes:
+        appeal = found.get(code)
+        if appeal is None:
+            failures.append(_("%(code)s: not found in your scope") % {"code": code})
+            continue
+        try:
+            services.appeal_dispatch(actor=user, appeal=appeal, target=target)
+        except DomainError as exc:
+            failures.append(f"{code}: {exc.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, ngettext("%(n)s appeal dispatched to %(target)s.",
+                                           "%(n)s appeals dispatched to %(target)s.", done)
+                         % {"n": done, "target": target})
+    if failures:
+        messages.error(request, ngettext("%(n)s appeal could not be dispatched: %(reasons)s",
+                                         "%(n)s appeals could not be dispatched: %(reasons)s", len(failures))
+                       % {"n": len(failures), "reasons": "；".join(str(f) for f in failures)})
+    return redirect(back)

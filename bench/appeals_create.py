@@ -1,0 +1,228 @@
+"""Benchmark: filing appeals through the JSON API (POST /api/v1/appeals/) behind gunicorn on PostgreSQL.
+
+    .venv/bin/python bench/appeals_create.py [--requests 6000] [--concurrency 8] [--workers N] [--threads N]
+
+Creates the bench database when missing (never touches any other), migrates it and builds the demo
+city, issues an API token for the city's dispatcher, starts gunicorn with the production settings
+(deploy/gunicorn.conf.py; --workers/--threads override them) on a loopback port, and drives a fixed number of creates at it from threads in this process (plain
+http.client with keep-alive; each request carries its own Idempotency-Key). Then it stops gunicorn
+and prints creates/s, p50/p99 latency, and the number of appeal rows this run wrote against the
+number of 201 answers: they must be equal (nothing lost, nothing created twice).
+Target on a 2-core machine: ≥ 300 creates/s, p99 < 150 ms.
+
+All requests come from one address with one credential, far above the API's per-minute rate limits
+(API_RATE_LIMIT_PER_IP / _PER_KEY), which exist to stop a runaway client, not to cap an integration
+that an operator has sized: the server is started with limits above what the run sends, and every
+request is still counted by the limiter, so its cost is part of the figures.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PATH = "/api/v1/appeals/"
+SUBJECTS = [
+    ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。"),
+    ("路灯不亮", "小区门口路灯坏了一周，晚上出行不安全。"),
+    ("噪音扰民", "附近工地夜间施工，噪音很大，影响休息。"),
+    ("垃圾清运不及时", "小区垃圾站三天没有清运，气味很大。"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=6000, help="creates to send (after the warm-up)")
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: deploy/gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default: deploy/gunicorn.conf.py)")
+    parser.add_argument("--db", default="minsheng_bench_create")
+    args = parser.parse_args()
+
+    ensure_database(args.db)
+    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.db}", DEBUG="0",
+               SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 40), ALLOWED_HOSTS=HOST,
+               DJANGO_SETTINGS_MODULE="minsheng.settings", LOG_LEVEL="WARNING",
+               API_RATE_LIMIT_PER_IP=str(10 * (args.requests + args.warmup)),
+               API_RATE_LIMIT_PER_KEY=str(10 * (args.requests + args.warmup)))
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    token, places = prepare()
+    port = free_port()
+    server = start_gunicorn(env, port, args.workers, args.threads)
+    try:
+        wait_until_up(port, server)
+        run_id = uuid.uuid4().hex[:8]
+        drive(port, token, places, args.warmup, args.concurrency, f"warm-{run_id}")
+        started = time.perf_counter()
+        results = drive(port, token, places, args.requests, args.concurrency, f"bench-{run_id}")
+        elapsed = time.perf_counter() - started
+    finally:
+        stop(server)
+    report(results, elapsed, run_id, args)
+
+
+def ensure_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(host=HOST, user="postgres", dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def prepare() -> tuple[str, list[str]]:
+    """Schema, demo city and a fresh token acting as the city's dispatcher."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from orgs.models import Level, Unit
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the database cache, where REDIS_URL is not set
+    if not Unit.objects.exists():
+        call_command("seed_demo", force=True, verbosity=0)  # DEBUG is off here, as in production
+    try:
+        from accounts.tokens import token_issue
+    except ImportError:
+        sys.exit("The appeals API's token authentication (accounts.tokens) is not there yet: nothing to drive.")
+    root = User.objects.filter(is_superuser=True).order_by("pk").first()
+    dispatcher = User.objects.get(username="jz_dispatcher")
+    _api_token, token = token_issue(actor=root, user=dispatcher, name="bench/appeals_create.py")
+    places = list(Unit.objects.filter(level=Level.VILLAGE, is_active=True).values_list("code", flat=True))
+    return token, places
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None) -> subprocess.Popen:
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+               "--bind", f"{HOST}:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    config = subprocess.run([*command, "--print-config"], cwd=ROOT, env=env, capture_output=True,  # noqa: S603
+                            text=True).stdout
+    settings = {name.strip(): value.strip() for name, _eq, value in
+                (line.partition("=") for line in config.splitlines()) if _eq}
+    print(f"gunicorn (deploy/gunicorn.conf.py): {settings.get('workers', '?')} workers × "
+          f"{settings.get('threads', '?')} threads, {settings.get('worker_class', '?')}, on {HOST}:{port}")
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own argv
+
+
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("gunicorn exited before it answered")
+        try:
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection.request("GET", "/api/v1/openapi.json")
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the gunicorn we started (its master; the workers follow it)."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def drive(port: int, token: str, places: list[str], total: int, concurrency: int, prefix: str) -> list:
+    """Send exactly ``total`` creates from ``concurrency`` threads; (status, seconds) for each."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    results: list[tuple[int, float]] = []
+
+    def worker(seed: int):
+        rng = random.Random(seed)
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine = []
+        while True:
+            with lock:
+                number = next(counter, None)
+            if number is None:
+                break
+            title, description = rng.choice(SUBJECTS)
+            body = json.dumps({"type": "complaint", "title": title, "description": description,
+                               "place_code": rng.choice(places), "external_id": f"{prefix}-{number}"},
+                              ensure_ascii=False).encode()
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}",
+                       "Idempotency-Key": str(uuid.uuid4())}
+            started = time.perf_counter()
+            try:
+                connection.request("POST", PATH, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()  # the next request reconnects
+                status = 0
+            mine.append((status, time.perf_counter() - started))
+        connection.close()
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def report(results: list, elapsed: float, run_id: str, args) -> None:
+    from django.db.models import Count
+
+    from appeals.models import Appeal
+
+    created = sum(1 for status, _seconds in results if status == 201)
+    statuses = {}
+    for status, _seconds in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    latencies = sorted(seconds * 1000 for _status, seconds in results)
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    rows = Appeal.objects.filter(external_id__startswith=f"bench-{run_id}-")
+    row_count = rows.count()
+    duplicates = rows.values("external_id").annotate(n=Count("pk")).filter(n__gt=1).count()
+    print(f"\n{len(results):,} POST {PATH} with {args.concurrency} client threads in {elapsed:.2f} s")
+    print(f"responses by status: {dict(sorted(statuses.items()))}")
+    print(f"creates/s: {created / elapsed:,.0f}   (target ≥ 300)")
+    print(f"latency ms: p50 {p50:.1f}   p99 {p99:.1f}   max {latencies[-1]:.1f}   (target p99 < 150)")
+    print(f"rows written by this run: {row_count:,}   201 responses: {created:,}   "
+          f"external ids created twice: {duplicates}   -> {'EQUAL' if row_count == created else 'MISMATCH'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,406 @@
+"""Spreadsheets in and out. An ``Importer`` reads the first sheet of an .xlsx file, checks its header
+row, validates every row and applies them through the services, all in one transaction that is
+rolled back unless every row is valid (and always in a dry run). ``write_xlsx`` writes exports.
+
+Reference data (units, departments, staff) and later the hotline imports build on this, so nothing
+here knows about a particular model."""
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import BadInput, DomainError
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ROWS = 20_000
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet. ``label`` is the header people see (translated); a header is
+    accepted in any of the site's languages, or as ``key`` itself."""
+
+    key: str
+    label: str
+    required: bool = False
+    max_length: int | None = None
+    help: str = ""
+    example: str = ""
+    # Codes are kept as text in the template so Excel does not turn 140702000000 into 1.40702E+11.
+    text_format: bool = False
+    # Written by exports for people to read, ignored (but accepted) by the importer, so that an
+    # exported list can be corrected and imported again.
+    export_only: bool = False
+    # Read by the importer, never written by an export (an initial password, say).
+    import_only: bool = False
+    width: int = 16
+
+    def header_forms(self) -> set[str]:
+        forms = {_normalize_header(self.key)}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                forms.add(_normalize_header(str(self.label)))
+        return forms
+
+
+def _normalize_header(text) -> str:
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊]", "", text).casefold()
+
+
+def cell_text(value) -> str:
+    """A cell's value as the text a person typed: 140702000000 rather than 140702000000.0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def code_text(value: str) -> str:
+    """A code as typed, with full-width digits and stray spaces (common in pasted data) removed."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def parse_decimal(value: str, *, places: int | None = None) -> Decimal:
+    """Raise ValueError when ``value`` is not a number."""
+    try:
+        number = Decimal(unicodedata.normalize("NFKC", value).replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return number
+
+
+class ChoiceReader:
+    """Reads a choice cell given as its code ("county"), its label in any site language, the
+    Chinese term in parentheses of a label ("District (区)" → "区"), or an extra alias."""
+
+    def __init__(self, choices, aliases: dict[str, Iterable[str]] | None = None):
+        self.choices = choices
+        self.lookup: dict[str, str] = {}
+        for value, label in choices.choices:
+            forms = {value, str(value)}
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    text = str(label)
+                forms.add(text)
+                forms.update(re.findall(r"[（(]([^）)]+)[)）]", text))
+            for form in forms:
+                self.lookup.setdefault(self._key(form), value)
+        for value, extra in (aliases or {}).items():
+            for form in extra:
+                self.lookup.setdefault(self._key(form), value)
+
+    @staticmethod
+    def _key(text) -> str:
+        return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+    def read(self, text: str) -> str | None:
+        return self.lookup.get(self._key(text))
+
+    def allowed(self) -> str:
+        return "、".join(str(label) for label in self.choices.labels)
+
+
+@dataclass
+class RowError:
+    row: int  # as Excel shows it: the header is row 1
+    column: str  # the column's header, or "" for the row as a whole
+    message: str
+
+    def __str__(self):
+        if self.column:
+            return _("Row %(row)s, %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message}
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, str]  # only the columns the file has; blank cells are ""
+    columns: dict[str, Column]
+    errors: list[RowError] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # what the importer parsed, for apply_row
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+    def error(self, key: str | None, message) -> None:
+        label = str(self.columns[key].label) if key else ""
+        self.errors.append(RowError(self.number, label, str(message)))
+
+
+@dataclass
+class ImportReport:
+    rows: int
+    errors: list[RowError]
+    outcomes: Counter
+    committed: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
+    """The data rows of the first sheet, keyed by column. Raise BadInput, with one message saying
+    exactly what is wrong, when the file is not a workbook or its header row does not match."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    columns = list(columns)
+    by_key = {column.key: column for column in columns}
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
+        raise BadInput(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")) \
+            from None
+    try:
+        sheet = workbook.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None) or ()
+        header_forms = {form: column for column in columns for form in column.header_forms()}
+        positions: dict[int, Column] = {}
+        unknown, seen, duplicated = [], set(), []
+        for index, cell in enumerate(header):
+            text = cell_text(cell)
+            if not text:
+                continue
+            column = header_forms.get(_normalize_header(text))
+            if column is None:
+                unknown.append(text)
+            elif column.key in seen:
+                duplicated.append(text)
+            else:
+                seen.add(column.key)
+                if not column.export_only:
+                    positions[index] = column
+        missing = [str(column.label) for column in columns if column.required and column.key not in seen]
+        if missing or unknown or duplicated:
+            problems = []
+            if missing:
+                problems.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
+            if unknown:
+                problems.append(_("unknown columns: %(columns)s") % {"columns": "、".join(unknown)})
+            if duplicated:
+                problems.append(_("columns given twice: %(columns)s") % {"columns": "、".join(duplicated)})
+            expected = "、".join(str(column.label) for column in columns if not column.export_only)
+            raise BadInput(
+                _("The first row of the first sheet must hold the template's column headers (%(expected)s); "
+                  "this file has %(problems)s. Download the template and copy your data into it.")
+                % {"expected": expected, "problems": "; ".join(problems)}
+            )
+        rows = []
+        for number, line in enumerate(lines, start=2):
+            values = {column.key: cell_text(line[index]) if index < len(line) else ""
+                      for index, column in positions.items()}
+            if not any(values.values()):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise BadInput(_("A file may hold at most %(count)s rows; split it into several files.")
+                               % {"count": MAX_ROWS})
+            row = Row(number=number, values=values, columns=by_key)
+            for key, text in values.items():
+                column = by_key[key]
+                if column.required and not text:
+                    row.error(key, _("This column is required."))
+                elif column.max_length and len(text) > column.max_length:
+                    row.error(key, _("At most %(count)s characters; this has %(length)s.")
+                              % {"count": column.max_length, "length": len(text)})
+            rows.append(row)
+    finally:
+        workbook.close()
+    if not rows:
+        raise BadInput(_("The file has no data rows. Fill in one row per %(noun)s below the header row.")
+                       % {"noun": noun or _("record")})
+    return rows
+
+
+class Importer:
+    """Subclasses give ``columns`` and implement ``prepare`` (parse and check one row's cells,
+    recording errors with ``row.error``) and ``apply_row`` (call the services; return an outcome
+    such as "created" or "updated"). A service's DomainError becomes an error of that row."""
+
+    columns: tuple[Column, ...] = ()
+    noun = gettext_lazy("record")  # "one row per <noun>"
+    sheet_title = gettext_lazy("Data")
+    outcome_labels: dict[str, str] = {
+        "created": gettext_lazy("created"),
+        "updated": gettext_lazy("updated"),
+    }
+
+    def __init__(self, *, actor):
+        self.actor = actor
+
+    def begin(self, rows: list[Row]) -> None:
+        """Called once with every row before any is checked (to know what comes later in the file)."""
+
+    def prepare(self, row: Row) -> None:
+        """Parse and check the row's cells, put what apply_row needs in ``row.data``. Called even
+        when a required cell is empty (already reported), so it must not report that again."""
+        raise NotImplementedError
+
+    def apply_row(self, row: Row) -> str:
+        raise NotImplementedError
+
+    def instructions(self) -> list[tuple[str, str]]:
+        """Extra lines for the template's instructions sheet: (heading, text)."""
+        return []
+
+    def run(self, file, *, commit: bool) -> ImportReport:
+        """Check every row; save them only when ``commit`` and every row is valid."""
+        rows = read_rows(file, self.columns, noun=str(self.noun))
+        outcomes: Counter = Counter()
+        with transaction.atomic():
+            self.begin(rows)
+            for row in rows:
+                self.prepare(row)  # even after a blank required cell, so every problem is listed at once
+                if row.errors:
+                    continue
+                try:
+                    with transaction.atomic():
+                        outcomes[self.apply_row(row)] += 1
+                except DomainError as exc:
+                    for message in exc.details or [exc.message]:
+                        row.error(None, message)
+                except IntegrityError:
+                    row.error(None, _("This row conflicts with a record that already exists."))
+            errors = [error for row in rows for error in row.errors]
+            committed = commit and not errors
+            if not committed:
+                transaction.set_rollback(True)
+        return ImportReport(rows=len(rows), errors=errors, outcomes=outcomes, committed=committed)
+
+    def template(self) -> bytes:
+        return template_xlsx(self)
+
+    @classmethod
+    def export_columns(cls) -> list[Column]:
+        return [column for column in cls.columns if not column.import_only]
+
+
+def _safe_cell(cell, value) -> None:
+    """Write ``value`` so that text starting with "=" stays text rather than becoming a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _header_row(sheet, columns: list[Column]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    fill = PatternFill("solid", fgColor="DDE7F0")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        _safe_cell(cell, str(column.label))
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+
+
+def write_xlsx(*, columns: Iterable[Column], rows: Iterable[dict], title: str) -> bytes:
+    """An export: a header row and one row per dict (keyed by column key)."""
+    from openpyxl import Workbook
+
+    columns = list(columns)
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = _sheet_title(title)
+    _header_row(sheet, columns)
+    for number, row in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            value = row.get(column.key)
+            if isinstance(value, Decimal):
+                value = float(value)
+            _safe_cell(sheet.cell(row=number, column=index), "" if value is None else value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_xlsx(importer: Importer) -> bytes:
+    """The file an administrator fills in: the header row on the first sheet (nothing else, so an
+    untouched template is simply empty) and a second sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    columns = [column for column in importer.columns if not column.export_only]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(str(importer.sheet_title))
+    _header_row(sheet, columns)
+    for index, column in enumerate(columns, start=1):
+        if column.text_format:
+            for number in range(2, 502):
+                sheet.cell(row=number, column=index).number_format = "@"
+
+    notes = workbook.create_sheet(_sheet_title(_("Instructions")))
+    bold = Font(bold=True)
+    notes.append([_("Fill in the first sheet, one row per %(noun)s, below its header row. "
+                    "Do not change the headers. This sheet is not imported.") % {"noun": importer.noun}])
+    notes.append([])
+    notes.append([_("Column"), _("Required"), _("Example"), _("What to enter")])
+    for cell in notes[3]:
+        cell.font = bold
+    for column in columns:
+        notes.append([str(column.label), _("yes") if column.required else _("no"), str(column.example),
+                      str(column.help)])
+    for heading, text in importer.instructions():
+        notes.append([])
+        notes.append([str(heading)])
+        notes[notes.max_row][0].font = bold
+        notes.append([str(text)])
+    for letter, width in zip("ABCD", (18, 8, 22, 90), strict=True):
+        notes.column_dimensions[letter].width = width
+    for line in notes.iter_rows(min_row=4):
+        line[-1].alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    return re.sub(r"[\\/*?:\[\]]", "", str(title))[:31] or "Sheet1"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A download; the file name may be Chinese (RFC 5987), with an ASCII fallback."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename.encode("ascii", "replace").decode()) or "export.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return response

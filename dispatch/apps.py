@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchConfig(AppConfig):
+    name = "dispatch"
+    verbose_name = _("Dispatch intelligence")
+
+    def ready(self):
+        # Per-process caches follow changes to what they were built from.
+        from dispatch import catalogue, places
+        from dispatch.models import CatalogueEntry
+        from orgs.models import Department, Unit
+
+        for model in (Unit,):
+            post_save.connect(places.forget_index, sender=model, dispatch_uid=f"dispatch-places-{model.__name__}")
+            post_delete.connect(places.forget_index, sender=model, dispatch_uid=f"dispatch-places-del-{model.__name__}")
+        for model in (CatalogueEntry, Department):
+            post_save.connect(catalogue.forget_index, sender=model, dispatch_uid=f"dispatch-cat-{model.__name__}")
+            post_delete.connect(catalogue.forget_index, sender=model,
+                                dispatch_uid=f"dispatch-cat-del-{model.__name__}")
+        self.plug_into_appeals()
+
+    @staticmethod
+    def plug_into_appeals():
+        """Appeals never imports dispatch: dispatch plugs itself in. Without this app, appeals still
+        works, every appeal waiting for a dispatcher."""
+        from appeals import extensions
+        from appeals.models import AppealEvent
+        from appeals.services import set_router
+        from appeals.signals import appeal_event_recorded
+        from dispatch import corrections, duplicates, routing
+
+        set_router(routing.route_appeal)  # every new appeal: dispatch it, or say why not
+        extensions.register_panel("dispatch.suggestions", routing.suggestions_panel)
+        extensions.register_panel("dispatch.duplicates", duplicates.duplicates_panel)
+        appeal_event_recorded.connect(corrections.on_appeal_event, sender=AppealEvent,
+                                      dispatch_uid="dispatch-corrections")

@@ -1,0 +1,53 @@
+import pytest
+
+from dispatch.classifier import ModelError, TextClassifier, train
+
+TRADITIONAL = "我們社區門口的路燈壞了，晚上很黑，請儘快維修路燈。"
+SIMPLIFIED = "我们社区门口的路灯坏了，晚上很黑，请尽快维修路灯。"
+
+
+def test_traditional_and_simplified_forms_get_the_same_prediction(tiny_model):
+    traditional, simplified = tiny_model.top(TRADITIONAL), tiny_model.top(SIMPLIFIED)
+    assert traditional == simplified
+    assert simplified[0].label == "城乡建设"
+
+
+def test_full_width_and_segmented_forms_get_the_same_prediction(tiny_model):
+    raw = "公司拖欠工资三个月，不给缴纳社保。"
+    assert tiny_model.predict([raw, "公司 拖欠 工资 三个月 缴纳 社保", "公司拖欠工资３个月，不给缴纳社保！"]) == [
+        "劳动和社会保障"] * 3
+
+
+def test_top_k_has_confidences_and_the_words_behind_them(tiny_model):
+    top = tiny_model.top("县医院看病排队太久，医生态度也不好", k=3)
+    assert [s.label for s in top][0] == "卫生计生"
+    assert len(top) == 3
+    assert top[0].confidence > top[1].confidence >= top[2].confidence
+    assert sum(s.confidence for s in top) == pytest.approx(1.0, abs=1e-6)  # three labels: all of them
+    assert {"医院", "医生", "看病"} & set(top[0].words)
+
+
+def test_a_stored_model_predicts_the_same_after_loading(tiny_model):
+    loaded = TextClassifier.loads(tiny_model.dumps())
+    assert loaded.top(SIMPLIFIED) == tiny_model.top(SIMPLIFIED)
+
+
+def test_a_damaged_model_is_refused_with_a_clear_error():
+    with pytest.raises(ModelError):
+        TextClassifier.loads(b"not a model")
+
+
+def test_cross_validated_metrics_are_reported():
+    from dispatch.tests.conftest import fixture_texts_labels
+
+    texts, labels = fixture_texts_labels()
+    _model, metrics = train(texts, labels, folds=3)
+    assert metrics["cv_folds"] == 3 and metrics["n_samples"] == 30
+    assert set(metrics["per_class"]) == {"城乡建设", "卫生计生", "劳动和社会保障"}
+    assert 0 <= metrics["macro_f1"] <= 1 and "precision" in metrics["per_class"]["卫生计生"]
+    assert metrics["macro_f1"] > 0.6  # the fixture's categories are easy to tell apart
+
+
+def test_training_needs_two_labels():
+    with pytest.raises(ValueError):
+        train(["路灯坏了", "道路积水"], ["城乡建设", "城乡建设"])

@@ -1,0 +1,76 @@
+"""dispatch_train and dispatch_eval on a small fixture file, as a deployment importing its history would."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from openpyxl import Workbook
+
+from dispatch.models import ClassifierVersion
+from dispatch.tests.conftest import FIXTURE, fixture_rows
+
+COLUMNS = ["--text-col", "标题", "--text-col", "内容", "--label-col", "类别"]
+
+
+def run(*args):
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override("en"):  # the assertions read the English source strings
+        call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_train_then_evaluate_from_csv(db):
+    out, err = run("dispatch_train", str(FIXTURE), *COLUMNS, "--activate")
+    assert "30 labelled texts, 3 labels" in out
+    assert "macro-F1" in out and "劳动和社会保障" in out and "confusion matrix" in out
+    assert "stored version 1: active" in out
+    assert "cross-validating: 5/5 100%" in err  # the progress line
+    version = ClassifierVersion.objects.get()
+    assert version.is_active and version.n_samples == 30
+
+    out, _err = run("dispatch_eval", str(FIXTURE), *COLUMNS)
+    assert "version 1 on 30 texts" in out
+    assert "accuracy 1.0000" in out and "top-2 accuracy 1.0000" in out
+    assert "confusion matrix" in out and "messages/second" in out
+    matrix = out.split("confusion matrix")[1].splitlines()[1:4]
+    assert [line.split()[1:] for line in matrix] == [["10", "0", "0"], ["0", "10", "0"], ["0", "0", "10"]]
+
+
+def test_train_from_xlsx_without_activating(db, tmp_path):
+    workbook = Workbook()
+    workbook.active.append(["标题", "内容", "类别"])
+    for row in fixture_rows():
+        workbook.active.append([row["标题"], row["内容"], row["类别"]])
+    path = tmp_path / "history.xlsx"
+    workbook.save(path)
+    out, _err = run("dispatch_train", str(path), *COLUMNS, "--no-progress")
+    assert "not active" in out
+    assert not ClassifierVersion.objects.get().is_active
+    with pytest.raises(CommandError, match="no classifier is active"):
+        run("dispatch_eval", str(path), *COLUMNS)
+    out, _err = run("dispatch_eval", str(path), *COLUMNS, "--model-version", "1", "--no-progress")
+    assert "version 1 on 30 texts" in out
+
+
+def test_a_wrong_column_names_the_columns_the_file_has(db):
+    with pytest.raises(CommandError, match="no column 正文.*标题、内容、类别"):
+        run("dispatch_train", str(FIXTURE), "--text-col", "正文", "--label-col", "类别")
+
+
+def test_bad_files_are_refused_clearly(db, tmp_path):
+    with pytest.raises(CommandError, match="No file at"):
+        run("dispatch_train", str(tmp_path / "missing.csv"), *COLUMNS)
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook")
+    with pytest.raises(CommandError, match="not a readable Excel workbook"):
+        run("dispatch_train", str(fake), *COLUMNS)
+    other = tmp_path / "notes.pdf"
+    other.write_text("x")
+    with pytest.raises(CommandError, match=r"\.xlsx or \.csv"):
+        run("dispatch_train", str(other), *COLUMNS)
+    one_label = tmp_path / "one.csv"
+    one_label.write_text("标题,内容,类别\n路灯,路灯坏了,城乡建设\n道路,道路积水,城乡建设\n井盖,井盖丢了,城乡建设\n"
+                         "楼道,楼道漏水,城乡建设\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="two different labels"):
+        run("dispatch_train", str(one_label), *COLUMNS)

@@ -1,0 +1,245 @@
+"""Staff pages of dispatch: the 热点 (hot spots) page, and 每月一题 topics made from it.
+
+Reads come from dispatch.duplicates (limited to what the user may see); each change is one service
+call; domain errors are shown to the user as messages.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from appeals.exports import mask_text
+from core.errors import DomainError
+from dispatch import duplicates, services
+from dispatch.models import TopicStatus
+from orgs.models import Role
+from orgs.selectors import departments_visible_to
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.ModelChoiceField(label=gettext_lazy("Place"), queryset=None, required=False,
+                                   empty_label=gettext_lazy("All places in my scope"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = duplicates.hotspot_places(user).order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+        if start > end:
+            raise forms.ValidationError(_("The start of the period must not be after its end."))
+        if (end - start).days + 1 > MAX_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most %(n)s days.") % {"n": MAX_DAYS})
+        data["start"], data["end"] = start, end
+        return data
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
+    owner_department = forms.ModelChoiceField(label=gettext_lazy("Owner department"), queryset=None)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    appeal_ids = forms.CharField(widget=forms.HiddenInput)
+    key_words = forms.CharField(widget=forms.HiddenInput, required=False)
+    period = forms.DateField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_department"].queryset = departments_visible_to(
+            user, roles=[Role.SUPERVISOR]).filter(is_active=True)
+
+    def clean_appeal_ids(self):
+        try:
+            ids = [int(part) for part in self.cleaned_data["appeal_ids"].split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("The list of appeals is malformed; reload the page.")) from None
+        if not ids:
+            raise forms.ValidationError(_("A topic needs at least one appeal."))
+        return ids
+
+    def clean_key_words(self):
+        return [w for w in self.cleaned_data.get("key_words", "").split(",") if w.strip()]
+
+
+class TopicStatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=TopicStatus.choices)
+    note = forms.CharField(label=gettext_lazy("Progress note"), required=False, max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _staff(request):
+    if request.user.is_resident:
+        raise PermissionDenied(_("This page is for staff."))
+
+
+def _period(request):
+    """The period and place asked for (default: the last 30 days, everywhere); None if invalid."""
+    form = PeriodForm(request.GET or None, user=request.user)
+    if not request.GET:
+        today = timezone.localdate()
+        return form, {"start": today - timedelta(days=DEFAULT_DAYS - 1), "end": today, "place": None}
+    return form, (form.cleaned_data if form.is_valid() else None)
+
+
+@login_required
+@require_GET
+def hotspots(request):
+    user = request.user
+    if not duplicates.may_see_hotspots(user):
+        raise PermissionDenied(_("The hot spots page is for supervisors, leaders and dispatchers."))
+    form, data = _period(request)
+    report = None
+    if data is not None:
+        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        for spot in report.spots:
+            for sample in spot.samples:
+                sample["title"] = mask_text(sample["title"])
+    may_create = services.may_create_topics(user)
+    params = request.GET.copy()
+    params.pop("rank", None)
+    return render(request, "dispatch/hotspots.html", {
+        "form": form,
+        "report": report,
+        "spots": report.spots if report else [],
+        "may_create": may_create,
+        "query": params.urlencode(),
+        "back": request.get_full_path(),
+    })
+
+
+def _render_topic_form(request, form, *, spot=None, error=None, status=200):
+    return render(request, "dispatch/hotspots_topic.html", {
+        "form": form, "spot": spot, "error": error, "back": _back(request),
+    }, status=status)
+
+
+def _back(request):
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    return back or reverse("dispatch:hotspots")
+
+
+@login_required
+def topic_create(request):
+    """GET: the form for one hot spot of the period (by its rank); POST: create the topic."""
+    user = request.user
+    _staff(request)
+    if not services.may_create_topics(user):
+        raise PermissionDenied(_("Only supervisors (督办员) may create monthly topics (每月一题)."))
+    if request.method == "GET":
+        _form, data = _period(request)
+        try:
+            rank = int(request.GET.get("rank", ""))
+        except ValueError:
+            raise Http404 from None
+        if data is None:
+            raise Http404
+        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        spot = next((s for s in report.spots if s.rank == rank), None)
+        if spot is None:
+            raise Http404(_("This hot spot is no longer in the list; reload the hot spots page."))
+        for sample in spot.samples:
+            sample["title"] = mask_text(sample["title"])
+        form = TopicForm(user=user, initial={
+            "title": spot.samples[0]["title"][:100] if spot.samples else "",
+            "appeal_ids": ",".join(str(pk) for pk in spot.appeal_ids),
+            "key_words": ",".join(spot.key_words),
+            "period": report.end,
+        })
+        return _render_topic_form(request, form, spot=spot)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = TopicForm(request.POST, user=user)
+    if not form.is_valid():
+        return _render_topic_form(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        topic = services.monthly_topic_create(
+            actor=user, title=data["title"], description=data["description"],
+            owner_department=data["owner_department"], appeals=data["appeal_ids"], key_words=data["key_words"],
+            period=data["period"])
+    except DomainError as exc:
+        return _render_topic_form(request, form, error=exc.message, status=exc.status)
+    messages.success(request, _("Monthly topic (每月一题) created and given to %(department)s.")
+                     % {"department": topic.owner_department.name})
+    return redirect("dispatch:topic_detail", pk=topic.pk)
+
+
+@login_required
+@require_GET
+def topics(request):
+    _staff(request)
+    status = request.GET.get("status", "")
+    qs = duplicates.topics_visible_to(request.user)
+    if status in TopicStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    return render(request, "dispatch/topics.html", {
+        "topics": qs[:200],
+        "status": status,
+        "statuses": TopicStatus.choices,
+    })
+
+
+def _visible_topic(request, pk):
+    _staff(request)
+    topic = duplicates.topics_visible_to(request.user).filter(pk=pk).first()
+    if topic is None:
+        raise Http404(_("No such topic in your scope."))
+    return topic
+
+
+def _render_topic(request, topic, *, form=None, status=200):
+    may_update = services.may_update_topic(request.user, topic)
+    appeals = list(duplicates.topic_appeals(request.user, topic)[:200])
+    return render(request, "dispatch/topics_detail.html", {
+        "topic": topic,
+        "appeals": [{"appeal": a, "title": mask_text(a.title)} for a in appeals],
+        "hidden": max(len(topic.source_appeal_ids) - len(appeals), 0),
+        "form": (form or TopicStatusForm(initial={"status": topic.status})) if may_update else None,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def topic_detail(request, pk):
+    return _render_topic(request, _visible_topic(request, pk))
+
+
+@login_required
+@require_POST
+def topic_update(request, pk):
+    topic = _visible_topic(request, pk)
+    form = TopicStatusForm(request.POST)
+    if not form.is_valid():
+        return _render_topic(request, topic, form=form, status=400)
+    try:
+        services.monthly_topic_update(actor=request.user, topic=topic, status=form.cleaned_data["status"],
+                                      note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_topic(request, topic, form=form, status=exc.status)
+    messages.success(request, _("Topic updated."))
+    return redirect("dispatch:topic_detail", pk=topic.pk)

@@ -1,0 +1,129 @@
+"""Strict readers of settings from the environment.
+
+A wrong value stops start-up with a message that names the variable, so an operator
+never runs a city's platform on a setting it silently misread.
+"""
+
+import os
+import zoneinfo
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ) -> str | None:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name)
+    return None if value is None else value.strip()
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False, environ=None) -> str | None:
+    value = _raw(name, environ)
+    if value in (None, ""):
+        if required:
+            raise ImproperlyConfigured(f"{name} must be set")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool = False, *, environ=None) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, environ=None) -> int:
+    value = _raw(name, environ)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str], *, environ=None) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    if value == "":
+        return []
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(f"{name} must be a comma-separated list without empty items; got {value!r}")
+    return items
+
+
+def env_timezone(name: str, default: str, *, environ=None) -> str:
+    value = env_str(name, default, environ=environ)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Asia/Shanghai; got {value!r}") from None
+    return value
+
+
+def env_database(name: str, default: str, *, environ=None) -> dict:
+    import dj_database_url
+
+    value = env_str(name, default, environ=environ)
+    try:
+        config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # noqa: BLE001 - dj-database-url raises several types for a bad URL
+        raise ImproperlyConfigured(f"{name} is not a database URL this platform understands ({exc}); got {value!r}") from None
+    engine = config.get("ENGINE", "")
+    if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…); got {value!r}")
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database; got {value!r}")
+    return config
+
+
+def env_redis_url(name: str, *, environ=None) -> str | None:
+    value = env_str(name, None, environ=environ)
+    if value is None:
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"{name} must start with redis://, rediss:// or unix://; got {value!r}")
+    return value
+
+
+def env_time_window(name: str, default: str, *, environ=None) -> tuple:
+    """"08:30-17:30" → (time(8, 30), time(17, 30))."""
+    import datetime
+
+    value = env_str(name, default, environ=environ)
+    try:
+        start_text, end_text = value.split("-")
+        start = datetime.time.fromisoformat(start_text.strip())
+        end = datetime.time.fromisoformat(end_text.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must look like 08:30-17:30; got {value!r}") from None
+    if start >= end:
+        raise ImproperlyConfigured(f"{name} must start before it ends; got {value!r}")
+    return start, end
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None,
+              environ=None) -> float:
+    value = _raw(name, environ)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number; got {value!r}") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {number}")
+    return number

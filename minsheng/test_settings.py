@@ -1,0 +1,17 @@
+"""Settings for the test suite: the real settings, with test-only defaults for what a developer's
+shell may not set. DATABASE_URL from the environment still wins (CI runs on PostgreSQL)."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SMS_BACKEND", "accounts.sms.MemoryBackend")
+os.environ.setdefault("OTP_SEND_INTERVAL_SECONDS", "0")
+
+from minsheng.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; never outside tests
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

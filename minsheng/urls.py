@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from minsheng.api import api
+
+# Uploaded files (residents' photos) are never served as public media: each app serves them through
+# a view that checks who is asking.
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("appeals/", include("appeals.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("dispatch/", include("dispatch.urls")),
+    path("", include("web.urls")),
+]

@@ -1,0 +1,33 @@
+"""Shared set-up for the web shell's tests: compiled catalogues and a clean SMS outbox."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils.translation import trans_real
+
+from accounts.sms import MemoryBackend
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile any catalogue whose .mo is missing or older than its .po (``make test`` does this too),
+    so a developer running pytest alone sees the real translated pages."""
+    changed = False
+    for locale_dir in settings.LOCALE_PATHS:
+        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                changed = True
+    if changed:  # Django caches catalogues per process
+        trans_real._translations = {}
+        trans_real._default = None
+
+
+@pytest.fixture
+def sms_outbox():
+    MemoryBackend.outbox.clear()
+    yield MemoryBackend.outbox
+    MemoryBackend.outbox.clear()
