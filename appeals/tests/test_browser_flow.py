@@ -10,18 +10,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from accounts.models import User
 from accounts.sms import MemoryBackend
 from appeals.models import Action, Appeal, AppealType, Satisfaction, State
-from core.crypto import blind_index
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must be allowed to run beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# live_server needs real transactions. serialized_rollback makes pytest-django keep a copy of what the
-# migrations seeded (the 2026 holiday calendar of appeals/0002 …) and load it before the test, even when an
-# earlier transactional test flushed it; seeded_rows_back puts it back after the flush that ends the test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# live_server needs real transactions, and the flush that ends a transactional test also empties the
+# holiday calendar appeals/0002 seeded; holiday_calendar puts it back before the test.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,24 +49,19 @@ def compiled_translations():
         trans_real._default = None
 
 
-@pytest.fixture(scope="module", autouse=True)
-def seeded_rows_back(django_db_setup, django_db_blocker):
-    """Django reloads the serialized rows only at the start of a serialized_rollback test and flushes them
-    at its end; put them back so that the tests after this module still find the holiday calendar."""
-    yield
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
+@pytest.fixture(autouse=True)
+def holiday_calendar(transactional_db):
+    """An earlier transactional test's flush may have emptied the calendar: seed it again (idempotent)."""
+    import importlib
 
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
-            ContentType.objects.clear_cache()
+    from django.apps import apps
+
+    importlib.import_module("appeals.migrations.0002_holidays_2026").seed(apps, None)
 
 
 # Function scope on purpose: while Playwright's sync API is running, the thread has a running event loop,
 # and Django then hands out a different database connection (asgiref's Local keys it by context), one
-# without the serialized rows. The browser must stop before pytest-django's teardown flushes the tables.
+# that sees no rows this test wrote. The browser must stop before pytest-django's teardown flushes the tables.
 @pytest.fixture
 def browser():
     from django.db import connections
@@ -130,9 +122,6 @@ def test_a_demand_goes_round_the_whole_loop_in_the_browser(live_server, cast, pe
 
     base = live_server.url
     MemoryBackend.outbox.clear()
-    # The cast's resident is made with create_user, which leaves the phone's blind index empty, so signing
-    # in with that phone would register somebody new; give it the index the sign-in looks the phone up by.
-    User.objects.filter(pk=cast.resident.pk).update(phone_index=blind_index("13800138000"))
 
     # --- the resident signs in with the phone and the code from the SMS ---------------------------------
     resident = person("resident")

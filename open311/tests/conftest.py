@@ -1,15 +1,9 @@
 """Open311 test helpers: API keys of integrating organisations, scoped to units."""
 
-from itertools import count
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-
-from conftest import make_staff
-from orgs.models import Role
-
-_numbers = count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +18,13 @@ def _fresh_rate_limits():
 def keys(cast):
     """``keys.issue(units)`` → (raw key, key) for an organisation that may file and read in ``units``;
     ``keys.revoke(key)``."""
-    from accounts.tokens import token_issue, token_revoke
+    from accounts.apikeys import apikey_issue, apikey_revoke
 
     def issue(units, name="FixMyStreet 晋中"):
-        account = make_staff(f"org-{next(_numbers)}", *[(Role.DISPATCHER, unit) for unit in units], root=cast.root)
-        token, raw = token_issue(actor=cast.root, user=account, name=name)
-        return raw, token
+        key, raw = apikey_issue(actor=cast.root, organisation=name, units=units)
+        return raw, key
 
     def revoke(key):
-        token_revoke(actor=cast.root, token=key)
+        apikey_revoke(actor=cast.root, key=key)
 
     return SimpleNamespace(issue=issue, revoke=revoke)
