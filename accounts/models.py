@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, mask_phone
+from core.crypto import EncryptedTextField, blind_index, mask_phone
 
 
 class UserKind(models.TextChoices):
@@ -25,6 +25,16 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The index always follows the phone, however the account was made (createsuperuser, the shell,
+        # an import), or signing in with that phone would find nobody and register a stranger.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "phone" in update_fields:
+            self.phone_index = blind_index(self.phone) if self.phone else None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "phone_index"}
+        super().save(*args, **kwargs)
 
     @property
     def is_resident(self) -> bool:

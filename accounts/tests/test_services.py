@@ -43,6 +43,18 @@ def test_first_sign_in_registers_a_resident(db, outbox):
     assert User.objects.filter(kind=UserKind.RESIDENT).count() == 1
 
 
+def test_an_account_made_outside_the_sign_in_is_found_by_its_phone(db, outbox):
+    # e.g. made in the shell or by createsuperuser: signing in with its phone must reach it, not a new one
+    made = User.objects.create_user(username="r-made", kind=UserKind.RESIDENT, phone="13700137000")
+    otp_request(phone="13700137000")
+    assert otp_verify(phone="13700137000", code=sent_code(outbox)) == made
+    made.phone = "13600136000"
+    made.save(update_fields=["phone"])
+    otp_request(phone="13600136000")
+    assert otp_verify(phone="13600136000", code=sent_code(outbox)) == made
+    assert User.objects.filter(kind=UserKind.RESIDENT).count() == 1
+
+
 def test_wrong_code_counts_attempts_then_locks_the_code(db, outbox, settings, english):
     settings.OTP_MAX_ATTEMPTS = 2
     otp_request(phone="13900139000")
