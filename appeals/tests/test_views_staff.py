@@ -207,6 +207,17 @@ def test_dispatcher_dispatches_from_the_detail_page(cast, world, as_user):
     assert event.actor == cast.dispatcher and event.note == "请核实"
 
 
+def test_the_timeline_names_no_resident_account(cast, as_user):
+    # The resident filed it anonymously; the timeline says a resident did, not which account.
+    cast.resident.display_name = "李小龙"
+    cast.resident.save()
+    appeal = new_appeal(cast, anonymous=True)
+    page = as_user(cast.dispatcher).get(detail_url(appeal)).content.decode()
+    timeline = page[page.index('class="ev-meta'):]
+    assert "Resident" in timeline
+    assert "李小龙" not in page and cast.resident.username not in page
+
+
 def test_dispatch_to_a_unit_in_scope(cast, world, as_user):
     response = as_user(cast.dispatcher).post(act_url(world.yuci_new, "dispatch"),
                                              {"dispatch-target": f"u:{cast.beiguan.pk}"})

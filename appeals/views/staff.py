@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import UserKind
 from appeals import extensions, forms_staff, permissions, selectors, services
 from appeals.exports import MAX_EXPORT_ROWS, appeals_xlsx, is_overdue_now, mask_text, masked_contact
 from appeals.lifecycle import allowed_actions
@@ -260,10 +261,16 @@ def _timeline(appeal):
     events = []
     for event in selectors.appeal_timeline(appeal):
         data = event.data or {}
+        if event.actor is not None and event.actor.is_resident:
+            # A resident's account name is a random r-… handle and may belong to someone who asked to stay
+            # anonymous: staff see only that a resident did it.
+            actor = UserKind.RESIDENT.label
+        else:
+            actor = event.actor or (_("automatic dispatch") if event.actor_label == "auto"
+                                    else _("system") if event.actor_label else "—")
         events.append({
             "event": event,
-            "actor": event.actor or (_("automatic dispatch") if event.actor_label == "auto"
-                                     else _("system") if event.actor_label else "—"),
+            "actor": actor,
             "note": mask_text(event.note),
             "from_label": State(event.from_state).label if event.from_state else "",
             "to_label": State(event.to_state).label if event.to_state else "",
