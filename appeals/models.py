@@ -224,6 +224,12 @@ class Appeal(models.Model):
                          condition=Q(dispatched_at__isnull=False)),
             models.Index(fields=["closed_at", "assigned_department", "assigned_unit", "satisfaction", "resolved",
                                  "closed_on_time"], name="appeal_kpi_closed_idx", condition=Q(state="closed")),
+            # The daily rollup (appeals.kpi_rollup) finds what changed since its last run, and what still
+            # waits to be accepted, without reading the whole table.
+            models.Index(fields=["updated_at"], name="appeal_updated_idx"),
+            models.Index(fields=["dispatched_at", "assigned_department", "assigned_unit", "accept_due_at"],
+                         name="appeal_kpi_waiting_idx",
+                         condition=Q(state=State.TO_ACCEPT, accepted_on_time__isnull=True)),
         ]
 
     def __str__(self):

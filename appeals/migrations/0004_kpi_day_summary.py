@@ -56,13 +56,14 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['day', 'department', 'unit'], name='appeal_kpi_day_idx')],
             },
         ),
-        migrations.RunSQL(
-            "CREATE INDEX appeal_updated_idx ON appeals_appeal (updated_at)",
-            "DROP INDEX appeal_updated_idx",
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(fields=['updated_at'], name='appeal_updated_idx'),
         ),
-        migrations.RunSQL(
-            "CREATE INDEX appeal_kpi_waiting_idx ON appeals_appeal (dispatched_at, assigned_department_id, "
-            "assigned_unit_id, accept_due_at) WHERE state = 'to_accept' AND accepted_on_time IS NULL",
-            "DROP INDEX appeal_kpi_waiting_idx",
+        migrations.AddIndex(
+            model_name='appeal',
+            index=models.Index(fields=['dispatched_at', 'assigned_department', 'assigned_unit', 'accept_due_at'],
+                               name='appeal_kpi_waiting_idx',
+                               condition=models.Q(('accepted_on_time__isnull', True), ('state', 'to_accept'))),
         ),
     ]

@@ -153,11 +153,12 @@ def test_the_rating_period_comes_from_the_settings(cast):
 
 # --- the commands and the task worker -----------------------------------------------------------------------------
 
-def test_the_cron_command_sweeps_closes_and_delivers(cast, capsys):
+def test_the_cron_command_sweeps_closes_delivers_and_updates_the_kpi_summary(cast, capsys):
     handling = in_state(cast, State.HANDLING)
     replied = in_state(cast, State.REPLIED)
     with time_machine.travel(timezone.now() + LATE):
         call_command("appeals_sweep")
+        yesterday = timezone.localdate() - timedelta(days=1)
     out = capsys.readouterr().out
     handling.refresh_from_db()
     replied.refresh_from_db()
@@ -166,6 +167,9 @@ def test_the_cron_command_sweeps_closes_and_delivers(cast, capsys):
     assert not AppealEvent.objects.filter(delivery=AppealEvent.Delivery.PENDING).exists()
     assert handling.events.get(action=Action.OVERDUE).delivery == AppealEvent.Delivery.SENT
     assert out.strip()
+    # … and the 三率 summary the dashboards read now covers up to yesterday.
+    from appeals.kpi_rollup import current_state
+    assert current_state().covered_until == yesterday
 
 
 def test_the_cron_command_can_queue_the_tasks_for_the_worker(cast):
@@ -173,7 +177,7 @@ def test_the_cron_command_can_queue_the_tasks_for_the_worker(cast):
     call_command("appeals_sweep", "--enqueue")
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == {"appeals.tasks.sweep_overdue", "appeals.tasks.close_unrated",
-                      "appeals.tasks.deliver_notifications"}
+                      "appeals.tasks.deliver_notifications", "appeals.tasks.kpi_rollup"}
     # The worker closes "old" connections between tasks; inside a test's transaction that would be the
     # test's own connection (PostgreSQL), so keep it open here.
     with time_machine.travel(timezone.now() + LATE), \

@@ -2,8 +2,8 @@
 
     */5 * * * *  cd /srv/minsheng && .venv/bin/python manage.py appeals_sweep
 
-It flags overdue appeals, closes those left unrated past the rating period, and delivers due
-notifications — here and now, or, with --enqueue, as tasks for ``manage.py db_worker``. Two runs at
+It flags overdue appeals, closes those left unrated past the rating period, delivers due
+notifications and brings the 三率 daily summary (appeals.kpi_rollup) up to date — here and now, or, with --enqueue, as tasks for ``manage.py db_worker``. Two runs at
 once do no harm."""
 
 from django.core.management.base import BaseCommand
@@ -13,21 +13,23 @@ from appeals import tasks
 
 
 class Command(BaseCommand):
-    help = "Flag overdue appeals, close unrated ones and deliver notifications (once; run it from cron)."
+    help = ("Flag overdue appeals, close unrated ones, deliver notifications and update the KPI summary "
+            "(once; run it from cron).")
 
     def add_arguments(self, parser):
         parser.add_argument("--enqueue", action="store_true",
-                            help="Queue the three tasks for the task worker (manage.py db_worker) instead.")
+                            help="Queue the four tasks for the task worker (manage.py db_worker) instead.")
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
-            for job in (tasks.sweep_overdue, tasks.close_unrated, tasks.deliver_notifications):
+            for job in (tasks.sweep_overdue, tasks.close_unrated, tasks.deliver_notifications, tasks.kpi_rollup):
                 result = job.enqueue()
                 self.stdout.write(_("Queued %(task)s (%(id)s).") % {"task": job.name, "id": result.id})
             return
         overdue = tasks.sweep_overdue.call()
         closed = tasks.close_unrated.call()
         sent = tasks.deliver_notifications.call()
+        tasks.kpi_rollup.call()
         self.stdout.write(_("Overdue flagged: %(overdue)s; closed unrated: %(closed)s; notifications sent: "
                             "%(sent)s, to retry: %(retrying)s, given up: %(failed)s.")
                           % {"overdue": overdue, "closed": closed, **sent})
