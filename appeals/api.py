@@ -57,17 +57,24 @@ class AppealIn(Schema):
 
     type: str = Field(AppealType.HELP.value, description="投诉 complaint / 求助 help / 咨询 inquiry / 建议 "
                       "suggestion / 表扬 praise", json_schema_extra={"enum": AppealType.values})
-    title: str = Field("", description="At most 100 characters.")
-    description: str = Field("", description="At most 4,000 characters.")
+    # The constraints below are documented for clients (and schemathesis); the intake service enforces
+    # them, with messages in the caller's language, so they are not also enforced here.
+    title: str = Field("", description="At most 100 characters.",
+                       json_schema_extra={"minLength": 1, "maxLength": 100, "pattern": r"\S"})
+    description: str = Field("", description="At most 4,000 characters.",
+                             json_schema_extra={"minLength": 1, "maxLength": 4000, "pattern": r"\S"})
     place_code: str = Field("", description="Division code of the unit the demand concerns (GET /api/v1/orgs/units); "
-                            "without it the whole city.")
-    address: str = Field("", description="Free-text address, at most 200 characters.")
-    latitude: float | None = None
-    longitude: float | None = None
+                            "without it the whole city.", json_schema_extra={"pattern": r"^(\d{12})?$"})
+    address: str = Field("", description="Free-text address, at most 200 characters.",
+                         json_schema_extra={"maxLength": 200})
+    latitude: float | None = Field(None, json_schema_extra={"minimum": -90, "maximum": 90})
+    longitude: float | None = Field(None, json_schema_extra={"minimum": -180, "maximum": 180})
     contact_name: str = ""
-    contact_phone: str = Field("", description="11-digit mainland mobile number; the resident gets SMS updates.")
+    contact_phone: str = Field("", description="11-digit mainland mobile number; the resident gets SMS updates.",
+                               json_schema_extra={"pattern": r"^(1[3-9]\d{9})?$"})
     anonymous: bool = Field(False, description="Hide the resident's name and phone from handlers.")
-    external_id: str = Field("", description="The calling system's own reference, at most 64 characters.")
+    external_id: str = Field("", description="The calling system's own reference, at most 64 characters.",
+                             json_schema_extra={"maxLength": 64})
     channel: str = Field(Channel.API.value, json_schema_extra={"enum": [c.value for c in API_CHANNELS]})
 
     @field_validator("latitude", "longitude", mode="before")
