@@ -70,12 +70,13 @@ def main():
         wait_until_up(port, server)
         run_id = uuid.uuid4().hex[:8]
         drive(port, token, places, args.warmup, args.concurrency, f"warm-{run_id}")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         results = drive(port, token, places, args.requests, args.concurrency, f"bench-{run_id}")
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - cpu
     finally:
         stop(server)
-    report(results, elapsed, run_id, args)
+    report(results, elapsed, run_id, args, client_cpu)
 
 
 def ensure_database(name: str) -> None:
@@ -201,7 +202,7 @@ def drive(port: int, token: str, places: list[str], total: int, concurrency: int
     return results
 
 
-def report(results: list, elapsed: float, run_id: str, args) -> None:
+def report(results: list, elapsed: float, run_id: str, args, client_cpu: float) -> None:
     from django.db.models import Count
 
     from appeals.models import Appeal
@@ -218,6 +219,9 @@ def report(results: list, elapsed: float, run_id: str, args) -> None:
     duplicates = rows.values("external_id").annotate(n=Count("pk")).filter(n__gt=1).count()
     print(f"\n{len(results):,} POST {PATH} with {args.concurrency} client threads in {elapsed:.2f} s")
     print(f"responses by status: {dict(sorted(statuses.items()))}")
+    print(f"cache (rate-limit counters): {'Redis' if os.environ.get('REDIS_URL') else 'database'}   "
+          f"CPU used by this load generator on the same machine: {client_cpu:.1f} s "
+          f"({client_cpu / elapsed / (os.cpu_count() or 1):.0%} of all cores)")
     print(f"creates/s: {created / elapsed:,.0f}   (target ≥ 300)")
     print(f"latency ms: p50 {p50:.1f}   p99 {p99:.1f}   max {latencies[-1]:.1f}   (target p99 < 150)")
     print(f"rows written by this run: {row_count:,}   201 responses: {created:,}   "

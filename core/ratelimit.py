@@ -15,7 +15,8 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -45,11 +46,31 @@ def key_identity(key) -> str:
     return f"{kind}:{getattr(key, 'pk', key)}"
 
 
+def _redis():
+    """The Redis client behind the default cache, or None when the cache is not Redis. One client per
+    cache object (Django's cache objects are per thread; a redis-py client is safe to share anyway):
+    Django's own RedisCache builds a new client for each call, which costs more than the count."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    client = backend.__dict__.get("_ratelimit_client")
+    if client is None:
+        client = backend.__dict__["_ratelimit_client"] = backend._cache.get_client(write=True)
+    return client
+
+
 def _count(bucket: str, now: float) -> int:
     """Count one request in ``bucket``'s current window; the count so far (0 if the cache failed)."""
     slot = int(now // WINDOW)
     name = f"ratelimit:{bucket}:{slot}"
     try:
+        client = _redis()
+        if client is not None:
+            # One round trip, atomic (MULTI/EXEC): create the window's counter if new, then count.
+            pipe = client.pipeline()
+            pipe.set(cache.make_key(name), 0, ex=WINDOW + 5, nx=True)
+            pipe.incr(cache.make_key(name))
+            return int(pipe.execute()[1])
         cache.add(name, 0, timeout=WINDOW + 5)
         try:
             return cache.incr(name)
