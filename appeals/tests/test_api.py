@@ -316,3 +316,11 @@ def test_other_administrators_cannot_reach_tokens_in_the_admin(cast, client):
     cast.admin.save()
     client.force_login(cast.admin)
     assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+
+
+def test_chinese_in_answers_is_readable_utf8(cast, client):
+    # A person reading the answer with curl or in a log sees the words, not \u escapes.
+    response = client.post(URL, "{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "需要身份验证" in response.content.decode("utf-8") and b"\\u" not in response.content
