@@ -157,7 +157,13 @@ class Command(BaseCommand):
         return f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
 
     def make_appeal(self) -> tuple[dict, list]:
-        """One appeal's column values and its steps, taken as far as they have got by now."""
+        """One appeal's column values and its steps, taken as far as they have got by now; last
+        updated at its last step, as history is (so the KPI rollup does not see it as just changed)."""
+        values, steps = self._make_appeal()
+        values["updated_at"] = steps[-1][0]
+        return values, steps
+
+    def _make_appeal(self) -> tuple[dict, list]:
         rng, now = self.rng, self.now
         title, description, search_text, urgency = rng.choice(self.subjects)
         created = now - timedelta(seconds=rng.random() * self.span)
