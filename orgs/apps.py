@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("Organisation network")
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
+        from orgs.models import Department, Membership, Unit
+        from orgs.scope_cache import org_changed, user_changed
+
+        for model in (Membership, Unit, Department):
+            post_save.connect(org_changed, sender=model, dispatch_uid=f"orgs.scope_cache.{model.__name__}.save")
+            post_delete.connect(org_changed, sender=model, dispatch_uid=f"orgs.scope_cache.{model.__name__}.delete")
+        post_save.connect(user_changed, sender=get_user_model(), dispatch_uid="orgs.scope_cache.user.save")
+        post_delete.connect(org_changed, sender=get_user_model(), dispatch_uid="orgs.scope_cache.user.delete")

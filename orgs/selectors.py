@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from orgs import scope_cache
 from orgs.models import Department, Level, Membership, Unit
 
 
@@ -35,7 +36,13 @@ def memberships_of(user, roles: Iterable[str] | None = None) -> list[Membership]
         return []
     cache = user.__dict__.setdefault("_minsheng_memberships", None)
     if cache is None:
-        cache = list(Membership.objects.filter(user=user).select_related("unit", "department__unit"))
+        # Once per request for the user object; across requests from the process's cache, which
+        # every change to the org network invalidates (orgs.scope_cache). Shared: never mutate them.
+        version = scope_cache.network_version()
+        cache = scope_cache.kept_memberships(user.pk, version)
+        if cache is None:
+            cache = list(Membership.objects.filter(user=user).select_related("unit", "department__unit"))
+            scope_cache.keep_memberships(user.pk, version, cache)
         user.__dict__["_minsheng_memberships"] = cache
     if roles is None:
         return cache
