@@ -67,6 +67,11 @@ def _get_index() -> _Index:
     return index
 
 
+def in_use() -> bool:
+    """Whether the catalogue has any usable phrase (from the process's index, as ``match`` sees it)."""
+    return bool(_get_index().entries)
+
+
 def match(text: str, *, unit=None, normalized: bool = False) -> list[CatalogueHit]:
     """Active entries whose phrase the text contains. With ``unit``, department entries are kept only
     for departments of that unit or the units above it (a 太谷区 department never gets a 榆次区 appeal),

@@ -216,9 +216,9 @@ def _manual_reason(routing: Routing) -> tuple[str, str] | None:
 
 
 def _catalogue_in_use() -> bool:
-    from dispatch.models import CatalogueEntry
+    from dispatch import catalogue
 
-    return CatalogueEntry.objects.filter(is_active=True).exists()
+    return catalogue.in_use()
 
 
 def route_appeal(appeal) -> None:
