@@ -47,16 +47,11 @@ def key_identity(key) -> str:
 
 
 def _redis():
-    """The Redis client behind the default cache, or None when the cache is not Redis. One client per
-    cache object (Django's cache objects are per thread; a redis-py client is safe to share anyway):
-    Django's own RedisCache builds a new client for each call, which costs more than the count."""
+    """The Redis client behind the default cache, or None when the cache is not Redis."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    client = backend.__dict__.get("_ratelimit_client")
-    if client is None:
-        client = backend.__dict__["_ratelimit_client"] = backend._cache.get_client(write=True)
-    return client
+    return backend._cache.get_client(write=True)  # one shared client with core.cache.RedisCache
 
 
 def _count(bucket: str, now: float) -> int:

@@ -1,5 +1,5 @@
-"""The rate limits on Redis, as deployed with REDIS_URL: counts shared by every worker process and never
-lost when requests arrive at the same moment. Needs the Redis server this machine runs (database 15,
+"""The rate limits and the org network version on Redis, as deployed with REDIS_URL: shared by every
+worker process, and counts never lost when requests arrive at the same moment. Needs the Redis server this machine runs (database 15,
 which the test empties); without one the test is skipped and says why."""
 
 import os
@@ -22,7 +22,7 @@ def on_redis(settings):
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         pytest.skip(f"no Redis server at {REDIS_URL}")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
                                    "LOCATION": REDIS_URL}}
     cache.clear()
     yield
@@ -50,3 +50,13 @@ def test_the_limit_holds_exactly_when_requests_arrive_at_once(on_redis, settings
     assert len(results) == 60 and len(refused) == 20
     assert {r.status_code for r in refused} == {429}
     assert all(0 < int(r["Retry-After"]) <= 60 for r in refused)
+
+
+def test_the_org_network_version_is_shared_through_redis(on_redis, db):
+    # What every process compares its kept memberships with (orgs.scope_cache).
+    from orgs import scope_cache
+
+    first = scope_cache.network_version()
+    assert first and scope_cache.network_version() == first
+    scope_cache.org_changed()
+    assert scope_cache.network_version() not in (None, first)
