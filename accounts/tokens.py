@@ -5,8 +5,10 @@ does not leak working tokens; the token is shown once, when it is issued.
 Also the two django-ninja authenticators the API's routers use: ``ApiTokenAuth`` (bearer) and
 ``SessionAuth`` (the signed-in browser, with Django's CSRF check on writes)."""
 
+import copy
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from ninja.utils import check_csrf
 from accounts.models import ApiToken
 from core.audit import audit_record
 from core.errors import NotAllowed
+from orgs import scope_cache
 
 TOKEN_PREFIX = "ms_"
 # last_used_at is a hint for administrators, not an audit trail: writing it on every request would
@@ -51,8 +54,37 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
         raise NotAllowed(_("Only a superuser may revoke API tokens."))
     if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit_record(actor=actor, verb="api_token.revoke", target=token)
+        scope_cache.org_changed()  # every process forgets the tokens it kept: refused from the next request
     token.refresh_from_db()
     return token
+
+
+# Tokens a process has seen, by hash, tagged with the version of who-may-do-what (orgs.scope_cache):
+# a revoked token, a disabled account or any other change of a token or a user's access publishes a
+# new version, and a kept token is used only under the version it was read with.
+_kept: dict[str, tuple[str, float, ApiToken]] = {}
+MAX_KEPT = 10_000
+
+
+def _token_by_hash(key_hash: str) -> tuple[ApiToken, ApiToken]:
+    """(a private copy for this request, the kept one); ApiToken.DoesNotExist for an unknown hash."""
+    version = scope_cache.network_version()
+    entry = _kept.get(key_hash)
+    if entry is not None and version is not None and entry[0] == version \
+            and entry[1] > time.monotonic() - scope_cache.MAX_AGE:
+        kept = entry[2]
+    else:
+        # get(), not first(): key_hash is unique, and first() would add an ORDER BY to build and run.
+        kept = ApiToken.objects.select_related("user").get(key_hash=key_hash)
+        if version is not None:
+            if len(_kept) >= MAX_KEPT:
+                _kept.clear()
+            _kept[key_hash] = (version, time.monotonic(), kept)
+    # Each request gets its own objects: what a request caches on its user (its memberships) or
+    # changes must not reach the next one.
+    token = copy.copy(kept)
+    token.user = copy.copy(kept.user)
+    return token, kept
 
 
 def token_authenticate(raw: str) -> ApiToken:
@@ -61,8 +93,7 @@ def token_authenticate(raw: str) -> ApiToken:
     if not raw:
         raise AuthenticationError(message=_("The Authorization header has no token after “Bearer”."))
     try:
-        # get(), not first(): key_hash is unique, and first() would add an ORDER BY to build and run.
-        api_token = ApiToken.objects.select_related("user").get(key_hash=_hash(raw))
+        api_token, kept = _token_by_hash(_hash(raw))
     except ApiToken.DoesNotExist:
         raise AuthenticationError(message=_("The API token is not valid.")) from None
     if api_token.revoked_at is not None:
@@ -72,6 +103,7 @@ def token_authenticate(raw: str) -> ApiToken:
     now = timezone.now()
     if api_token.last_used_at is None or api_token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        kept.last_used_at = api_token.last_used_at = now
     return api_token
 
 

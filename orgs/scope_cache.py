@@ -1,11 +1,13 @@
-"""A per-process cache of each staff member's memberships, the input of the scope rule.
+"""A per-process cache of each staff member's memberships, the input of the scope rule, and the
+version of who-may-do-what that also tags the API tokens each process keeps (accounts.tokens).
 
 Every request of a staff member (a page, an API call) resolves their scope; reading their
 memberships with their units and departments is a four-table join whose planning and building cost
 more than the rest of an API create's checks together. The memberships change rarely, so each
 process keeps them, tagged with the org network's version: a value in the shared cache (Redis or the
-database cache) that every save or delete of a membership, unit, department or user replaces
-(``org_changed``, connected in OrgsConfig.ready). A request reads that version, one cache read, and
+database cache) that every save or delete of a membership, unit, department or API token, every new
+account and every change of an account's access replaces (``org_changed``, connected in the apps'
+``ready``; a token's revocation calls it itself). A request reads that version, one cache read, and
 uses the kept memberships only if they were read under the same version; so a role granted or
 revoked in one process applies to the next request in every process.
 
@@ -51,16 +53,22 @@ def _publish() -> None:
 
 
 def org_changed(**_kwargs) -> None:
-    """Signal receiver: a membership, unit or department changed; every process re-reads. Published
+    """Signal receiver: a membership, unit, department, API token or user's access changed; every
+    process re-reads (memberships here, tokens in accounts.tokens). Published
     now and again when the transaction commits: a process that read the old rows under the first new
     version (the change was not committed yet) must not keep them."""
     _publish()
     transaction.on_commit(_publish)
 
 
-def user_changed(created: bool = False, **kwargs) -> None:
-    """A new account may reuse a deleted one's id (SQLite); other saves of a user change no membership."""
-    if created:
+# The fields of a user that decide what they may do; a save naming only others (last_login at each
+# sign-in) publishes nothing.
+ACCESS_FIELDS = {"is_active", "is_superuser", "is_staff", "kind"}
+
+
+def user_changed(created: bool = False, update_fields=None, **kwargs) -> None:
+    """A new account (which may reuse a deleted one's id on SQLite) or a change of a user's access."""
+    if created or update_fields is None or ACCESS_FIELDS & set(update_fields):
         org_changed(**kwargs)
 
 

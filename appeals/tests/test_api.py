@@ -223,10 +223,33 @@ def test_a_revoked_token_gets_401(cast, client):
     assert "revoked" in response.json()["detail"]
 
 
-def test_a_disabled_account_token_gets_401(cast, client):
+@pytest.mark.parametrize("fields", [None, ["is_active"]])
+def test_a_disabled_account_token_gets_401(cast, client, fields):
     auth = bearer(cast, cast.resident)
+    assert client.get(URL, **auth).status_code == 200  # the process now keeps the token
     cast.resident.is_active = False
-    cast.resident.save()
+    cast.resident.save(update_fields=fields)
+    assert client.get(URL, **auth).status_code == 401
+
+
+def test_a_token_revoked_by_another_process_gets_401(cast, client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+    from orgs import scope_cache
+
+    token, clear = token_issue(actor=cast.root, user=cast.resident, name="old app")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    assert client.get(URL, **auth).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, **auth).status_code == 200
+    assert not [q for q in queries if 'FROM "accounts_apitoken"' in q["sql"]]  # kept, not read again
+    # Another process revokes it: the row changes and a new version is published in the shared cache.
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    cache.set(scope_cache.VERSION_KEY, "from-another-process", timeout=None)
     assert client.get(URL, **auth).status_code == 401
 
 
