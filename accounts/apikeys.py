@@ -8,8 +8,10 @@ person's API token (``ms_…``, accounts.tokens), else the signed-in browser ses
 counted against the rate limits (core.ratelimit) per address before anything else, so guessing keys
 is limited too, and per key once the caller is known."""
 
+import copy
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -26,6 +28,7 @@ from accounts.tokens import ApiTokenAuth
 from core import ratelimit
 from core.audit import audit_record
 from core.errors import BadInput, NotAllowed
+from orgs import scope_cache
 
 KEY_PREFIX = "msk_"
 # last_used_at is a hint for administrators; refreshed at most once per interval, not on every read.
@@ -67,21 +70,45 @@ def apikey_revoke(*, actor, key: ApiKey) -> ApiKey:
         raise NotAllowed(_("Only a superuser may revoke API keys."))
     if ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit_record(actor=actor, verb="api_key.revoke", target=key)
+        scope_cache.org_changed()  # every process forgets the keys it kept: refused from the next request
     key.refresh_from_db()
     return key
 
 
 # --- selectors -----------------------------------------------------------------------------------------
 
+# Keys a process has seen, by hash, kept like API tokens (accounts.tokens) under the version of
+# who-may-do-what (orgs.scope_cache): issuing, revoking or re-scoping a key, or moving a unit,
+# publishes a new one.
+_kept: dict[str, tuple[str, float, ApiKey]] = {}
+MAX_KEPT = 10_000
+
+
 def api_key_lookup(raw: str) -> ApiKey | None:
-    """The key ``raw`` is, revoked or not, with its units; None when no key matches."""
+    """The key ``raw`` is, revoked or not, with its units; None when no key matches. Each call gets
+    its own copy: what one request caches on it never reaches another."""
     raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        return ApiKey.objects.prefetch_related("units").get(key_hash=_hash(raw))
-    except ApiKey.DoesNotExist:
-        return None
+    key_hash = _hash(raw)
+    version = scope_cache.network_version()
+    entry = _kept.get(key_hash)
+    if entry is not None and version is not None and entry[0] == version \
+            and entry[1] > time.monotonic() - scope_cache.MAX_AGE:
+        kept = entry[2]
+    else:
+        try:
+            kept = ApiKey.objects.prefetch_related("units").get(key_hash=key_hash)
+        except ApiKey.DoesNotExist:
+            return None
+        key_unit_paths(kept)  # the units, read once, kept with the key
+        if version is not None:
+            if len(_kept) >= MAX_KEPT:
+                _kept.clear()
+            _kept[key_hash] = (version, time.monotonic(), kept)
+    key = copy.copy(kept)
+    key.__dict__["_kept"] = kept
+    return key
 
 
 def _touch(key: ApiKey) -> None:
@@ -89,6 +116,8 @@ def _touch(key: ApiKey) -> None:
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+        if (kept := key.__dict__.get("_kept")) is not None:
+            kept.last_used_at = now
 
 
 def authenticate_api_key(raw_key: str) -> ApiKey | None:

@@ -7,11 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from accounts.models import ApiToken
+        from accounts.models import ApiKey, ApiToken
         from orgs.scope_cache import org_changed
 
-        # Tokens are kept per process (accounts.tokens) under the version orgs.scope_cache publishes.
-        post_save.connect(org_changed, sender=ApiToken, dispatch_uid="accounts.tokens.kept.save")
-        post_delete.connect(org_changed, sender=ApiToken, dispatch_uid="accounts.tokens.kept.delete")
+        # Tokens and keys are kept per process (accounts.tokens, accounts.apikeys) under the version
+        # orgs.scope_cache publishes; any change to one, or to a key's units, publishes a new version.
+        for model in (ApiToken, ApiKey):
+            post_save.connect(org_changed, sender=model, dispatch_uid=f"accounts.kept.{model.__name__}.save")
+            post_delete.connect(org_changed, sender=model, dispatch_uid=f"accounts.kept.{model.__name__}.delete")
+        m2m_changed.connect(org_changed, sender=ApiKey.units.through, dispatch_uid="accounts.kept.ApiKey.units")
