@@ -47,7 +47,10 @@ def network_version() -> str | None:
 def _publish() -> None:
     _kept.clear()
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        # In a savepoint: with the database cache, a failed write must not abort the caller's
+        # transaction (PostgreSQL refuses every later statement of an aborted one).
+        with transaction.atomic():
+            cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:  # noqa: BLE001
         log.exception("could not publish an org network change; other processes see it within %s s", MAX_AGE)
 

@@ -81,3 +81,12 @@ def test_a_new_account_never_inherits_a_deleted_ones_roles(cast, client):
     newcomer = User.objects.create_user(username="newcomer", kind="staff")
     newcomer.pk = pk  # as SQLite may hand out a deleted row's id again
     assert scope_cache.kept_memberships(pk, scope_cache.network_version()) is None
+
+
+def test_a_failing_cache_never_breaks_the_change_that_publishes(cast, settings):
+    # A database cache whose table is missing: on PostgreSQL the failed write would abort the
+    # transaction of the change itself, had it not its own savepoint.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "no_such_cache_table"}}
+    membership_grant(actor=cast.root, user=cast.dispatcher, role=Role.DISPATCHER, unit=cast.taigu)
+    assert Membership.objects.filter(user=cast.dispatcher, unit=cast.taigu).exists()
