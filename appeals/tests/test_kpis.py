@@ -253,3 +253,6 @@ def test_generated_appeals_are_counted_like_a_plain_count(cast):
         assert row.figures.satisfied == mine.filter(satisfaction=Satisfaction.SATISFIED).count()
     assert result.department_total.figures.closed + result.unit_total.figures.closed == closed.count()
     assert result.department_total.figures.closed > 0
+    # `make run` asks for the demo's appeals only while there are none: a second run adds nothing.
+    call_command("appeals_generate", 300, seed=8, days=60, if_empty=True, stdout=io.StringIO())
+    assert Appeal.objects.count() == 300

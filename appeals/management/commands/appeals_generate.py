@@ -61,10 +61,14 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365, help="spread over this many days up to now")
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when there are appeals already (for `make run`'s demo).")
 
-    def handle(self, *, count, days, batch, seed, **options):
+    def handle(self, *, count, days, batch, seed, if_empty=False, **options):
         if count < 1 or batch < 1 or days < 1:
             raise CommandError("count, --batch and --days must be positive")
+        if if_empty and Appeal.objects.exists():
+            return
         departments = list(Department.objects.filter(is_active=True).values_list("pk", flat=True))
         handling_units = list(Unit.objects.filter(is_active=True, level__in=[Level.TOWNSHIP, Level.VILLAGE])
                               .values_list("pk", flat=True))
