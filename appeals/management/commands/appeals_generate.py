@@ -69,15 +69,26 @@ class Command(BaseCommand):
             raise CommandError("count, --batch and --days must be positive")
         if if_empty and Appeal.objects.exists():
             return
-        departments = list(Department.objects.filter(is_active=True).values_list("pk", flat=True))
-        handling_units = list(Unit.objects.filter(is_active=True, level__in=[Level.TOWNSHIP, Level.VILLAGE])
-                              .values_list("pk", flat=True))
-        places = list(Unit.objects.filter(is_active=True, level=Level.VILLAGE).values_list("pk", flat=True))
-        if not departments or not handling_units or not places:
+        # Each appeal goes where a dispatcher would send it: a department of its own county or of the
+        # city, or its own township or village/community.
+        departments = list(Department.objects.filter(is_active=True).values_list("pk", "unit__path"))
+        village_rows = list(Unit.objects.filter(is_active=True, level=Level.VILLAGE).values_list("pk", "path"))
+        townships = dict(Unit.objects.filter(is_active=True, level=Level.TOWNSHIP).values_list("path", "pk"))
+        places, self.place_departments, self.place_units = [], {}, {}
+        for pk, path in village_rows:
+            codes = path.strip("/").split("/")
+            city, county = codes[0] + "/", "/".join(codes[:2]) + "/"
+            mine = [d for d, unit_path in departments if unit_path in (city, county)]
+            if mine:
+                places.append(pk)
+                self.place_departments[pk] = mine
+                township = townships.get("/".join(codes[:3]) + "/")
+                self.place_units[pk] = [pk] + ([township] if township else [])
+        if not places:
             raise CommandError("No org network to spread appeals over: run `manage.py seed_demo` first.")
         self.rng = random.Random(seed)
         self.subjects = [(title, text, analysis_text(title, text), urgency) for title, text, urgency in SUBJECTS]
-        self.departments, self.handling_units, self.places = departments, handling_units, places
+        self.places = places
         self.now = timezone.now()
         self.span = timedelta(days=days).total_seconds()
         # Codes: consecutive numbers from a random start, written in the tracking-code alphabet, so a
@@ -193,10 +204,10 @@ class Command(BaseCommand):
         if dispatched > now:
             return appeal.__dict__, steps
         if rng.random() < 0.85:
-            appeal.assigned_department_id = rng.choice(self.departments)
+            appeal.assigned_department_id = rng.choice(self.place_departments[appeal.place_id])
             target = {"to_id": appeal.assigned_department_id, "to_kind": "department"}
         else:
-            appeal.assigned_unit_id = rng.choice(self.handling_units)
+            appeal.assigned_unit_id = rng.choice(self.place_units[appeal.place_id])
             target = {"to_id": appeal.assigned_unit_id, "to_kind": "unit"}
         appeal.dispatched_at, appeal.accept_due_at = dispatched, dispatched + 2 * HOUR
         appeal.due_at = dispatched + HANDLE_TIME[urgency]
