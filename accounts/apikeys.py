@@ -11,7 +11,6 @@ is limited too, and per key once the caller is known."""
 import copy
 import hashlib
 import secrets
-import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -80,8 +79,13 @@ def apikey_revoke(*, actor, key: ApiKey) -> ApiKey:
 # Keys a process has seen, by hash, kept like API tokens (accounts.tokens) under the version of
 # who-may-do-what (orgs.scope_cache): issuing, revoking or re-scoping a key, or moving a unit,
 # publishes a new one.
-_kept: dict[str, tuple[str, float, ApiKey]] = {}
-MAX_KEPT = 10_000
+_kept = scope_cache.Kept(max_entries=10_000)
+
+
+def _read_key(key_hash: str) -> ApiKey:
+    key = ApiKey.objects.prefetch_related("units").get(key_hash=key_hash)
+    key_unit_paths(key)  # the units, read once, kept with the key
+    return key
 
 
 def api_key_lookup(raw: str) -> ApiKey | None:
@@ -91,21 +95,10 @@ def api_key_lookup(raw: str) -> ApiKey | None:
     if not raw:
         return None
     key_hash = _hash(raw)
-    version = scope_cache.network_version()
-    entry = _kept.get(key_hash)
-    if entry is not None and version is not None and entry[0] == version \
-            and entry[1] > time.monotonic() - scope_cache.MAX_AGE:
-        kept = entry[2]
-    else:
-        try:
-            kept = ApiKey.objects.prefetch_related("units").get(key_hash=key_hash)
-        except ApiKey.DoesNotExist:
-            return None
-        key_unit_paths(kept)  # the units, read once, kept with the key
-        if version is not None:
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key_hash] = (version, time.monotonic(), kept)
+    try:
+        kept = _kept.get_or_read(key_hash, lambda: _read_key(key_hash))
+    except ApiKey.DoesNotExist:
+        return None
     key = copy.copy(kept)
     key.__dict__["_kept"] = kept
     return key

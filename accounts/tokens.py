@@ -8,7 +8,6 @@ Also the two django-ninja authenticators the API's routers use: ``ApiTokenAuth``
 import copy
 import hashlib
 import secrets
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -62,24 +61,13 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
 # Tokens a process has seen, by hash, tagged with the version of who-may-do-what (orgs.scope_cache):
 # a revoked token, a disabled account or any other change of a token or a user's access publishes a
 # new version, and a kept token is used only under the version it was read with.
-_kept: dict[str, tuple[str, float, ApiToken]] = {}
-MAX_KEPT = 10_000
+_kept = scope_cache.Kept(max_entries=10_000)
 
 
 def _token_by_hash(key_hash: str) -> tuple[ApiToken, ApiToken]:
     """(a private copy for this request, the kept one); ApiToken.DoesNotExist for an unknown hash."""
-    version = scope_cache.network_version()
-    entry = _kept.get(key_hash)
-    if entry is not None and version is not None and entry[0] == version \
-            and entry[1] > time.monotonic() - scope_cache.MAX_AGE:
-        kept = entry[2]
-    else:
-        # get(), not first(): key_hash is unique, and first() would add an ORDER BY to build and run.
-        kept = ApiToken.objects.select_related("user").get(key_hash=key_hash)
-        if version is not None:
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key_hash] = (version, time.monotonic(), kept)
+    # get(), not first(): key_hash is unique, and first() would add an ORDER BY to build and run.
+    kept = _kept.get_or_read(key_hash, lambda: ApiToken.objects.select_related("user").get(key_hash=key_hash))
     # Each request gets its own objects: what a request caches on its user (its memberships) or
     # changes must not reach the next one.
     token = copy.copy(kept)

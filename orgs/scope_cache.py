@@ -26,9 +26,44 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "orgs:network-version"
 MAX_AGE = 300  # seconds
-MAX_ENTRIES = 20_000
 
-_kept: dict[int, tuple[str, float, list]] = {}
+
+class Kept:
+    """What one process keeps of one kind (memberships by user, tokens or keys by hash), each entry
+    tagged with the version it was read under and used only under that version, for ``MAX_AGE``."""
+
+    stores: list["Kept"] = []
+
+    def __init__(self, max_entries: int = 20_000):
+        self.entries: dict = {}
+        self.max_entries = max_entries
+        Kept.stores.append(self)
+
+    def get(self, key, version: str | None):
+        entry = self.entries.get(key) if version is not None else None
+        if entry is None or entry[0] != version or entry[1] < time.monotonic() - MAX_AGE:
+            return None
+        return entry[2]
+
+    def put(self, key, version: str | None, value) -> None:
+        if version is None:  # the shared cache failed: nothing is kept
+            return
+        if len(self.entries) >= self.max_entries:
+            self.entries.clear()
+        self.entries[key] = (version, time.monotonic(), value)
+
+    def get_or_read(self, key, read):
+        """The value kept for ``key`` under the current version, else ``read()`` (kept if it returns;
+        an exception it raises, such as DoesNotExist, reaches the caller and nothing is kept)."""
+        version = network_version()
+        value = self.get(key, version)
+        if value is None:
+            value = read()
+            self.put(key, version, value)
+        return value
+
+
+memberships = Kept()  # by user id: the user's Membership rows with their units and departments
 
 
 def network_version() -> str | None:
@@ -45,7 +80,8 @@ def network_version() -> str | None:
 
 
 def _publish() -> None:
-    _kept.clear()
+    for store in Kept.stores:
+        store.entries.clear()
     try:
         # In a savepoint: with the database cache, a failed write must not abort the caller's
         # transaction (PostgreSQL refuses every later statement of an aborted one).
@@ -73,20 +109,3 @@ def user_changed(created: bool = False, update_fields=None, **kwargs) -> None:
     """A new account (which may reuse a deleted one's id on SQLite) or a change of a user's access."""
     if created or update_fields is None or ACCESS_FIELDS & set(update_fields):
         org_changed(**kwargs)
-
-
-def kept_memberships(user_pk: int, version: str | None) -> list | None:
-    if version is None:
-        return None
-    entry = _kept.get(user_pk)
-    if entry is None or entry[0] != version or entry[1] < time.monotonic() - MAX_AGE:
-        return None
-    return entry[2]
-
-
-def keep_memberships(user_pk: int, version: str | None, memberships: list) -> None:
-    if version is None:
-        return
-    if len(_kept) >= MAX_ENTRIES:
-        _kept.clear()
-    _kept[user_pk] = (version, time.monotonic(), memberships)

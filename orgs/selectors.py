@@ -38,11 +38,8 @@ def memberships_of(user, roles: Iterable[str] | None = None) -> list[Membership]
     if cache is None:
         # Once per request for the user object; across requests from the process's cache, which
         # every change to the org network invalidates (orgs.scope_cache). Shared: never mutate them.
-        version = scope_cache.network_version()
-        cache = scope_cache.kept_memberships(user.pk, version)
-        if cache is None:
-            cache = list(Membership.objects.filter(user=user).select_related("unit", "department__unit"))
-            scope_cache.keep_memberships(user.pk, version, cache)
+        cache = scope_cache.memberships.get_or_read(user.pk, lambda: list(
+            Membership.objects.filter(user=user).select_related("unit", "department__unit")))
         user.__dict__["_minsheng_memberships"] = cache
     if roles is None:
         return cache

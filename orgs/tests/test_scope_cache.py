@@ -49,11 +49,11 @@ def test_a_granted_role_applies_at_the_next_request(cast, client):
 def test_a_change_made_by_another_process_applies_too(cast, client):
     _token, clear = token_issue(actor=cast.root, user=cast.dispatcher, name="desk app")
     assert cast.yuci.code in units_seen(client, clear)
-    kept = scope_cache._kept[cast.dispatcher.pk]
+    kept = scope_cache.memberships.entries[cast.dispatcher.pk]
     # Another process revokes the role: the rows change and it publishes a new version in the shared
     # cache, while this process still keeps what it read before.
     Membership.objects.filter(user=cast.dispatcher).delete()
-    scope_cache._kept[cast.dispatcher.pk] = kept
+    scope_cache.memberships.entries[cast.dispatcher.pk] = kept
     cache.set(scope_cache.VERSION_KEY, "from-another-process", timeout=None)
     assert units_seen(client, clear) == set()
 
@@ -80,7 +80,7 @@ def test_a_new_account_never_inherits_a_deleted_ones_roles(cast, client):
     gone.delete()
     newcomer = User.objects.create_user(username="newcomer", kind="staff")
     newcomer.pk = pk  # as SQLite may hand out a deleted row's id again
-    assert scope_cache.kept_memberships(pk, scope_cache.network_version()) is None
+    assert scope_cache.memberships.get(pk, scope_cache.network_version()) is None
 
 
 def test_a_failing_cache_never_breaks_the_change_that_publishes(cast, settings):
