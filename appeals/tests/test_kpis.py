@@ -253,6 +253,16 @@ def test_generated_appeals_are_counted_like_a_plain_count(cast):
         assert row.figures.satisfied == mine.filter(satisfaction=Satisfaction.SATISFIED).count()
     assert result.department_total.figures.closed + result.unit_total.figures.closed == closed.count()
     assert result.department_total.figures.closed > 0
+    # Each went where a dispatcher would send it: the department of its matter's kind serving its place.
+    from appeals.management.commands.appeals_generate import SUBJECTS
+
+    kind_of = {title: kind for title, _text, _urgency, kind in SUBJECTS}
+    routed = Appeal.objects.filter(assigned_department__isnull=False).select_related("assigned_department__unit",
+                                                                                       "place")
+    assert routed.count() > 20
+    for appeal in routed:
+        assert appeal.assigned_department.kind == kind_of[appeal.title], appeal.title
+        assert appeal.place.path.startswith(appeal.assigned_department.unit.path)
     # `make run` asks for the demo's appeals only while there are none: a second run adds nothing.
     call_command("appeals_generate", 300, seed=8, days=60, if_empty=True, stdout=io.StringIO())
     assert Appeal.objects.count() == 300

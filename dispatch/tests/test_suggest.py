@@ -5,8 +5,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from conftest import make_department
 from core.errors import BadInput, NotAllowed
 from core.models import AuditEvent
+from dispatch import selectors
 from dispatch.catalogue import CatalogueImporter
 from dispatch.models import CatalogueEntry
 from dispatch.selectors import model_status, suggest
@@ -61,6 +63,9 @@ def test_catalogue_and_model_are_combined_once_a_model_is_active(cast):
     assert top[0].reasons[0] == "路灯"  # the catalogue phrase first, then the model's words
     assert [s.source for s in top[1:]] == ["model", "model"]
     assert top[0].confidence > top[1].confidence
+    # Agreement never lowers confidence: the catalogue's partial evidence does not dilute the model.
+    model_alone = selectors.active_model().classifier.top("小区路灯坏了一个月，晚上很黑", k=1)[0]
+    assert model_alone.label == "城乡建设" and top[0].confidence >= model_alone.confidence
 
     model_only = suggest("公司拖欠工资不缴社保")
     assert model_only[0].label == "劳动和社会保障" and model_only[0].source == "model"
@@ -106,3 +111,30 @@ def test_the_catalogue_imports_from_xlsx(cast):
     report = CatalogueImporter(actor=cast.root).run(bad, commit=True)
     assert not report.committed and {e.row for e in report.errors} == {2, 3}
     assert not CatalogueEntry.objects.filter(phrase="垃圾").exists()
+
+
+def test_a_model_of_department_codes_counts_another_countys_matters_for_this_countys_department(cast):
+    """Closed appeals label the model with the departments that handled them: 榆次区卫健局 for some
+    health matters, 太谷区卫健局 for others. The text does not say which county; the place does. An
+    appeal from 太谷区 goes to its own health bureau with the weight of both."""
+    texts, labels = fixture_texts_labels()
+    health = [i for i, label in enumerate(labels) if label == "卫生计生"]
+    codes = {"城乡建设": cast.yuci_housing.code, "劳动和社会保障": "140702-hrss"}
+    make_department(cast.root, cast.yuci, "hrss", "榆次区人力资源和社会保障局", "140702-hrss", "榆次区人社局")
+    by_code = [codes.get(label) or (cast.yuci_health.code if health.index(i) % 2 else cast.taigu_health.code)
+               for i, label in enumerate(labels)]
+    classifier_train(actor=cast.root, texts=texts, labels=by_code, trained_on="closed appeals", activate=True)
+    loaded = selectors.active_model()
+    raw = {s.label: s.confidence for s in loaded.classifier.top("医院看病排队太久，挂号难", k=10)}
+    split = raw[cast.yuci_health.code], raw[cast.taigu_health.code]
+
+    for place, here in ((cast.village, cast.taigu_health), (cast.community, cast.yuci_health)):
+        top = suggest("医院看病排队太久，挂号难", unit=place)[0]
+        assert top.department == here and top.source == "model"
+        assert top.confidence == pytest.approx(sum(split), abs=1e-3)
+        assert top.reasons  # the words behind the stronger share
+    # Without a place (the whole city) each county's bureau keeps its own share.
+    unplaced = {s.department: s.confidence for s in suggest("医院看病排队太久，挂号难", k=5)}
+    assert unplaced[cast.taigu_health] == pytest.approx(split[1], abs=1e-3)
+    # A kind the place has no department of is not invented: 太谷区 has no housing bureau in this cast.
+    assert cast.yuci_housing not in [s.department for s in suggest("小区路灯不亮，晚上很黑", unit=cast.village)]

@@ -26,17 +26,43 @@ from appeals.models import Action, Appeal, AppealEvent, AppealType, Channel, Sat
 from appeals.services import CODE_ALPHABET, CODE_LENGTH, analysis_text
 from orgs.models import Department, Level, Unit
 
+# (title, description, urgency, department kind that handles it; "" for a matter the township or
+# village deals with itself). Several wordings per matter, so the hot-spot page and the routing
+# model see what residents write, not one sentence a thousand times.
+LOCAL = ""
 SUBJECTS = [
-    ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。", Urgency.UTILITIES),
-    ("路灯不亮", "小区门口路灯坏了一周，晚上出行不安全。", Urgency.ORDINARY),
-    ("噪音扰民", "附近工地夜间施工，噪音很大，影响休息。", Urgency.ORDINARY),
-    ("医保报销咨询", "想咨询异地就医医保报销的办理流程。", Urgency.ORDINARY),
-    ("养老金发放", "本月养老金未按时到账，请帮忙查询。", Urgency.ORDINARY),
-    ("自来水停水", "今天早上开始停水，没有提前通知。", Urgency.UTILITIES),
-    ("道路破损", "村口道路塌陷，车辆通行困难。", Urgency.COMPLEX),
-    ("垃圾清运不及时", "小区垃圾站三天没有清运，气味很大。", Urgency.ORDINARY),
-    ("燃气泄漏", "楼道里有明显燃气味，请紧急处理。", Urgency.EMERGENCY),
-    ("学校招生政策", "咨询今年小学入学的划片政策。", Urgency.ORDINARY),
+    ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。", Urgency.UTILITIES, "housing"),
+    ("暖气不热", "家里暖气片是凉的，供热公司电话打不通，老人孩子受不了。", Urgency.UTILITIES, "housing"),
+    ("自来水停水", "今天早上开始停水，没有提前通知。", Urgency.UTILITIES, "housing"),
+    ("燃气泄漏", "楼道里有明显燃气味，请紧急处理。", Urgency.EMERGENCY, "housing"),
+    ("物业不作为", "物业公司收了物业费，电梯坏了半个月没人修。", Urgency.ORDINARY, "housing"),
+    ("路灯不亮", "小区门口路灯坏了一周，晚上出行不安全。", Urgency.ORDINARY, "urban_management"),
+    ("垃圾清运不及时", "小区垃圾站三天没有清运，气味很大。", Urgency.ORDINARY, "urban_management"),
+    ("占道经营", "菜市场门口商贩占道摆摊，车辆行人无法通行。", Urgency.ORDINARY, "urban_management"),
+    ("违章建筑", "楼下住户私自在绿地上搭建彩钢房。", Urgency.COMPLEX, "urban_management"),
+    ("噪音扰民", "附近工地夜间施工，噪音很大，影响休息。", Urgency.ORDINARY, "environment"),
+    ("烧烤油烟扰民", "楼下烧烤店油烟直排，窗户都不敢开。", Urgency.ORDINARY, "environment"),
+    ("河道有污水排放", "村边河道有工厂排放污水，水发黑发臭。", Urgency.COMPLEX, "environment"),
+    ("医保报销咨询", "想咨询异地就医医保报销的办理流程。", Urgency.ORDINARY, "medical_insurance"),
+    ("医保卡无法使用", "在药店刷医保卡显示异常，无法结算。", Urgency.ORDINARY, "medical_insurance"),
+    ("养老金发放", "本月养老金未按时到账，请帮忙查询。", Urgency.ORDINARY, "hrss"),
+    ("拖欠工资", "在工地干了三个月，老板拖欠农民工工资不给。", Urgency.COMPLEX, "hrss"),
+    ("就业培训报名", "想报名参加政府组织的免费技能培训，去哪里报名？", Urgency.ORDINARY, "hrss"),
+    ("家庭医生签约", "想给家里老人签约家庭医生，社区卫生服务站说名额满了。", Urgency.ORDINARY, "health"),
+    ("医院挂号难", "市医院专家号总是挂不上，黄牛倒号严重。", Urgency.ORDINARY, "health"),
+    ("疫苗接种咨询", "孩子该打疫苗了，社区卫生院说没有疫苗。", Urgency.ORDINARY, "health"),
+    ("学校招生政策", "咨询今年小学入学的划片政策。", Urgency.ORDINARY, "education"),
+    ("校外培训机构退费难", "培训机构关门，预交的学费退不回来。", Urgency.COMPLEX, "education"),
+    ("低保申请", "家里生活困难，想申请低保，不知道需要什么材料。", Urgency.ORDINARY, "civil_affairs"),
+    ("独居老人无人照料", "邻居独居老人腿脚不便，子女不在身边，希望社区帮忙。", Urgency.ORDINARY, "civil_affairs"),
+    ("公交线路调整", "12路公交改线后小区附近没有站点，出行很不方便。", Urgency.ORDINARY, "transport"),
+    ("出租车拒载", "火车站出租车拒载、不打表，乱要价。", Urgency.ORDINARY, "transport"),
+    ("超市销售过期食品", "在超市买到过期的牛奶，商家拒绝退换。", Urgency.ORDINARY, "market_regulation"),
+    ("健身器材损坏", "公园里的健身器材坏了很久，存在安全隐患。", Urgency.ORDINARY, "sports"),
+    ("文化馆课程报名", "文化馆的书法公益课怎么报名？名额太少。", Urgency.ORDINARY, "culture_tourism"),
+    ("道路破损", "村口道路塌陷，车辆通行困难。", Urgency.COMPLEX, LOCAL),
+    ("楼道堆放杂物", "楼道里堆满杂物，消防通道被堵。", Urgency.ORDINARY, LOCAL),
+    ("邻里纠纷", "楼上住户经常往楼下扔垃圾，沟通无果。", Urgency.ORDINARY, LOCAL),
 ]
 HOUR = timedelta(hours=1)
 APPEAL_TYPES = list(AppealType.values)
@@ -69,16 +95,22 @@ class Command(BaseCommand):
             raise CommandError("count, --batch and --days must be positive")
         if if_empty and Appeal.objects.exists():
             return
-        # Each appeal goes where a dispatcher would send it: a department of its own county or of the
-        # city, or its own township or village/community.
-        departments = list(Department.objects.filter(is_active=True).values_list("pk", "unit__path"))
+        # Each appeal goes where a dispatcher would send it: the department of its kind in its own
+        # county (the city's when the county has none), or its own township or village for what they
+        # handle themselves.
+        departments = list(Department.objects.filter(is_active=True).values_list("pk", "kind", "unit__path"))
         village_rows = list(Unit.objects.filter(is_active=True, level=Level.VILLAGE).values_list("pk", "path"))
         townships = dict(Unit.objects.filter(is_active=True, level=Level.TOWNSHIP).values_list("path", "pk"))
         places, self.place_departments, self.place_units = [], {}, {}
+        by_chain: dict[tuple[str, str], dict[str, int]] = {}
         for pk, path in village_rows:
             codes = path.strip("/").split("/")
             city, county = codes[0] + "/", "/".join(codes[:2]) + "/"
-            mine = [d for d, unit_path in departments if unit_path in (city, county)]
+            mine = by_chain.get((city, county))
+            if mine is None:
+                mine = by_chain[city, county] = {}
+                for unit_path in (city, county):  # the county's department replaces the city's
+                    mine.update({kind: d for d, kind, dept_path in departments if dept_path == unit_path})
             if mine:
                 places.append(pk)
                 self.place_departments[pk] = mine
@@ -87,7 +119,8 @@ class Command(BaseCommand):
         if not places:
             raise CommandError("No org network to spread appeals over: run `manage.py seed_demo` first.")
         self.rng = random.Random(seed)
-        self.subjects = [(title, text, analysis_text(title, text), urgency) for title, text, urgency in SUBJECTS]
+        self.subjects = [(title, text, analysis_text(title, text), urgency, kind)
+                         for title, text, urgency, kind in SUBJECTS]
         self.places = places
         self.now = timezone.now()
         self.span = timedelta(days=days).total_seconds()
@@ -180,7 +213,7 @@ class Command(BaseCommand):
 
     def _make_appeal(self) -> tuple[dict, list]:
         rng, now = self.rng, self.now
-        title, description, search_text, urgency = rng.choice(self.subjects)
+        title, description, search_text, urgency, kind = rng.choice(self.subjects)
         created = now - timedelta(seconds=rng.random() * self.span)
         appeal = _Values(
             code=self.code(), appeal_type=rng.choice(APPEAL_TYPES), urgency=urgency, title=title,
@@ -203,8 +236,9 @@ class Command(BaseCommand):
         dispatched = created + HOUR * rng.uniform(0.1, 4)
         if dispatched > now:
             return appeal.__dict__, steps
-        if rng.random() < 0.85:
-            appeal.assigned_department_id = rng.choice(self.place_departments[appeal.place_id])
+        department = self.place_departments[appeal.place_id].get(kind) if kind else None
+        if department is not None:
+            appeal.assigned_department_id = department
             target = {"to_id": appeal.assigned_department_id, "to_kind": "department"}
         else:
             appeal.assigned_unit_id = rng.choice(self.place_units[appeal.place_id])
