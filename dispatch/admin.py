@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from core.admin import ServiceAdminMixin, ServiceModelForm, XlsxAdminMixin
 from core.errors import DomainError
 from dispatch.catalogue import CatalogueImporter, catalogue_export_rows
+from dispatch.labels import display
 from dispatch.models import CatalogueEntry, ClassifierVersion, TrainingExample
 from dispatch.permissions import may_manage_models
 from dispatch.services import catalogue_entry_save, classifier_activate
@@ -23,7 +24,7 @@ from orgs.selectors import departments_visible_to
 class ClassifierVersionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "created_at", "trained_on", "n_samples", "cv_macro_f1", "is_active", "activated_at"]
     list_filter = ["is_active"]
-    fields = ["version", "created_at", "created_by", "trained_on", "n_samples", "labels", "cv_macro_f1",
+    fields = ["version", "created_at", "created_by", "trained_on", "n_samples", "label_names", "cv_macro_f1",
               "per_class", "is_active", "activated_at", "model_sha256"]
     readonly_fields = fields
     actions = ["activate_version"]
@@ -46,6 +47,10 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # kept: a rollback needs the old versions, and the audit trail points at them
 
+    @admin.display(description=gettext_lazy("labels"))
+    def label_names(self, obj):
+        return "、".join(display(label) for label in obj.labels or [])
+
     @admin.display(description=gettext_lazy("cross-validated macro-F1"))
     def cv_macro_f1(self, obj):
         value = obj.metrics.get("macro_f1")
@@ -59,7 +64,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("label"),
                            _("precision"), _("recall"), _("F1"), _("support"))
         body = format_html_join("", "<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{}</td></tr>",
-                                ((label, r["precision"], r["recall"], r["f1"], r["support"])
+                                ((display(label), r["precision"], r["recall"], r["f1"], r["support"])
                                  for label, r in rows.items()))
         return format_html("<table>{}{}</table>", head, body)
 
@@ -87,7 +92,8 @@ class CatalogueEntryForm(ServiceModelForm):
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(ServiceAdminMixin, XlsxAdminMixin, admin.ModelAdmin):
     form = CatalogueEntryForm
-    list_display = ["phrase", "department", "label", "weight", "is_active", "updated_at"]
+    list_display = ["phrase", "department", "category", "weight", "is_active", "updated_at"]
+
     list_filter = ["is_active", "label"]
     search_fields = ["phrase", "label", "department__name", "department__code"]
     list_select_related = ["department"]
@@ -96,6 +102,10 @@ class CatalogueEntryAdmin(ServiceAdminMixin, XlsxAdminMixin, admin.ModelAdmin):
 
     importer_class = CatalogueImporter
     export_columns = CatalogueImporter.export_columns()
+
+    @admin.display(description=gettext_lazy("category"), ordering="label")
+    def category(self, obj):
+        return display(obj.label) if obj.label else "—"
 
     def _allowed(self, request):
         return request.user.is_active and may_administer(request.user)

@@ -236,9 +236,11 @@ def duplicate_groups(docs: Sequence[str]) -> list[int]:
 
     for i, doc in enumerate(docs):
         words = doc.split()
-        for key in ("head:" + " ".join(words[:6]), "tail:" + " ".join(words[-12:])):
-            if len(words) >= 6:
-                parent[find(("doc", i))] = find(key)
+        keys = ["same:" + " ".join(words)]  # exact copies, however short
+        if len(words) >= 6:
+            keys += ["head:" + " ".join(words[:6]), "tail:" + " ".join(words[-12:])]
+        for key in keys:
+            parent[find(("doc", i))] = find(key)
     ids: dict = {}
     return [ids.setdefault(find(("doc", i)), len(ids)) for i in range(len(docs))]
 

@@ -77,7 +77,9 @@ class CatalogueEntry(models.Model):
         ]
 
     def __str__(self):
-        target = self.department.name if self.department_id else self.label
+        from dispatch.labels import display
+
+        target = self.department.name if self.department_id else display(self.label)
         return f"{self.phrase} → {target}"
 
 

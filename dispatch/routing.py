@@ -7,10 +7,12 @@ dispatched automatically (the event says "auto", the model version and the confi
 an internal note says why not, and the panel shows the ranked departments, recomputed on each view
 so that it always reflects the active model and catalogue.
 
-Labels become departments of the appeal's place: a catalogue entry or a model trained on
-department codes names one directly; a model trained on categories (城乡建设, 卫生计生 …) or on
-department kinds names a kind, and the department of that kind in the county the place belongs to
-(the city's when the county has none, or when the appeal concerns the whole city) handles it.
+Labels become departments of the appeal's place: a catalogue entry names one directly; a model
+trained on the platform's own appeals names a department type and level ("health@county", see
+``dispatch.labels``), a model trained on categories (城乡建设, 卫生计生 …) or a catalogue entry for a
+department type names a type, and the department of that type in the county the place belongs to
+(the city's when the county has none, when the label says the city, or when the appeal concerns the
+whole city) handles it.
 """
 
 import logging
@@ -23,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from dispatch import labels
 from dispatch.places import find_places
 from dispatch.selectors import Suggestion, model_status, suggest
 from orgs.models import Department, DepartmentKind, Level, Unit
@@ -100,6 +103,9 @@ def routing_place(appeal) -> tuple[Unit, Unit | None]:
 def kinds_for_label(label: str) -> tuple[str, ...]:
     """Department kinds a non-department label stands for: a kind itself, a known category, or a
     category of the deployment with a usual department kind."""
+    parsed = labels.parse(label)
+    if parsed is not None:
+        return (parsed[0],)
     if label in DepartmentKind.values:
         return (label,)
     if label in CATEGORY_KINDS:
@@ -121,8 +127,10 @@ class _Departments:
         self.rows = list(Department.objects.filter(unit__in=self.units, is_active=True).select_related("unit")
                          .order_by("pk"))
 
-    def of_kinds(self, kinds) -> Department | None:
-        for unit in self.units:  # the county first, then the city
+    def of_kinds(self, kinds, level: str | None = None) -> Department | None:
+        # The county first, then the city; the other way round for what the city deals with.
+        units = sorted(self.units, key=lambda u: u.level != level) if level else self.units
+        for unit in units:
             for kind in kinds:
                 for department in self.rows:
                     if department.unit_id == unit.pk and department.kind == kind:
@@ -157,7 +165,8 @@ def candidates_for(appeal, *, k: int = K) -> Routing:
             kinds = kinds_for_label(suggestion.label)
             if kinds:
                 departments = departments or _Departments(unit)
-                department = departments.of_kinds(kinds)
+                parsed = labels.parse(suggestion.label)
+                department = departments.of_kinds(kinds, level=parsed[1] if parsed else None)
         if department is None:
             unmapped.append((suggestion.label, suggestion.confidence))
             continue

@@ -17,7 +17,7 @@ from core.text import normalize
 from dispatch import catalogue
 from dispatch.classifier import ModelError, TextClassifier
 from dispatch.models import ClassifierVersion, TrainingExample
-from orgs.models import Department, DepartmentKind
+from orgs.models import Department
 
 logger = logging.getLogger(__name__)
 
@@ -101,38 +101,13 @@ def model_status() -> str:
     return _cache.status
 
 
-class _PlaceDepartments:
-    """The active departments of the units above a place (its county and city), read when first
-    needed, to find a department's counterpart there."""
-
-    def __init__(self, unit):
-        self.unit = unit
-        self.rows: list[Department] | None = None
-
-    def counterpart(self, department: Department) -> Department | None:
-        """The department of ``department``'s kind serving the place: at the same level when there is
-        one (a county bureau's matter goes to the place's county bureau), otherwise the nearest."""
-        if self.unit is None or department.kind == DepartmentKind.OTHER:
-            return None
-        if self.rows is None:
-            self.rows = list(Department.objects.filter(unit__code__in=self.unit.ancestors_and_self_codes(),
-                                                       is_active=True).select_related("unit"))
-        same_kind = [d for d in self.rows if d.kind == department.kind]
-        if not same_kind:
-            return None
-        # Same level first, then the deepest unit (the county before the city).
-        return min(same_kind, key=lambda d: (d.unit.level != department.unit.level, -d.unit.path.count("/"), d.pk))
-
-
 def suggest(text: str, *, unit=None, k: int = 3) -> list[Suggestion]:
     """Ranked suggestions for an appeal's text (title and description together), best first.
 
     Without an active model the catalogue decides alone. With one, each target's confidence is the
     model's probability, blended with the catalogue's share (``CATALOGUE_SHARE``) when a catalogue
     phrase matched; a target both name is marked "combined" and is never less likely than the model
-    alone said. A model trained on department codes (the platform's own closed appeals) learns from
-    every county's departments: a department of another place counts for the department of the same
-    type serving ``unit``. ``unit``, the place the appeal concerns,
+    alone said. ``unit``, the place the appeal concerns,
     keeps department suggestions to departments of that place's chain of units.
     """
     analysis = normalize(text, mask=False)
@@ -163,20 +138,13 @@ def suggest(text: str, *, unit=None, k: int = 3) -> list[Suggestion]:
             entry["department"] = department
         return entry
 
-    here = _PlaceDepartments(unit)
     for score in model_scores:
         department = loaded.departments.get(score.label)
         if department is not None and unit is not None and not unit.path.startswith(department.unit.path):
-            # A department of another place cannot handle this appeal; what the model learnt from its
-            # appeals (a 太谷区卫健局 matter) counts for the department of the same kind here.
-            department = here.counterpart(department)
-            if department is None:
-                continue
+            continue  # a department of another place cannot handle this appeal
         key = f"dept:{department.pk}" if department else f"label:{score.label}"
-        entry = slot(key, department.code if department else score.label, department)
-        if not entry["words"]:  # scores come best first: the words of the strongest share
-            entry["words"] = score.words
-        entry["model"] += score.confidence
+        entry = slot(key, score.label, department)
+        entry["model"], entry["words"] = score.confidence, score.words
     for (label, department_id), (share, phrases) in cat.items():
         department = departments.get(department_id)
         if department_id and department is None:

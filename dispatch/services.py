@@ -18,6 +18,7 @@ from core.errors import BadInput, NotAllowed
 from core.text import normalize
 from dispatch import classifier as clf
 from dispatch.catalogue import check_phrase
+from dispatch.labels import routing_labels
 from dispatch.models import (
     CatalogueEntry,
     ClassifierVersion,
@@ -41,9 +42,10 @@ def _check_manager(actor) -> None:
 def classifier_train(*, actor, texts: Sequence[str], labels: Sequence[str], trained_on: str,
                      activate: bool = False, params: clf.Params | None = None,
                      progress: clf.Progress | None = None) -> ClassifierVersion:
-    """Train on ``texts``/``labels`` (raw or segmented), cross-validate, and store a new version."""
+    """Train on ``texts``/``labels`` (raw or segmented), cross-validate, and store a new version.
+    Labels that are department codes are learnt as the department's type and level (dispatch.labels)."""
     _check_manager(actor)
-    labels = [str(label).strip() for label in labels]
+    labels = routing_labels([str(label).strip() for label in labels])
     pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if (t or "").strip() and lab]
     if len(pairs) < 4:
         raise BadInput(_("Training needs at least 4 labelled texts; got %(count)s.") % {"count": len(pairs)})
@@ -179,6 +181,7 @@ def classifier_retrain(*, actor=None, activate_if_better: bool = True, tolerance
     active when no version is, or when its cross-validated macro-F1 is no worse than the active
     version's minus ``tolerance``. Returns None when there is too little to learn from."""
     rows = list(TrainingExample.objects.values_list("text", "label"))
+    rows = list(zip([text for text, _code in rows], routing_labels([code for _text, code in rows]), strict=True))
     counts: dict[str, int] = {}
     for _text, label in rows:
         counts[label] = counts.get(label, 0) + 1

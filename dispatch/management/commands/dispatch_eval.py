@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.errors import DomainError
 from dispatch.classifier import ModelError, TextClassifier, evaluate, prepare
 from dispatch.datafile import ProgressLine, metrics_lines, read_labelled
+from dispatch.labels import routing_labels
 from dispatch.models import ClassifierVersion
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             texts, labels = read_labelled(options["file"], options["text_cols"], options["label_col"])
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        labels = routing_labels(labels)  # department codes are learnt as type and level: compare alike
         progress = ProgressLine(self.stderr, enabled=not options["no_progress"])
         started = time.perf_counter()
         docs = []
