@@ -80,6 +80,14 @@ def main():
           f"wall clock, {len(corpus) / cpu:,.0f} messages per CPU-second (first dev pass: "
           f"{len(dev_texts) / batch_seconds:,.0f}/s)")
 
+    # The same code runs at different speeds on different machines: a fixed pure-Python loop shows
+    # how fast this one is, so figures from two runs can be compared.
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    print(f"  (this machine's speed: a 10-million-step Python loop takes {time.process_time() - started:.2f} s of CPU)")
+
     latencies = []
     for text in dev_texts * 3:
         t0 = time.perf_counter()

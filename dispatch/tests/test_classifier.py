@@ -63,3 +63,20 @@ def test_cross_validation_keeps_copies_in_one_fold_however_short():
     groups = duplicate_groups(docs)
     assert groups[0] == groups[1] and groups[2] != groups[0]
     assert groups[3] == groups[4]  # the same opening: a resubmission with a word added
+
+
+def test_the_fast_transform_equals_the_vectorizers(tiny_model):
+    """Prediction computes TF-IDF rows itself (FastFeatures); they must be the vectorizer's own."""
+    import numpy as np
+
+    from dispatch.classifier import prepare
+    from dispatch.tests.conftest import fixture_texts_labels
+
+    texts, _labels = fixture_texts_labels()
+    docs = [prepare(t) for t in texts] + ["", "从未 见过 的 词语", prepare("路燈壞了，路灯坏了 路灯")]
+    for _twice in range(2):  # the second time from the per-word cache
+        fast = tiny_model.transform(docs)
+        slow = tiny_model.features.transform(docs)
+        assert fast.shape == slow.shape and fast.dtype == slow.dtype
+        assert np.allclose(fast.toarray(), slow.toarray(), atol=1e-6)
+    assert fast[len(texts)].nnz == 0  # an empty message has no features, and no division by zero
