@@ -101,8 +101,10 @@ def test_retrain_from_the_platforms_own_closed_appeals(cast):
     top = candidates_for(Appeal()).top
     assert top.department == cast.yuci_housing and top.source == "model" and top.label == "housing@county"
 
-    out, _err = run("dispatch_retrain", "--from-history", "--no-progress", "--no-activate")
-    assert "0 closed appeals recorded" in out and "stored version 2: not active" in out
+    out, _err = run("dispatch_retrain", "--from-history", "--no-progress")
+    assert "0 closed appeals recorded" in out and "nothing recorded since version 1" in out
+    out, _err = run("dispatch_retrain", "--no-progress", "--no-activate", "--force")
+    assert "stored version 2: not active" in out
     assert TrainingExample.objects.count() == handled
     out, _err = run("dispatch_retrain", "--if-no-model")
     assert out == "" and ClassifierVersion.objects.count() == 2

@@ -1,11 +1,13 @@
-"""manage.py dispatch_retrain [--from-history] [--if-no-model] [--no-activate]"""
+"""manage.py dispatch_retrain [--from-history] [--if-no-model] [--no-activate] [--force]
+
+Nightly from cron (see deploy/crontab): a no-op when nothing was recorded since the newest version."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from dispatch.corrections import learn_from_history
 from dispatch.datafile import ProgressLine, metrics_lines
-from dispatch.models import ClassifierVersion
+from dispatch.models import ClassifierVersion, TrainingExample
 from dispatch.services import MIN_EXAMPLES_PER_LABEL, classifier_retrain
 
 
@@ -21,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-no-model", action="store_true",
                             help="do nothing when a version exists already (for `make run`'s demo)")
         parser.add_argument("--no-activate", action="store_true", help="store the new version without activating it")
+        parser.add_argument("--force", action="store_true",
+                            help="train even when nothing was recorded since the newest version")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -30,6 +34,12 @@ class Command(BaseCommand):
             if options["from_history"]:
                 recorded = learn_from_history(actor=None)
                 self.stdout.write(f"{recorded} closed appeals recorded as training examples")
+            newest = ClassifierVersion.objects.defer("model").order_by("-version").first()
+            if newest and not options["force"] and not TrainingExample.objects.filter(
+                    created_at__gt=newest.created_at).exists():
+                self.stdout.write(f"nothing recorded since version {newest.version} was trained: not retrained "
+                                  f"(--force trains anyway)")
+                return
             version = classifier_retrain(actor=None, activate_if_better=not options["no_activate"],
                                          progress=ProgressLine(self.stderr, enabled=not options["no_progress"]))
         except DomainError as exc:
