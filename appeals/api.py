@@ -8,9 +8,9 @@ as often as it likes (timeouts, dropped connections): the first request creates 
 retry with the same key and the same body gets the same answer (201, same body, plus
 ``Idempotent-Replayed: true``), and the same key with a different body is refused with 409, because
 it means the client reused a key for a different demand. Keys belong to one client (one API token,
-or one user when signed in). The key row is inserted in the appeal's own transaction and its unique
-constraint decides: there is no look-up before creating (it would cost every create a query for
-the rare retry), so a retry, or the loser of two simultaneous requests with one key, has its appeal
+or one user when signed in), and are forgotten after settings.IDEMPOTENCY_KEY_DAYS (by appeals_sweep).
+The key row is inserted in the appeal's own transaction and its unique constraint decides: there is
+no look-up before creating (it would cost every create a query for the rare retry), so a retry, or the loser of two simultaneous requests with one key, has its appeal
 rolled back whole and answers with the first request's appeal. A request refused for its content or
 scope with a key that was already used answers as the first request did, as if checked first."""
 
@@ -274,7 +274,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut, 
     description="Creates an appeal in 待派单 with channel “api” and the token's account as its recorder. "
     "A staff member's token may file only for places in their scope; a resident's token files for the "
     "resident. Send Idempotency-Key to make retries safe: a retry with the same key and body returns the "
-    "same appeal (201, header Idempotent-Replayed: true); the same key with another body is refused (409).",
+    "same appeal (201, header Idempotent-Replayed: true); the same key with another body is refused (409). "
+    "A key is remembered for 30 days (IDEMPOTENCY_KEY_DAYS).",
 )
 def create_appeal(request, response: HttpResponse, payload: AppealIn,
                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",

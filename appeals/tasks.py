@@ -74,6 +74,24 @@ def deliver_notifications() -> dict:
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 
+def idempotency_expiry() -> int:
+    """Forget Idempotency-Keys older than settings.IDEMPOTENCY_KEY_DAYS (the table would grow with every
+    create forever). Returns how many were forgotten."""
+    from django.conf import settings
+
+    from appeals.models import IdempotencyKey
+
+    cutoff = timezone.now() - timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    forgotten, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return forgotten
+
+
+@task()
+def forget_idempotency_keys() -> int:
+    """Forget API Idempotency-Keys past their retention."""
+    return idempotency_expiry()
+
+
 @task()
 def kpi_rollup(full: bool = False) -> dict:
     """Bring the 三率 daily summary up to yesterday (appeals.kpi_rollup); safe to run twice at once."""

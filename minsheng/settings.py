@@ -170,6 +170,10 @@ DISPATCH_AUTO_THRESHOLD = env_float("DISPATCH_AUTO_THRESHOLD", 0.85, minimum=0.0
 # Set DISPATCH_AUTO=0 to keep every appeal in the manual queue (suggestions are still shown).
 DISPATCH_AUTO = env_bool("DISPATCH_AUTO", True)
 
+# How long the API remembers an Idempotency-Key: a retry within this many days answers with the first
+# request's appeal; appeals_sweep forgets older keys.
+IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 30, minimum=1)
+
 # API rate limits per key and per client address (requests per minute); Redis when REDIS_URL is set.
 API_RATE_LIMIT_PER_KEY = env_int("API_RATE_LIMIT_PER_KEY", 600, minimum=1)
 API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 300, minimum=1)

@@ -347,3 +347,29 @@ def test_chinese_in_answers_is_readable_utf8(cast, client):
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "需要身份验证" in response.content.decode("utf-8") and b"\\u" not in response.content
+
+
+def test_the_sweep_forgets_idempotency_keys_after_their_retention(cast, client, settings):
+    """Keys are kept IDEMPOTENCY_KEY_DAYS: a retry within them replays, one after them files anew
+    (the table does not grow with every create forever)."""
+    import io
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from appeals.models import IdempotencyKey
+
+    settings.IDEMPOTENCY_KEY_DAYS = 30
+    auth = bearer(cast, cast.resident)
+    old, recent = post(client, auth, key="old-key"), post(client, auth, key="recent-key")
+    IdempotencyKey.objects.filter(key="old-key").update(created_at=timezone.now() - timedelta(days=31))
+    IdempotencyKey.objects.filter(key="recent-key").update(created_at=timezone.now() - timedelta(days=29))
+
+    call_command("appeals_sweep", stdout=io.StringIO())
+
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent-key"]
+    replay = post(client, auth, key="recent-key")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json()["code"] == recent.json()["code"]
+    again = post(client, auth, key="old-key")
+    assert again.status_code == 201 and again.json()["code"] != old.json()["code"]

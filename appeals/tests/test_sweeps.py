@@ -177,7 +177,8 @@ def test_the_cron_command_can_queue_the_tasks_for_the_worker(cast):
     call_command("appeals_sweep", "--enqueue")
     queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == {"appeals.tasks.sweep_overdue", "appeals.tasks.close_unrated",
-                      "appeals.tasks.deliver_notifications", "appeals.tasks.kpi_rollup"}
+                      "appeals.tasks.deliver_notifications", "appeals.tasks.kpi_rollup",
+                      "appeals.tasks.forget_idempotency_keys"}
     # The worker closes "old" connections between tasks; inside a test's transaction that would be the
     # test's own connection (PostgreSQL), so keep it open here.
     with time_machine.travel(timezone.now() + LATE), \
