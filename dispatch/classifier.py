@@ -163,6 +163,10 @@ class Params:
     C: float = 1.0
     min_df: int = 2
     balanced: bool = True
+    # The first words of a message, usually its title (a resident's own summary), count twice.
+    # Chosen by cross-validation on the training file (0, 4, 8, 12, 15, 25 words: macro-F1 0.924,
+    # 0.926, 0.928, 0.9285, 0.928, 0.926), then one look at dev_raw: 0.8805 against 0.876 without.
+    lead_words: int = 12
 
 
 class TextClassifier:
@@ -183,7 +187,7 @@ class TextClassifier:
 
     def fit_prepared(self, docs: Sequence[str], labels: Sequence[str]) -> TextClassifier:
         self.features, self.model = self._new(len(docs))
-        matrix = self.features.fit_transform(docs)
+        matrix = self.features.fit_transform(self._lead(docs))
         self.model.fit(matrix, labels)
         self.labels = [str(label) for label in self.model.classes_]
         self.features.stop_words_ = None  # the pruned terms: only needed for introspection, and large
@@ -197,7 +201,18 @@ class TextClassifier:
         """The fitted vectorizer's TF-IDF rows for prepared documents (``FastFeatures``)."""
         if self._fast is None:
             self._fast = FastFeatures(self.features)
-        return self._fast.transform(docs)
+        return self._fast.transform(self._lead(docs))
+
+    def _lead(self, docs: Sequence[str]) -> Sequence[str]:
+        """Documents with their first ``lead_words`` words repeated in front (see ``Params``)."""
+        n = self.params.lead_words
+        if n <= 0:
+            return docs
+        out = []
+        for doc in docs:
+            words = doc.split()
+            out.append(" ".join(words[:n] + words) if words else doc)
+        return out
 
     def scores_prepared(self, docs: Sequence[str]) -> np.ndarray:
         scores = self.model.decision_function(self.transform(docs))
@@ -268,7 +283,7 @@ class TextClassifier:
             raise ModelError(f"the stored model cannot be read: {exc}") from exc
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise ModelError("the stored model was written by an incompatible version; retrain it")
-        self = cls(Params(**state["params"]))
+        self = cls(Params(**{"lead_words": 0, **state["params"]}))  # stored before lead words existed
         self.features, self.model = state["features"], state["model"]
         self.labels, self.temperature = state["labels"], state["temperature"]
         return self

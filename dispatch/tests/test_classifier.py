@@ -76,7 +76,24 @@ def test_the_fast_transform_equals_the_vectorizers(tiny_model):
     docs = [prepare(t) for t in texts] + ["", "从未 见过 的 词语", prepare("路燈壞了，路灯坏了 路灯")]
     for _twice in range(2):  # the second time from the per-word cache
         fast = tiny_model.transform(docs)
-        slow = tiny_model.features.transform(docs)
+        slow = tiny_model.features.transform(tiny_model._lead(docs))
         assert fast.shape == slow.shape and fast.dtype == slow.dtype
         assert np.allclose(fast.toarray(), slow.toarray(), atol=1e-6)
     assert fast[len(texts)].nnz == 0  # an empty message has no features, and no division by zero
+
+
+def test_the_opening_words_count_twice_and_older_models_keep_their_features(tiny_model):
+    import pickle
+    import zlib
+
+    from dispatch.classifier import TextClassifier
+
+    assert tiny_model.params.lead_words == 12
+    assert tiny_model._lead(["a b c", ""]) == [" ".join(["a", "b", "c"] * 2), ""]
+    words = [f"w{i}" for i in range(20)]
+    assert tiny_model._lead([" ".join(words)])[0].split() == words[:12] + words
+    # A model stored before lead words existed is read as it was trained: without them.
+    state = pickle.loads(zlib.decompress(tiny_model.dumps()))
+    del state["params"]["lead_words"]
+    older = TextClassifier.loads(zlib.compress(pickle.dumps(state)))
+    assert older.params.lead_words == 0 and older._lead(["a b"]) == ["a b"]
