@@ -63,9 +63,10 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
             return "—"
         head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("label"),
                            _("precision"), _("recall"), _("F1"), _("support"))
-        body = format_html_join("", "<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{}</td></tr>",
-                                ((display(label), r["precision"], r["recall"], r["f1"], r["support"])
-                                 for label, r in rows.items()))
+        # Numbers formatted first: format_html escapes its arguments into strings.
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                ((display(label), f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}",
+                                  r["support"]) for label, r in rows.items()))
         return format_html("<table>{}{}</table>", head, body)
 
     @admin.action(description=gettext_lazy("Activate the selected version (roll back or forward)"))
@@ -89,12 +90,26 @@ class CatalogueEntryForm(ServiceModelForm):
         fields = ["phrase", "department", "label", "weight", "note", "is_active"]
 
 
+class CategoryFilter(admin.SimpleListFilter):
+    """The catalogue's categories and department types, as people read them (民政, not civil_affairs)."""
+
+    title = gettext_lazy("category")
+    parameter_name = "label"
+
+    def lookups(self, request, model_admin):
+        labels = CatalogueEntry.objects.exclude(label="").values_list("label", flat=True).distinct()
+        return sorted(((label, display(label)) for label in labels), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(label=self.value()) if self.value() else queryset
+
+
 @admin.register(CatalogueEntry)
 class CatalogueEntryAdmin(ServiceAdminMixin, XlsxAdminMixin, admin.ModelAdmin):
     form = CatalogueEntryForm
     list_display = ["phrase", "department", "category", "weight", "is_active", "updated_at"]
 
-    list_filter = ["is_active", "label"]
+    list_filter = ["is_active", CategoryFilter]
     search_fields = ["phrase", "label", "department__name", "department__code"]
     list_select_related = ["department"]
     autocomplete_fields = ["department"]

@@ -116,7 +116,17 @@ def test_admin_pages_show_versions_and_the_catalogue(cast, client):
     client.force_login(cast.root)
     page = client.get(reverse("admin:dispatch_classifierversion_change", args=[version.pk]))
     assert page.status_code == 200 and "劳动和社会保障" in page.content.decode()
-    assert client.get(reverse("admin:dispatch_catalogueentry_changelist")).status_code == 200
+    # The cross-validated figures per category, as a table (it once failed and showed "—").
+    row = version.metrics["per_class"]["劳动和社会保障"]
+    assert f"<td>劳动和社会保障</td><td>{row['precision']:.3f}</td><td>{row['recall']:.3f}</td>" in page.content.decode()
+    from dispatch.models import CatalogueEntry
+    from dispatch.services import catalogue_entry_save
+
+    catalogue_entry_save(actor=cast.root, entry=CatalogueEntry(phrase="家庭医生", label="health"))
+    catalogue_entry_save(actor=cast.root, entry=CatalogueEntry(phrase="路灯", label="城乡建设"))
+    listing = client.get(reverse("admin:dispatch_catalogueentry_changelist"), {"label": "health"}).content.decode()
+    assert "家庭医生" in listing and "路灯" not in listing.split("result_list")[1]
+    assert "卫健" in listing and ">health<" not in listing  # the department type as people read it
     assert client.get(reverse("admin:dispatch_catalogueentry_xlsx_import")).status_code == 200
     assert client.get(reverse("admin:dispatch_trainingexample_changelist")).status_code == 200
     client.force_login(cast.handler_a)
