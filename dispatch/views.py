@@ -32,8 +32,9 @@ MAX_DAYS = 366
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     place = forms.ModelChoiceField(label=gettext_lazy("Place"), queryset=None, required=False,
                                    empty_label=gettext_lazy("All places in my scope"))
 
@@ -94,10 +95,12 @@ def _staff(request):
 
 def _period(request):
     """The period and place asked for (default: the last 30 days, everywhere); None if invalid."""
-    form = PeriodForm(request.GET or None, user=request.user)
     if not request.GET:
         today = timezone.localdate()
-        return form, {"start": today - timedelta(days=DEFAULT_DAYS - 1), "end": today, "place": None}
+        default = {"start": today - timedelta(days=DEFAULT_DAYS - 1), "end": today, "place": None}
+        # The form shows the period the page reports, so that changing one end keeps the other.
+        return PeriodForm(None, user=request.user, initial=default), default
+    form = PeriodForm(request.GET, user=request.user)
     return form, (form.cleaned_data if form.is_valid() else None)
 
 

@@ -74,6 +74,10 @@ def test_hot_spots_are_ranked_by_size_and_growth(client, city):
     assert sample["title"].startswith("幸福里小区旁工地夜间施工噪音扰民") and sample["title"] in html
     assert "-60%" in html
     assert html.count(f'href="{reverse("dispatch:topic_create")}?rank=') == 3  # a supervisor may make each a topic
+    # The period inputs show the period reported, not empty date boxes.
+    today = timezone.localdate()
+    assert f'value="{today.isoformat()}"' in html
+    assert f'value="{(today - timedelta(days=29)).isoformat()}"' in html
 
 
 def test_each_one_sees_hot_spots_of_their_scope_only(client, city):
