@@ -113,8 +113,9 @@ class CatalogueImporter(Importer):
         Column("department", gettext_lazy("Department"), max_length=100, example="140702-housing", width=24,
                help=gettext_lazy("The handling department: its code, or its full name.")),
         Column("label", gettext_lazy("Category"), max_length=100, example="城乡建设",
-               help=gettext_lazy("The category, when the deployment has categories. Give a department, a "
-                                 "category, or both.")),
+               help=gettext_lazy("The category, when the deployment has categories, or a department type "
+                                 "(卫健, 住建, 城管 …) meaning that type's department in the appeal's county. Give "
+                                 "a department, a category, or both.")),
         Column("weight", gettext_lazy("Weight"), example="1",
                help=gettext_lazy("Optional; how strongly the phrase points to the target (default 1).")),
         Column("note", gettext_lazy("Note"), max_length=300, width=30),

@@ -51,3 +51,28 @@ def display(label: str) -> str:
         return str(DepartmentKind(label).label) if label in DepartmentKind.values else str(label)
     kind, level = parsed
     return _("%(type)s · %(level)s") % {"type": DepartmentKind(kind).label, "level": Level(level).label}
+
+
+def kind_from_name(name: str) -> str | None:
+    """The department type a person named: its code ("health"), its short Chinese name as a 权责清单
+    writes it (卫健, 衛健, 城管 …) or its English name; None for anything else (a category)."""
+    from django.utils import translation
+
+    from core.text import normalize
+
+    wanted = normalize(name or "", mask=False)
+    if not wanted:
+        return None
+    for value, label in DepartmentKind.choices:
+        names = {value}
+        with translation.override("en"):
+            english = str(label)
+        names.add(english)
+        if "(" in english:
+            names.add(english.split("(", 1)[0].strip())
+            names.add(english.split("(", 1)[1].rstrip(")"))
+        with translation.override("zh-hans"):
+            names.add(str(label))
+        if wanted in {normalize(n, mask=False) for n in names}:
+            return value
+    return None

@@ -18,7 +18,7 @@ from core.errors import BadInput, NotAllowed
 from core.text import normalize
 from dispatch import classifier as clf
 from dispatch.catalogue import check_phrase
-from dispatch.labels import routing_labels
+from dispatch.labels import kind_from_name, routing_labels
 from dispatch.models import (
     CatalogueEntry,
     ClassifierVersion,
@@ -122,6 +122,7 @@ def classifier_deactivate(*, actor) -> None:
 def catalogue_entry_save(*, actor, entry: CatalogueEntry) -> CatalogueEntry:
     entry.phrase = check_phrase(entry.phrase)
     entry.label = (entry.label or "").strip()
+    entry.label = kind_from_name(entry.label) or entry.label  # "卫健" means the department type "health"
     if not entry.department_id and not entry.label:
         raise BadInput(_("Give a department, a category, or both."))
     if entry.weight is None or entry.weight <= 0:

@@ -113,6 +113,25 @@ def test_the_catalogue_imports_from_xlsx(cast):
     assert not CatalogueEntry.objects.filter(phrase="垃圾").exists()
 
 
+def test_a_catalogue_names_a_department_type_as_a_list_writes_it(cast):
+    """A city-wide 权责清单 says "家庭医生 → 卫健", not which county's bureau: the entry means the health
+    department serving the appeal's place, in simplified or traditional writing."""
+    from dispatch.routing import candidates_for
+
+    report = CatalogueImporter(actor=cast.root).run(
+        catalogue_file(["家庭医生", "", "卫健", "", ""], ["挂号难", "", "衛健", "", ""], ["路灯", "", "城乡建设", "", ""]),
+        commit=True)
+    assert report.ok and report.committed
+    assert dict(CatalogueEntry.objects.values_list("phrase", "label")) == {
+        "家庭医生": "health", "挂号难": "health", "路灯": "城乡建设"}  # a category stays a category
+
+    class Appeal:  # what routing reads of an appeal
+        title, description, address = "想签约家庭医生，挂号难", "", ""
+
+    for place, health in ((cast.village, cast.taigu_health), (cast.community, cast.yuci_health)):
+        Appeal.place = place
+        assert candidates_for(Appeal()).top.department == health
+
 
 def test_a_model_learns_department_types_and_levels_from_every_countys_appeals(cast):
     """Closed appeals label the model with the departments that handled them: 榆次区卫健局 for some
