@@ -9,6 +9,15 @@ from dispatch.classifier import train
 FIXTURE = Path(__file__).parent / "fixtures" / "messages.csv"
 
 
+def routed(title: str, place, description: str = "", address: str = ""):
+    """The routing of an unsaved appeal: ``candidates_for`` reads only these fields."""
+    from types import SimpleNamespace
+
+    from dispatch.routing import candidates_for
+
+    return candidates_for(SimpleNamespace(title=title, description=description, address=address, place=place))
+
+
 def fixture_rows():
     with open(FIXTURE, encoding="utf-8") as f:
         return list(csv.DictReader(f))

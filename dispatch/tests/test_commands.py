@@ -8,7 +8,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from dispatch.models import ClassifierVersion
-from dispatch.tests.conftest import FIXTURE, fixture_rows
+from dispatch.tests.conftest import FIXTURE, fixture_rows, routed
 
 COLUMNS = ["--text-col", "标题", "--text-col", "内容", "--label-col", "类别"]
 
@@ -81,8 +81,6 @@ def test_retrain_from_the_platforms_own_closed_appeals(cast):
     the model trained on it routes a new appeal to the department of its matter serving its place."""
     from appeals.models import Appeal, State
     from dispatch.models import TrainingExample
-    from dispatch.routing import candidates_for
-
     call_command("appeals_generate", 600, seed=3, days=90, stdout=io.StringIO())
     handled = Appeal.objects.filter(state=State.CLOSED, assigned_department__isnull=False).count()
     assert handled > 40
@@ -95,10 +93,7 @@ def test_retrain_from_the_platforms_own_closed_appeals(cast):
     # Learnt as department types at county level: the same for every county's appeals.
     assert "housing@county" in version.labels and "health@county" in version.labels
 
-    class Appeal:  # what routing reads of an appeal
-        title, description, address, place = "家里暖气片是凉的", "供热公司电话打不通", "", cast.community
-
-    top = candidates_for(Appeal()).top
+    top = routed("家里暖气片是凉的", cast.community, "供热公司电话打不通").top
     assert top.department == cast.yuci_housing and top.source == "model" and top.label == "housing@county"
 
     out, _err = run("dispatch_retrain", "--from-history", "--no-progress")
@@ -127,14 +122,8 @@ def test_the_starter_catalogue_routes_by_department_type_in_every_county(cast):
     out, _err = run("dispatch_starter_catalogue", "--if-empty")
     assert out == ""
 
-    from dispatch.routing import candidates_for
-
-    class Appeal:  # what routing reads of an appeal
-        title, description, address = "想签约家庭医生", "社区卫生服务站说名额满了", ""
-
     for place, health in ((cast.village, cast.taigu_health), (cast.community, cast.yuci_health)):
-        Appeal.place = place
-        top = candidates_for(Appeal()).top
+        top = routed("想签约家庭医生", place, "社区卫生服务站说名额满了").top
         assert top.department == health and top.source == "catalogue"
         assert set(top.reasons) == {"家庭医生", "卫生服务站"}
         assert 0.5 < top.confidence < 0.85  # a suggestion, not sure enough to dispatch on its own

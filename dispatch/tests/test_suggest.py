@@ -13,7 +13,7 @@ from dispatch.catalogue import CatalogueImporter
 from dispatch.models import CatalogueEntry
 from dispatch.selectors import model_status, suggest
 from dispatch.services import catalogue_entry_save, classifier_train
-from dispatch.tests.conftest import fixture_texts_labels
+from dispatch.tests.conftest import fixture_texts_labels, routed
 
 
 def entry(cast, phrase, department=None, label="", weight=1.0):
@@ -116,8 +116,6 @@ def test_the_catalogue_imports_from_xlsx(cast):
 def test_a_catalogue_names_a_department_type_as_a_list_writes_it(cast):
     """A city-wide 权责清单 says "家庭医生 → 卫健", not which county's bureau: the entry means the health
     department serving the appeal's place, in simplified or traditional writing."""
-    from dispatch.routing import candidates_for
-
     report = CatalogueImporter(actor=cast.root).run(
         catalogue_file(["家庭医生", "", "卫健", "", ""], ["挂号难", "", "衛健", "", ""], ["路灯", "", "城乡建设", "", ""]),
         commit=True)
@@ -125,12 +123,8 @@ def test_a_catalogue_names_a_department_type_as_a_list_writes_it(cast):
     assert dict(CatalogueEntry.objects.values_list("phrase", "label")) == {
         "家庭医生": "health", "挂号难": "health", "路灯": "城乡建设"}  # a category stays a category
 
-    class Appeal:  # what routing reads of an appeal
-        title, description, address = "想签约家庭医生，挂号难", "", ""
-
     for place, health in ((cast.village, cast.taigu_health), (cast.community, cast.yuci_health)):
-        Appeal.place = place
-        assert candidates_for(Appeal()).top.department == health
+        assert routed("想签约家庭医生，挂号难", place).top.department == health
 
 
 def test_a_model_learns_department_types_and_levels_from_every_countys_appeals(cast):
@@ -138,8 +132,6 @@ def test_a_model_learns_department_types_and_levels_from_every_countys_appeals(c
     health matters, 太谷区卫健局 for others, the city's 人社局 for wages. The text does not say which
     county; the place does. So the model learns "health@county" from both counties, and an appeal goes
     to the health bureau of its own county, and a wage matter to the city's bureau, as the city did."""
-    from dispatch.routing import candidates_for
-
     make_department(cast.root, cast.city, "hrss", "晋中市人力资源和社会保障局", "1407-hrss", "市人社局")
     taigu_hrss = make_department(cast.root, cast.taigu, "hrss", "太谷区人力资源和社会保障局", "140703-hrss",
                                  "太谷区人社局")
@@ -153,15 +145,9 @@ def test_a_model_learns_department_types_and_levels_from_every_countys_appeals(c
     assert version.labels == ["health@county", "housing@county", "hrss@city"]
     assert version.metrics["accuracy"] == 1.0  # the county is no longer something to guess from the text
 
-    class Appeal:  # what routing reads of an appeal
-        description, address = "", ""
-
-        def __init__(self, title, place):
-            self.title, self.place = title, place
-
     for place, here in ((cast.village, cast.taigu_health), (cast.community, cast.yuci_health)):
-        top = candidates_for(Appeal("医院看病排队太久，挂号难", place)).top
+        top = routed("医院看病排队太久，挂号难", place).top
         assert top.department == here and top.source == "model" and top.label == "health@county"
         assert top.reasons
-    wages = candidates_for(Appeal("公司拖欠工资三个月不发", cast.village)).top
+    wages = routed("公司拖欠工资三个月不发", cast.village).top
     assert wages.department.code == "1407-hrss" and wages.department != taigu_hrss
