@@ -166,6 +166,28 @@ def training_example_record(*, actor, text: str, label: str, source: str, refere
 
 
 @transaction.atomic
+def training_examples_import(*, actor, texts: Sequence[str], labels: Sequence[str], source_name: str) -> int:
+    """Keep a deployment's imported history (``dispatch_train FILE``) as training examples, so that
+    later retraining (nightly, or ``dispatch_retrain``) learns from it together with the platform's
+    own closed appeals. Importing the same source again replaces what was kept from it. Texts are
+    stored in their analysis form (phone and ID numbers masked). Returns how many were kept."""
+    _check_manager(actor)
+    reference = f"import:{source_name}"[:64]
+    TrainingExample.objects.filter(source=ExampleSource.IMPORT, reference=reference).delete()
+    created_by = actor if getattr(actor, "pk", None) else None
+    rows = []
+    for text, label in zip(texts, labels, strict=True):
+        analysis, label = normalize(text), str(label or "").strip()
+        if analysis and label:
+            rows.append(TrainingExample(text=analysis, label=label[:100], source=ExampleSource.IMPORT,
+                                        reference=reference, created_by=created_by))
+    TrainingExample.objects.bulk_create(rows, batch_size=2000)
+    audit_record(actor=actor, verb="dispatch.examples.import", target=None,
+                 data={"source": source_name, "kept": len(rows)})
+    return len(rows)
+
+
+@transaction.atomic
 def training_example_forget(*, actor, reference: str) -> int:
     """Drop what was recorded for ``reference`` (e.g. "appeal:123") once it is known to be wrong: the
     department it names returned the appeal. No audit row of its own: the appeal's return event is the

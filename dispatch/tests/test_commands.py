@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook
 
-from dispatch.models import ClassifierVersion
+from dispatch.models import ClassifierVersion, TrainingExample
 from dispatch.tests.conftest import FIXTURE, fixture_rows, routed
 
 COLUMNS = ["--text-col", "标题", "--text-col", "内容", "--label-col", "类别"]
@@ -28,6 +28,14 @@ def test_train_then_evaluate_from_csv(db):
     assert "cross-validating: 5/5 100%" in err  # the progress line
     version = ClassifierVersion.objects.get()
     assert version.is_active and version.n_samples == 30
+    # The history is kept for later retraining, once however often the same file is imported.
+
+    assert "30 rows kept as training examples" in out
+    assert TrainingExample.objects.filter(source="import", reference="import:messages.csv").count() == 30
+    out, _err = run("dispatch_retrain", "--no-progress")
+    assert "nothing recorded since version 1" in out
+    run("dispatch_train", str(FIXTURE), *COLUMNS, "--no-progress")
+    assert TrainingExample.objects.count() == 30
 
     out, _err = run("dispatch_eval", str(FIXTURE), *COLUMNS)
     assert "version 1 on 30 texts" in out
@@ -44,8 +52,9 @@ def test_train_from_xlsx_without_activating(db, tmp_path):
         workbook.active.append([row["标题"], row["内容"], row["类别"]])
     path = tmp_path / "history.xlsx"
     workbook.save(path)
-    out, _err = run("dispatch_train", str(path), *COLUMNS, "--no-progress")
-    assert "not active" in out
+    out, _err = run("dispatch_train", str(path), *COLUMNS, "--no-progress", "--no-keep")
+    assert "not active" in out and "kept as training examples" not in out
+    assert not TrainingExample.objects.exists()
     assert not ClassifierVersion.objects.get().is_active
     with pytest.raises(CommandError, match="no classifier is active"):
         run("dispatch_eval", str(path), *COLUMNS)
@@ -80,7 +89,6 @@ def test_retrain_from_the_platforms_own_closed_appeals(cast):
     """History that bypassed the closing step (here the generator's) becomes training data once, and
     the model trained on it routes a new appeal to the department of its matter serving its place."""
     from appeals.models import Appeal, State
-    from dispatch.models import TrainingExample
     call_command("appeals_generate", 600, seed=3, days=90, stdout=io.StringIO())
     handled = Appeal.objects.filter(state=State.CLOSED, assigned_department__isnull=False).count()
     assert handled > 40

@@ -1,11 +1,13 @@
-"""manage.py dispatch_train FILE --text-col 标题 --text-col 内容 --label-col 部门 [--activate]"""
+"""manage.py dispatch_train FILE --text-col 标题 --text-col 内容 --label-col 部门 [--activate] [--no-keep]"""
+
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from dispatch.classifier import Params
 from dispatch.datafile import ProgressLine, metrics_lines, read_labelled
-from dispatch.services import classifier_train
+from dispatch.services import classifier_train, training_examples_import
 
 
 class Command(BaseCommand):
@@ -19,18 +21,27 @@ class Command(BaseCommand):
         parser.add_argument("--label-col", required=True, help="column holding the label (category or department code)")
         parser.add_argument("--activate", action="store_true", help="make the new version the active one")
         parser.add_argument("--C", type=float, default=Params.C, help="SVM regularisation (default %(default)s)")
+        parser.add_argument("--no-keep", action="store_true",
+                            help="do not keep the rows as training examples (kept by default, so that later "
+                                 "retraining learns from them together with the platform's own appeals)")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
         try:
             texts, labels = read_labelled(options["file"], options["text_cols"], options["label_col"])
             self.stdout.write(f"{len(texts)} labelled texts, {len(set(labels))} labels")
+            # Kept before training, so that the nightly retraining sees nothing new since this version.
+            kept = 0 if options["no_keep"] else training_examples_import(
+                actor=None, texts=texts, labels=labels, source_name=Path(options["file"]).name)
             version = classifier_train(
                 actor=None, texts=texts, labels=labels, activate=options["activate"], params=Params(C=options["C"]),
                 trained_on=f"{options['file']} ({' + '.join(options['text_cols'])} → {options['label_col']})",
                 progress=ProgressLine(self.stderr, enabled=not options["no_progress"]))
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        if kept:
+            self.stdout.write(f"{kept} rows kept as training examples for later retraining (replacing those kept "
+                              f"from a file of the same name)")
         metrics = version.metrics
         if metrics.get("cv_folds"):
             self.stdout.write(f"cross-validated ({metrics['cv_folds']} folds, near-copies kept in one fold):")
