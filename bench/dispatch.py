@@ -22,6 +22,7 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import machine  # noqa: E402
 from dispatch.classifier import TextClassifier, evaluate, train  # noqa: E402
 
 
@@ -80,13 +81,7 @@ def main():
           f"wall clock, {len(corpus) / cpu:,.0f} messages per CPU-second (first dev pass: "
           f"{len(dev_texts) / batch_seconds:,.0f}/s)")
 
-    # The same code runs at different speeds on different machines: a fixed pure-Python loop shows
-    # how fast this one is, so figures from two runs can be compared.
-    started = time.process_time()
-    total = 0
-    for i in range(10_000_000):
-        total += i
-    print(f"  (this machine's speed: a 10-million-step Python loop takes {time.process_time() - started:.2f} s of CPU)")
+    print("  " + machine.line())
 
     latencies = []
     for text in dev_texts * 3:

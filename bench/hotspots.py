@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import machine  # noqa: E402
 from dispatch.hotspots import Message, cluster, similar  # noqa: E402
 
 DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d",
@@ -47,6 +48,7 @@ def main():
     grouped = sum(c.size for c in clusters)
     print(f"{len(messages)} messages ({undated} without a readable date) → {len(clusters)} clusters of 2+ "
           f"holding {grouped} messages, in {seconds:.2f} s ({cpu:.2f} s of CPU)")
+    print(machine.line())
     for rank, c in enumerate(clusters[: args.top], 1):
         span = f"{c.first:%Y-%m-%d}…{c.last:%Y-%m-%d}" if c.first else "undated"
         print(f"\n#{rank}  {c.size} messages, {c.recent} recent vs {c.earlier} before (growth {c.growth:+.1f}), "
