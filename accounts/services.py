@@ -37,6 +37,34 @@ def normalize_phone(raw: str) -> str:
     return phone
 
 
+# A fixed line with its area code: 010 and 02x have three digits, every other area code four.
+_LANDLINE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))-?([2-9]\d{6,7})$")
+
+
+def is_mobile(phone: str) -> bool:
+    """Whether a normalised number can receive SMS (a mainland mobile, not a landline)."""
+    return bool(MAINLAND_MOBILE.match(phone or ""))
+
+
+def normalize_contact_phone(raw: str) -> str:
+    """A number to call a resident back on: a mainland mobile (as ``normalize_phone``) or, for hotline
+    callers and the elderly, a landline with its area code, written 0354-3021234. Raises BadInput."""
+    import unicodedata
+
+    try:
+        return normalize_phone(raw)
+    except BadInput:
+        pass
+    phone = re.sub(r"[\s()（）]", "", unicodedata.normalize("NFKC", raw or ""))
+    if phone.startswith("+86"):
+        phone = "0" + phone[3:].lstrip("0-")
+    found = _LANDLINE.match(phone)
+    if not found:
+        raise BadInput(_("Enter a mainland mobile number, such as 13800138000, or a landline with its area "
+                         "code, such as 0354-3021234."))
+    return f"{found.group(1)}-{found.group(2)}"
+
+
 def _code_hash(phone_index: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
 

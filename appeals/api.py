@@ -70,8 +70,9 @@ class AppealIn(Schema):
     latitude: float | None = Field(None, json_schema_extra={"minimum": -90, "maximum": 90})
     longitude: float | None = Field(None, json_schema_extra={"minimum": -180, "maximum": 180})
     contact_name: str = ""
-    contact_phone: str = Field("", description="11-digit mainland mobile number; the resident gets SMS updates.",
-                               json_schema_extra={"pattern": r"^(1[3-9]\d{9})?$"})
+    contact_phone: str = Field("", description="A mainland mobile number (the resident gets SMS updates) or a "
+                               "landline with its area code, e.g. 0354-3021234 (no SMS).",
+                               json_schema_extra={"pattern": r"^(1[3-9]\d{9}|0(10|2\d|[3-9]\d{2})-?[2-9]\d{6,7})?$"})
     anonymous: bool = Field(False, description="Hide the resident's name and phone from handlers.")
     external_id: str = Field("", description="The calling system's own reference, at most 64 characters.",
                              json_schema_extra={"maxLength": 64})

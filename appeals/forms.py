@@ -157,10 +157,11 @@ class RecordForm(AppealForm):
                         "max_length": _("The name may be at most %(limit_value)d characters.")},
     )
     contact_phone = forms.CharField(
-        label=_("Resident's mobile phone"), max_length=20,
-        help_text=_("The tracking code is sent to this number by SMS."),
+        label=_("Resident's phone"), max_length=20,
+        help_text=_("A mobile number gets the tracking code by SMS; with a landline (such as 0354-3021234), "
+                    "tell the resident the code."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-        error_messages={"required": _("Enter the resident's mobile phone number.")},
+        error_messages={"required": _("Enter the resident's phone number.")},
     )
     id_number = forms.CharField(
         label=_("ID number (optional)"), max_length=18, required=False,
@@ -183,10 +184,12 @@ class RecordForm(AppealForm):
         self.fields["anonymous"].help_text = ""
 
     def clean_contact_phone(self):
-        from accounts.services import normalize_phone
+        from accounts.services import normalize_contact_phone
 
+        if not self.cleaned_data["contact_phone"].strip():
+            return ""
         try:
-            return normalize_phone(self.cleaned_data["contact_phone"])
+            return normalize_contact_phone(self.cleaned_data["contact_phone"])
         except BadInput as exc:
             raise forms.ValidationError(str(exc.message), code="phone") from None
 

@@ -188,6 +188,7 @@ class SmsBackend(Backend):
     receipt, the reply, a merge."""
 
     def deliver(self, event: AppealEvent) -> None:
+        from accounts.services import is_mobile
         from accounts.sms import sms_send
 
         if event.action not in TO_RESIDENT_SMS and not is_merge_notice(event):
@@ -196,7 +197,9 @@ class SmsBackend(Backend):
         if event.action == Action.CREATE and appeal.channel == Channel.IMPORT:
             return  # a hotline export: the hotline already gave the caller its own reference
         phone = appeal.contact_phone or (appeal.resident.phone if appeal.resident_id else "")
-        if phone:
+        if phone and not is_mobile(phone) and appeal.resident_id and appeal.resident.phone:
+            phone = appeal.resident.phone  # a landline to call back on; texts go to the account's mobile
+        if phone and is_mobile(phone):  # a landline gets no SMS: the hotline calls back
             sms_send(phone, resident_text(event))
 
 

@@ -156,7 +156,7 @@ class Intake:
 def _validate_intake(data: Intake) -> dict:
     """Every problem with ``data`` at once, as BadInput whose ``field_errors`` maps each Intake field
     to its message (so a form or an import report can point at the right field or column)."""
-    from accounts.services import normalize_phone
+    from accounts.services import normalize_contact_phone
 
     field_errors: dict[str, str] = {}
     fields = {}
@@ -178,7 +178,7 @@ def _validate_intake(data: Intake) -> dict:
     phone = ""
     if data.contact_phone and data.contact_phone.strip():
         try:
-            phone = normalize_phone(data.contact_phone)
+            phone = normalize_contact_phone(data.contact_phone)
         except BadInput as exc:
             field_errors["contact_phone"] = str(exc.message)
     if data.id_number and not _valid_id_number(data.id_number.strip().upper()):

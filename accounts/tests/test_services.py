@@ -5,9 +5,10 @@ import re
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import translation
 
 from accounts.models import User, UserKind
-from accounts.services import normalize_phone, otp_request, otp_verify
+from accounts.services import is_mobile, normalize_contact_phone, normalize_phone, otp_request, otp_verify
 from accounts.sms import MemoryBackend
 from core.errors import BadInput
 
@@ -96,3 +97,21 @@ def test_phone_is_encrypted_at_rest(db, outbox):
         stored_phone, index = cursor.fetchone()
     assert "13900139000" not in stored_phone and "13900139000" not in index
     assert User.objects.get(pk=user.pk).masked_phone == "139****9000"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("0354-3021234", "0354-3021234"), ("0354 302 1234", "0354-3021234"), ("03543021234", "0354-3021234"),
+    ("（0354）3021234", "0354-3021234"), ("010-62345678", "010-62345678"), ("02082345678", "020-82345678"),
+    ("+86 354 3021234", "0354-3021234"), ("138 0013 8000", "13800138000"), ("０３５４－３０２１２３４", "0354-3021234"),
+])
+def test_a_contact_number_may_be_a_mobile_or_a_landline_with_its_area_code(raw, expected):
+
+    assert normalize_contact_phone(raw) == expected
+    assert is_mobile(expected) == expected.startswith("1")
+
+
+@pytest.mark.parametrize("raw", ["3021234", "0354-1234", "12345678901", "0354-30212345678", "电话"])
+def test_a_number_that_is_neither_is_refused_saying_what_is_accepted(raw):
+
+    with translation.override("en"), pytest.raises(BadInput, match="or a landline with its area code"):
+        normalize_contact_phone(raw)

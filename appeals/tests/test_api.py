@@ -172,7 +172,7 @@ def test_invalid_content_gets_every_problem_by_field_in_english(cast, client):
     body = response.json()
     assert body["fields"]["place_code"] == "No unit has the division code “999”."
     assert body["fields"]["title"] == "The title is required."
-    assert body["fields"]["contact_phone"].startswith("Enter an 11-digit mainland mobile number")
+    assert body["fields"]["contact_phone"].startswith("Enter a mainland mobile number, such as 13800138000, or a landline")
     assert not Appeal.objects.exists()
 
 

@@ -16,6 +16,7 @@ from appeals.models import Action, AppealEvent, AppealType, Channel, Message, Sa
 from appeals.notifications import claim_due, deliver_all, deliver_event, deliver_pending
 from appeals.services import (
     Intake,
+    appeal_accept,
     appeal_create,
     appeal_dispatch,
     appeal_mark_overdue,
@@ -74,6 +75,21 @@ def test_a_demand_taken_by_phone_texts_the_callers_number(cast, sms_outbox):
     appeal = appeal_create(actor=cast.dispatcher, data=data)
     flush()
     assert len(sms_outbox) == 1 and sms_outbox[0][0] == "13700137000" and appeal.code in sms_outbox[0][1]
+
+
+def test_a_caller_on_a_landline_is_recorded_and_never_texted(cast, sms_outbox):
+    """Many elderly callers ring from a fixed line: their demand is taken with that number to call back
+    on, and no SMS is sent to it (a landline cannot receive one): not on receipt, not on the reply."""
+    data = Intake(title="独居老人无人照料", description="老人腿脚不便，希望社区上门看看", appeal_type=AppealType.HELP,
+                  channel=Channel.PHONE, place=cast.community, contact_phone="0354 302 1234")
+    appeal = appeal_create(actor=cast.dispatcher, data=data)
+    assert appeal.contact_phone == "0354-3021234"
+    appeal_dispatch(actor=cast.dispatcher, appeal=appeal, target=cast.yuci_health)
+    appeal_accept(actor=cast.handler_a, appeal=appeal)
+    appeal_reply(actor=cast.handler_a, appeal=appeal, text="已安排家庭医生上门")
+    report = flush()
+    assert report.failed == 0 and sms_outbox == []
+    assert not appeal.events.exclude(delivery=SENT).filter(action__in=[Action.CREATE, Action.REPLY]).exists()
 
 
 def test_imported_hotline_records_are_not_texted_again(cast, sms_outbox):
