@@ -183,12 +183,22 @@ class LogBackend(Backend):
         logger.info("appeal %s: %s (%s → %s)", event.appeal.code, event.action, event.from_state, event.to_state)
 
 
+def sms_number(appeal) -> str:
+    """The mobile number texts about ``appeal`` go to: its contact number, or, when that is a landline
+    (which cannot receive one) or missing, the resident account's mobile; "" when there is none."""
+    from accounts.services import is_mobile
+
+    for phone in (appeal.contact_phone, appeal.resident.phone if appeal.resident_id else ""):
+        if phone and is_mobile(phone):
+            return phone
+    return ""
+
+
 class SmsBackend(Backend):
     """Texts the resident's phone through accounts.sms (settings.SMS_BACKEND): the tracking code on
     receipt, the reply, a merge."""
 
     def deliver(self, event: AppealEvent) -> None:
-        from accounts.services import is_mobile
         from accounts.sms import sms_send
 
         if event.action not in TO_RESIDENT_SMS and not is_merge_notice(event):
@@ -196,10 +206,8 @@ class SmsBackend(Backend):
         appeal = event.appeal
         if event.action == Action.CREATE and appeal.channel == Channel.IMPORT:
             return  # a hotline export: the hotline already gave the caller its own reference
-        phone = appeal.contact_phone or (appeal.resident.phone if appeal.resident_id else "")
-        if phone and not is_mobile(phone) and appeal.resident_id and appeal.resident.phone:
-            phone = appeal.resident.phone  # a landline to call back on; texts go to the account's mobile
-        if phone and is_mobile(phone):  # a landline gets no SMS: the hotline calls back
+        phone = sms_number(appeal)
+        if phone:
             sms_send(phone, resident_text(event))
 
 

@@ -19,6 +19,7 @@ from appeals import permissions
 from appeals.forms import AddInfoForm, AppealForm, RateForm, TrackForm, WithdrawForm
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, Appeal, Channel, KpiSettings, Satisfaction, State
+from appeals.notifications import sms_number
 from appeals.selectors import appeal_by_code, appeals_visible_to
 from appeals.services import (
     Intake,
@@ -100,11 +101,12 @@ def submitted(request, code):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("resident_login"))
     appeal = get_object_or_404(appeals_visible_to(request.user).filter(Q(resident=request.user) | Q(created_by=request.user)), code=code)
-    phone = appeal.contact_phone
+    texted = sms_number(appeal)
     return render(request, "appeals/resident/submitted.html", {
         "appeal": appeal,
         "code": spaced(appeal.code),
-        "masked_phone": mask_phone(phone),
+        "masked_phone": mask_phone(texted),
+        "landline": mask_phone(appeal.contact_phone) if appeal.contact_phone and not texted else "",
         "track_url": request.build_absolute_uri(reverse("appeals:track")),
         "by_staff": appeal.created_by_id == request.user.pk and appeal.resident_id != request.user.pk,
     })
