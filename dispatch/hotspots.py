@@ -138,15 +138,9 @@ def cluster(messages: Iterable, *, min_size: int = 2, limit: int | None = 50,
     clusters = []
     for members in groups:
         centre = np.asarray(full[members].mean(axis=0)).ravel()
-        strongest = np.argpartition(-centre, 12)[:12] if len(centre) > 12 else np.arange(len(centre))
+        strongest = np.argpartition(-centre, 16)[:16] if len(centre) > 16 else np.arange(len(centre))
         top_terms = [names[j] for j in strongest[np.argsort(-centre[strongest])] if centre[j] > 0]
-        key_words = []
-        for term in top_terms:
-            word = term.replace(" ", "")
-            if word not in key_words and not any(word in other for other in key_words):
-                key_words = [w for w in key_words if w not in word] + [word]
-            if len(key_words) >= 6:
-                break
+        key_words = _key_words(top_terms)
         centre_unit = centre / (np.linalg.norm(centre) or 1.0)
         closeness = np.asarray(full[members] @ centre_unit).ravel()
         titles, seen = [], set()
@@ -172,6 +166,22 @@ def cluster(messages: Iterable, *, min_size: int = 2, limit: int | None = 50,
             score=len(members) + recent))
     clusters.sort(key=lambda c: (-c.score, -c.growth, -c.size))
     return clusters[:limit] if limit else clusters
+
+
+def _key_words(terms: Sequence[str], n: int = 6) -> list[str]:
+    """Up to ``n`` key words from a cluster's strongest terms (words and word pairs, strongest first):
+    pairs written as one word, none repeated inside another, and no single character (满, 陵), which
+    tells a reader nothing."""
+    key_words: list[str] = []
+    for term in terms:
+        word = term.replace(" ", "")
+        if len(word) < 2:
+            continue
+        if word not in key_words and not any(word in other for other in key_words):
+            key_words = [w for w in key_words if w not in word] + [word]
+        if len(key_words) >= n:
+            break
+    return key_words
 
 
 def _leaders(similarity: sp.csr_matrix) -> np.ndarray:

@@ -58,3 +58,15 @@ def test_near_duplicates_score_high_whatever_the_script():
     assert scores["traditional"] > 0.95
     assert scores["reworded"] >= 0.4 and scores["other"] < 0.2
     assert similar(original, [("other", "和平路人行道被违停车辆占用")], threshold=DUPLICATE_SIMILARITY) == []
+
+
+
+def test_key_words_are_words_a_person_reads():
+    from dispatch.hotspots import _key_words
+
+    strongest = ["满", "家庭医生", "名额", "名额 满", "签约 家庭医生", "家庭医生", "陵", "社区"]
+    words = _key_words(strongest)
+    assert "满" not in words and "陵" not in words  # single characters tell a reader nothing
+    assert "名额满" in words and "名额" not in words  # a pair replaces the word it contains
+    assert words.count("家庭医生") + words.count("签约家庭医生") == 1  # and nothing is said twice
+    assert len(_key_words([f"词{i}" for i in range(20)])) == 6
