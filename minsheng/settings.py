@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own templates and static files: the API docs page (Swagger UI) is served from the
+    # platform, not from a CDN the intranet cannot reach and the CSP would block.
+    "ninja",
     "core",
     "orgs",
     "accounts",
