@@ -32,7 +32,8 @@ run: deps translations
 	DEBUG=1 $(PY) manage.py appeals_generate 1500 --days 60 --seed 2026 --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_starter_catalogue --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_retrain --from-history --if-no-model --no-progress
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with the task worker and the scheduler (deploy/Procfile.dev); Ctrl-C stops all three."
+	DEBUG=1 MINSHENG_ADDR=$(HOST):$(PORT) $(VENV)/bin/honcho -f deploy/Procfile.dev -d . start
 
 browser:
 	bash scripts/ensure-chromium

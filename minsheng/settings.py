@@ -183,6 +183,14 @@ API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 300, minimum=1)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What ``manage.py run_scheduler`` runs and when (deploy/crontab says the same for cron): the
+# appeals sweep delivers notifications (SMS), flags overdue work and updates the 三率 summary; the
+# router learns nightly from the day's closed demands.
+SCHEDULE = [
+    {"command": "appeals_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
+    {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
+]
+
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a
 # county intranet may well serve plain HTTP behind its own gateway.
 SECURE_CONTENT_TYPE_NOSNIFF = True
