@@ -20,11 +20,10 @@ from appeals.selectors import PLACE_ROLES, appeals_visible_to
 from dispatch.hotspots import DUPLICATE_SIMILARITY, Message, cluster, similar
 from dispatch.models import MonthlyTopic
 from orgs.models import Level, Role, Unit
-from orgs.selectors import departments_visible_to, has_role, scope_for
+from orgs.selectors import departments_visible_to, scope_for
 
 DUPLICATE_DAYS = 30
 MAX_DUPLICATE_CANDIDATES = 2000  # the most recent ones; a township rarely has this many open appeals at once
-HOTSPOT_ROLES = (Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER)
 HOTSPOT_CACHE_SECONDS = 300
 MAX_HOTSPOT_APPEALS = 20000  # per period and the one before it: beyond this the page asks for a narrower one
 HOTSPOT_LIMIT = 30
@@ -60,11 +59,6 @@ def duplicates_for(appeal: Appeal, *, user, days: int = DUPLICATE_DAYS,
 
 
 # --- hot spots -------------------------------------------------------------------------------------
-
-def may_see_hotspots(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_resident
-                and has_role(user, *HOTSPOT_ROLES))
-
 
 def hotspot_places(user) -> QuerySet[Unit]:
     """Places to narrow the page to: the counties and townships (and city) the user reaches."""

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from appeals.exports import mask_text
 from core.errors import DomainError
-from dispatch import duplicates, services
+from dispatch import duplicates, permissions, services
 from dispatch.models import TopicStatus
 from orgs.models import Role
 from orgs.selectors import departments_visible_to
@@ -108,7 +108,7 @@ def _period(request):
 @require_GET
 def hotspots(request):
     user = request.user
-    if not duplicates.may_see_hotspots(user):
+    if not permissions.may_see_hotspots(user):
         raise PermissionDenied(_("The hot spots page is for supervisors, leaders and dispatchers."))
     form, data = _period(request)
     report = None
@@ -117,7 +117,7 @@ def hotspots(request):
         for spot in report.spots:
             for sample in spot.samples:
                 sample["title"] = mask_text(sample["title"])
-    may_create = services.may_create_topics(user)
+    may_create = permissions.may_create_topics(user)
     params = request.GET.copy()
     params.pop("rank", None)
     return render(request, "dispatch/hotspots.html", {
@@ -148,7 +148,7 @@ def topic_create(request):
     """GET: the form for one hot spot of the period (by its rank); POST: create the topic."""
     user = request.user
     _staff(request)
-    if not services.may_create_topics(user):
+    if not permissions.may_create_topics(user):
         raise PermissionDenied(_("Only supervisors (督办员) may create monthly topics (每月一题)."))
     if request.method == "GET":
         _form, data = _period(request)
@@ -215,7 +215,7 @@ def _visible_topic(request, pk):
 
 
 def _render_topic(request, topic, *, form=None, status=200):
-    may_update = services.may_update_topic(request.user, topic)
+    may_update = permissions.may_update_topic(request.user, topic)
     appeals = list(duplicates.topic_appeals(request.user, topic)[:200])
     return render(request, "dispatch/topics_detail.html", {
         "topic": topic,
