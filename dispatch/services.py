@@ -6,7 +6,7 @@ actor's permission and writes an audit row in the same transaction.
 scheduled retraining task); the web and the admin always pass the signed-in user.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -199,6 +199,21 @@ def training_example_forget(*, actor, reference: str) -> int:
         return 0
     dropped, _by_model = TrainingExample.objects.filter(reference=reference).delete()
     return dropped
+
+
+@transaction.atomic
+def training_examples_delete(*, actor, examples: Iterable[TrainingExample]) -> int:
+    """Remove examples a model must not learn from (a wrong label, a test message), one audit row
+    each, saying what was removed. The admin's delete, single and bulk, comes here. Returns how many."""
+    require_model_manager(actor)
+    deleted = 0
+    for example in examples:
+        audit_record(actor=actor, verb="dispatch.example.delete", target=example,
+                     data={"label": example.label, "source": example.source, "reference": example.reference,
+                           "predicted_label": example.predicted_label})
+        example.delete()
+        deleted += 1
+    return deleted
 
 
 @transaction.atomic
