@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from appeals.exports import mask_text
 from core.errors import DomainError
-from dispatch import duplicates, permissions, services
+from dispatch import permissions, services
+from dispatch.hotspots import hotspot_places, hotspots_for, topic_appeals, topics_visible_to
 from dispatch.models import TopicStatus
 from orgs.models import Role
 from orgs.selectors import departments_visible_to
@@ -40,7 +41,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = duplicates.hotspot_places(user).order_by("path")
+        self.fields["place"].queryset = hotspot_places(user).order_by("path")
 
     def clean(self):
         data = super().clean()
@@ -113,7 +114,7 @@ def hotspots(request):
     form, data = _period(request)
     report = None
     if data is not None:
-        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        report = hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
         for spot in report.spots:
             for sample in spot.samples:
                 sample["title"] = mask_text(sample["title"])
@@ -158,7 +159,7 @@ def topic_create(request):
             raise Http404 from None
         if data is None:
             raise Http404
-        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        report = hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
         spot = next((s for s in report.spots if s.rank == rank), None)
         if spot is None:
             raise Http404(_("This hot spot is no longer in the list; reload the hot spots page."))
@@ -194,7 +195,7 @@ def topic_create(request):
 def topics(request):
     _staff(request)
     status = request.GET.get("status", "")
-    qs = duplicates.topics_visible_to(request.user)
+    qs = topics_visible_to(request.user)
     if status in TopicStatus.values:
         qs = qs.filter(status=status)
     else:
@@ -208,7 +209,7 @@ def topics(request):
 
 def _visible_topic(request, pk):
     _staff(request)
-    topic = duplicates.topics_visible_to(request.user).filter(pk=pk).first()
+    topic = topics_visible_to(request.user).filter(pk=pk).first()
     if topic is None:
         raise Http404(_("No such topic in your scope."))
     return topic
@@ -216,7 +217,7 @@ def _visible_topic(request, pk):
 
 def _render_topic(request, topic, *, form=None, status=200):
     may_update = permissions.may_update_topic(request.user, topic)
-    appeals = list(duplicates.topic_appeals(request.user, topic)[:200])
+    appeals = list(topic_appeals(request.user, topic)[:200])
     return render(request, "dispatch/topics_detail.html", {
         "topic": topic,
         "appeals": [{"appeal": a, "title": mask_text(a.title)} for a in appeals],

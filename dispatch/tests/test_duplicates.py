@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User, UserKind
 from appeals.models import AppealType, Channel
 from appeals.services import Intake, appeal_create, appeal_merge, appeal_reject
-from dispatch.duplicates import duplicates_for
+from dispatch.hotspots import duplicates_for
 
 NOISE = ("幸福里小区旁工地夜间施工噪音扰民", "幸福里小区附近工地每天夜里施工，噪音很大，居民无法睡觉。")
 
@@ -90,7 +90,7 @@ def test_someone_outside_the_area_sees_no_suggestion(cast, original):
 def test_the_panel_lists_suggestions_with_links_and_the_merge_hint(rf, cast, original, english):
     from django.urls import reverse
 
-    from dispatch.duplicates import duplicates_panel
+    from dispatch.hotspots import duplicates_panel
 
     copy = appeal_at(cast, cast.community, days_ago=1)
     request = rf.get("/")
