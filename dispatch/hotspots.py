@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from appeals.models import OPEN_STATES, Appeal, State
 from appeals.selectors import PLACE_ROLES, appeals_visible_to
+from dispatch.duplicates import DUPLICATE_SIMILARITY, Message, cluster, similar
 from dispatch.models import MonthlyTopic
-from dispatch.textgroups import DUPLICATE_SIMILARITY, Message, cluster, similar
 from orgs.models import Level, Role, Unit
 from orgs.selectors import departments_visible_to, scope_for
 

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from dispatch.textgroups import DUPLICATE_SIMILARITY, Message, cluster, similar
+from dispatch.duplicates import DUPLICATE_SIMILARITY, Message, cluster, similar
 
 BASE = datetime(2025, 3, 1)
 
@@ -62,7 +62,7 @@ def test_near_duplicates_score_high_whatever_the_script():
 
 
 def test_key_words_are_words_a_person_reads():
-    from dispatch.textgroups import _key_words
+    from dispatch.duplicates import _key_words
 
     strongest = ["满", "家庭医生", "名额", "名额 满", "签约 家庭医生", "家庭医生", "陵", "社区"]
     words = _key_words(strongest)
