@@ -1,4 +1,4 @@
-"""Scoped reads behind the merge suggestion (疑似重复), the 热点 page and the 每月一题 topics.
+"""Scoped reads behind the merge suggestion (疑似重复) and the 热点 page.
 
 Everything here starts from ``appeals.selectors.appeals_visible_to(user)``: a staff member sees
 suggested duplicates and hot spots only among appeals they may see. Nothing is ever merged here; a
@@ -18,9 +18,8 @@ from django.utils import timezone
 from appeals.models import OPEN_STATES, Appeal, State
 from appeals.selectors import PLACE_ROLES, appeals_visible_to
 from dispatch.duplicates import DUPLICATE_SIMILARITY, Message, cluster, similar
-from dispatch.models import MonthlyTopic
 from orgs.models import Level, Role, Unit
-from orgs.selectors import departments_visible_to, scope_for
+from orgs.selectors import scope_for
 
 DUPLICATE_DAYS = 30
 MAX_DUPLICATE_CANDIDATES = 2000  # the most recent ones; a township rarely has this many open appeals at once
@@ -178,23 +177,6 @@ def _compute(user, *, start, end, place, limit) -> HotSpotReport:
         spot.rank = rank
     return HotSpotReport(start=start, end=end, total=total, spots=spots,
                          seconds=round(clock.perf_counter() - started, 2))
-
-
-# --- 每月一题 topics -------------------------------------------------------------------------------
-
-def topics_visible_to(user) -> QuerySet[MonthlyTopic]:
-    """Topics owned by a department in the user's scope, and those the user created."""
-    qs = MonthlyTopic.objects.select_related("owner_department__unit", "created_by")
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_resident:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    return qs.filter(Q(owner_department__in=departments_visible_to(user)) | Q(created_by=user))
-
-
-def topic_appeals(user, topic: MonthlyTopic) -> QuerySet[Appeal]:
-    """The topic's appeals that ``user`` may see."""
-    return appeals_visible_to(user).filter(pk__in=topic.appeal_links.values("appeal_id")).order_by("-created_at")
 
 
 # --- the panel on the staff appeal page ------------------------------------------------------------

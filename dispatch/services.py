@@ -1,6 +1,7 @@
 """Writes of the dispatch app: training, activating (and so rolling back) classifier versions, the
-responsibility catalogue, and the labelled examples later versions learn from. Each checks the
-actor's permission and writes an audit row in the same transaction.
+responsibility catalogue, the labelled examples later versions learn from, and 每月一题 topics (see
+dispatch.topics for why they live here). Each checks the actor's permission and writes an audit row
+in the same transaction.
 
 ``actor=None`` means the platform itself (a management command run by the operator, or the
 scheduled retraining task); the web and the admin always pass the signed-in user.
@@ -272,7 +273,7 @@ def classifier_retrain(*, actor=None, activate_if_better: bool = True, tolerance
     return version
 
 
-# --- 每月一题 (monthly topics) -------------------------------------------------------------------------
+# --- 每月一题 (monthly topics; reads in dispatch.topics) ------------------------------------------------
 
 def _first_of_month(day):
     return (day or timezone.localdate()).replace(day=1)

@@ -1,7 +1,7 @@
 """Staff pages of dispatch: the 热点 (hot spots) page, and 每月一题 topics made from it.
 
-Reads come from dispatch.duplicates (limited to what the user may see); each change is one service
-call; domain errors are shown to the user as messages.
+Reads come from dispatch.hotspots and dispatch.topics (limited to what the user may see); each
+change is one service call; domain errors are shown to the user as messages.
 """
 
 from datetime import timedelta
@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from appeals.exports import mask_text
 from core.errors import DomainError
 from dispatch import permissions, services
-from dispatch.hotspots import hotspot_places, hotspots_for, topic_appeals, topics_visible_to
+from dispatch.hotspots import hotspot_places, hotspots_for
 from dispatch.models import TopicStatus
+from dispatch.topics import topic_appeals, topics_visible_to
 from orgs.models import Role
 from orgs.selectors import departments_visible_to
 
