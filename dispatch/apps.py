@@ -30,10 +30,10 @@ class DispatchConfig(AppConfig):
         from appeals.models import AppealEvent
         from appeals.services import set_router
         from appeals.signals import appeal_event_recorded
-        from dispatch import corrections, hotspots, routing
+        from dispatch import corrections, duplicates, routing
 
         set_router(routing.route_appeal)  # every new appeal: dispatch it, or say why not
         extensions.register_panel("dispatch.suggestions", routing.suggestions_panel)
-        extensions.register_panel("dispatch.duplicates", hotspots.duplicates_panel)
+        extensions.register_panel("dispatch.duplicates", duplicates.duplicates_panel)
         appeal_event_recorded.connect(corrections.on_appeal_event, sender=AppealEvent,
                                       dispatch_uid="dispatch-corrections")
