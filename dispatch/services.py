@@ -108,21 +108,6 @@ def classifier_activate(*, actor, version: ClassifierVersion) -> ClassifierVersi
 
 
 @transaction.atomic
-def classifier_deactivate(*, actor) -> None:
-    """Route with the catalogue alone (and people) until a version is activated again."""
-    require_model_manager(actor)
-    for version in ClassifierVersion.objects.select_for_update().filter(is_active=True):
-        version.is_active = False
-        version.save(update_fields=["is_active"])
-        audit_record(actor=actor, verb="dispatch.classifier.deactivate", target=version,
-                     data={"version": version.version})
-    from dispatch.selectors import forget_model
-
-    forget_model()
-    transaction.on_commit(forget_model)
-
-
-@transaction.atomic
 def catalogue_entry_save(*, actor, entry: CatalogueEntry) -> CatalogueEntry:
     entry.phrase = check_phrase(entry.phrase)
     entry.label = (entry.label or "").strip()
