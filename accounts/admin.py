@@ -8,14 +8,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.importers import (
-    StaffImporter,
-    may_manage_account,
-    membership_export_rows,
-    staff_export_rows,
-    staff_visible_to,
-)
+from accounts.importers import StaffImporter, membership_export_rows, staff_export_rows, staff_visible_to
 from accounts.models import User, UserKind
+from accounts.permissions import may_manage_account
 from accounts.services import normalize_phone, staff_save
 from core.admin import ServiceAdminMixin, ServiceModelForm, XlsxAdminMixin
 from core.crypto import blind_index

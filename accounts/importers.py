@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User, UserKind
+from accounts.permissions import may_manage_account
 from accounts.services import normalize_phone, staff_save
 from core.crypto import mask_phone
 from core.errors import BadInput
@@ -38,17 +39,6 @@ def staff_visible_to(actor):
     in_scope = memberships_visible_to(actor, roles=[Role.ADMIN]).values("user_id")
     unassigned = Q(kind=UserKind.STAFF) & ~Exists(Membership.objects.filter(user=OuterRef("pk")))
     return User.objects.filter(Q(pk__in=in_scope) | unassigned).exclude(is_superuser=True)
-
-
-def may_manage_account(actor, user) -> bool:
-    """An administrator may change an account only when every role it holds lies in their scope:
-    a county administrator cannot reset the password of someone who also works for the city."""
-    if actor.is_superuser:
-        return True
-    if user.is_superuser or user.kind != UserKind.STAFF:
-        return False
-    held = Membership.objects.filter(user=user)
-    return not held.exclude(pk__in=memberships_visible_to(actor, roles=[Role.ADMIN]).values("pk")).exists()
 
 
 def staff_columns():

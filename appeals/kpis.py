@@ -49,12 +49,11 @@ from django.utils.translation import gettext_lazy
 
 from appeals import kpi_rollup
 from appeals.models import Appeal, KpiDaySummary, KpiSettings, Satisfaction, State
+from appeals.permissions import KPI_ROLES
 from core.errors import BadInput
-from orgs.models import Department, Level, Role, Unit
-from orgs.selectors import departments_visible_to, has_role, scope_for
+from orgs.models import Department, Level, Unit
+from orgs.selectors import departments_visible_to, scope_for
 
-# Who may see the KPI page: those who supervise, lead, administer or dispatch.
-KPI_ROLES = [Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.DISPATCHER]
 # Levels that hold appeals themselves and so can be ranked in the unit table.
 UNIT_LEVELS = [Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
 # The longest period the page accepts: a few years is plenty and keeps a typo (0202) from scanning all.
@@ -316,10 +315,6 @@ def holder_figures(period: Period, *, department_ids=None, unit_ids=None, now: d
 
 
 # --- scope ---------------------------------------------------------------------------------------
-
-def may_see_kpis(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, *KPI_ROLES))
-
 
 def kpi_departments(user) -> QuerySet[Department]:
     return departments_visible_to(user, roles=KPI_ROLES).filter(is_active=True)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from appeals.models import Action
 from core.errors import NotAllowed
 from orgs.models import Role
-from orgs.selectors import can_reach_department, can_reach_unit, memberships_of
+from orgs.selectors import can_reach_department, can_reach_unit, has_role, memberships_of
 
 DISPATCH_ACTIONS = {Action.DISPATCH, Action.REASSIGN, Action.REJECT, Action.MERGE}
 HANDLER_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REQUEST_EXTENSION, Action.TRANSFER,
@@ -57,6 +57,14 @@ def require(user, action: str, appeal) -> None:
     if not may(user, action, appeal):
         raise NotAllowed(_("You may not do “%(action)s” on appeal %(code)s.")
                          % {"action": Action(action).label, "code": appeal.code})
+
+
+# Who sees the 三率 KPI page and its report (appeals.kpis limits the figures to their scope).
+KPI_ROLES = [Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.DISPATCHER]
+
+
+def may_see_kpis(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, *KPI_ROLES))
 
 
 def may_record_for_resident(user, place) -> bool:

@@ -7,16 +7,24 @@ with the time taken. Also times near-duplicate scoring of one message against 50
 
 import argparse
 import csv
+import os
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
+import django
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+django.setup()  # the hot spot and duplicate modules hold their scoped reads too; no database is used here
+
 from bench import machine  # noqa: E402
-from dispatch.hotspots import Message, cluster, similar  # noqa: E402
+from dispatch.duplicates import similar  # noqa: E402
+from dispatch.hotspots import Message, cluster  # noqa: E402
 
 DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d",
                 "%Y-%m-%d")

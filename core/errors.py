@@ -1,5 +1,6 @@
-"""Domain errors. Each carries a message fit to show the user; views and the API turn them
-into responses in one place (web.errors and the API's exception handlers)."""
+"""Domain errors. Each carries a message fit to show the user, and is turned into a response in
+one place for each face: for pages, a middleware in core.middleware; for the API, the exception
+handlers in minsheng/api.py."""
 
 
 class DomainError(Exception):

@@ -1,6 +1,6 @@
 """Admin for dispatch: classifier versions (read-only, with the action that activates one: the
 rollback), the responsibility catalogue (edited and imported from xlsx through the services), and
-the recorded training examples (read-only)."""
+the recorded training examples (read-only; a wrong one is deleted through the service, audited)."""
 
 from django.contrib import admin, messages
 from django.db.models import Q
@@ -14,7 +14,7 @@ from dispatch.catalogue import CatalogueImporter, catalogue_export_rows
 from dispatch.labels import display
 from dispatch.models import CatalogueEntry, ClassifierVersion, TrainingExample
 from dispatch.permissions import may_manage_models
-from dispatch.services import catalogue_entry_save, classifier_activate
+from dispatch.services import catalogue_entry_save, classifier_activate, training_examples_delete
 from orgs.models import Role
 from orgs.permissions import may_administer
 from orgs.selectors import departments_visible_to
@@ -181,6 +181,12 @@ class TrainingExampleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and may_manage_models(request.user)  # a wrong example can be removed
+
+    def delete_model(self, request, obj):
+        training_examples_delete(actor=request.user, examples=[obj])
+
+    def delete_queryset(self, request, queryset):
+        training_examples_delete(actor=request.user, examples=queryset)
 
     @admin.display(description=gettext_lazy("text"))
     def short_text(self, obj):

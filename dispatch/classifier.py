@@ -19,7 +19,7 @@ import hashlib
 import pickle
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -222,12 +222,6 @@ class TextClassifier:
 
     def proba_prepared(self, docs: Sequence[str]) -> np.ndarray:
         return softmax(self.scores_prepared(docs), self.temperature)
-
-    def predict(self, texts: Iterable[str]) -> list[str]:
-        docs = [prepare(text) for text in texts]
-        if not docs:
-            return []
-        return [self.labels[i] for i in self.scores_prepared(docs).argmax(axis=1)]
 
     def top(self, text: str, k: int = 3, n_words: int = 5) -> list[LabelScore]:
         """The ``k`` likeliest labels for one message, with confidences and the words behind each."""

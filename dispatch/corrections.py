@@ -16,7 +16,7 @@ Dispatches to a township office or village committee teach nothing: the model ro
 
 import logging
 
-from appeals.models import Action, Appeal, AppealEvent, State
+from appeals.models import Action, Appeal, AppealEvent
 from dispatch.models import ClassifierVersion, ExampleSource
 from dispatch.routing import AUTO, appeal_text, candidates_for
 from dispatch.selectors import training_examples
@@ -117,40 +117,3 @@ def on_appeal_event(sender, event: AppealEvent, **kwargs) -> None:
             learn_from_routing(event, appeal)
     except Exception:  # noqa: BLE001 - see the docstring
         logger.exception("could not record training data from %s event %s", event.action, event.pk)
-
-
-def learn_from_history(*, actor=None, batch: int = 2000) -> int:
-    """Record every closed appeal that a department handled and that nothing was recorded for yet:
-    history that reached the platform without passing through its closing step (an import of a
-    deployment's past appeals, or the demo's generated ones). Labelled, like a closing, with the
-    department that finally held the appeal; appeals closed by a township or village teach nothing
-    (the model routes to departments). One audit row for the run. Returns how many were recorded."""
-    from django.db import transaction
-
-    from core.audit import audit_record
-    from core.text import normalize
-    from dispatch.models import TrainingExample
-    from dispatch.services import _check_manager
-
-    _check_manager(actor)
-    recorded = {int(ref.split(":", 1)[1]) for ref in TrainingExample.objects.filter(reference__startswith="appeal:")
-                .values_list("reference", flat=True) if ref.split(":", 1)[1].isdigit()}
-    closed = (Appeal.objects.filter(state=State.CLOSED, assigned_department__isnull=False)
-              .values_list("pk", "title", "description", "assigned_department__code").order_by("pk"))
-    count, pending = 0, []
-    created_by = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
-        for pk, title, description, code in closed.iterator(chunk_size=batch):
-            if pk in recorded:
-                continue
-            text = normalize(f"{title}\n{description}")
-            if not text:
-                continue
-            pending.append(TrainingExample(text=text, label=code, source=ExampleSource.CLOSED,
-                                           reference=f"appeal:{pk}", created_by=created_by))
-            if len(pending) >= batch:
-                count += len(TrainingExample.objects.bulk_create(pending))
-                pending = []
-        count += len(TrainingExample.objects.bulk_create(pending))
-        audit_record(actor=actor, verb="dispatch.examples.history", target=None, data={"recorded": count})
-    return count

@@ -1,9 +1,9 @@
-"""Hot spots (热点) and near-duplicates.
+"""Hot spots (热点): the appeals of a period grouped by what they are about and where, ranked by size
+and growth, each with its key words and typical titles — the 热点 page, where a supervisor may turn
+one into a 每月一题 topic (dispatch.topics).
 
-``cluster`` groups the messages of a period by what they are about (and where, when the place is
-known), and ranks the groups by size and growth, each with its key words and typical titles.
-``similar`` scores candidate messages against one text, for merge suggestions (never merged
-silently: a person decides).
+``cluster`` works on plain messages; ``hotspots_for`` feeds it the appeals a staff member may see
+(``appeals.selectors.appeals_visible_to``) and the period of equal length before, for the growth.
 
 How ``cluster`` works, and why: each message becomes a TF-IDF vector of its words and word pairs (the
 title counted twice, the first ``DETAIL_CHARS`` characters of the text, where residents say what is
@@ -16,28 +16,39 @@ last (the same matter written in different words).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import scipy.sparse as sp
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
+from appeals.models import State
+from appeals.selectors import PLACE_ROLES, appeals_visible_to
 from core.text import normalize, tokens
 from dispatch.classifier import word_grams
+from orgs.models import Level, Role, Unit
+from orgs.selectors import scope_for
 
 DETAIL_CHARS = 400
 TERMS_PER_MESSAGE = 25
 NEIGHBOUR_SIMILARITY = 0.3  # two messages this close say the same thing
 MERGE_SIMILARITY = 0.35  # two groups whose centres are this close are one matter
 OTHER_PLACE_FACTOR = 0.25  # similarity kept when two messages name different places
-DUPLICATE_SIMILARITY = 0.6
-SIMILAR_CHARS = 1000  # a candidate's title and the start of its text are enough to tell a near-copy  # ``similar`` scores from here on are worth a merge suggestion
+HOTSPOT_CACHE_SECONDS = 300
+MAX_HOTSPOT_APPEALS = 20000  # per period and the one before it: beyond this the page asks for a narrower one
+HOTSPOT_LIMIT = 30
 
+
+# --- grouping messages -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Message:
@@ -64,14 +75,6 @@ class Cluster:
     members: list[int] = field(default_factory=list, repr=False)  # positions in the input
 
 
-def _as_message(item) -> Message:
-    if isinstance(item, Message):
-        return item
-    get = item.get if isinstance(item, dict) else (lambda key, default=None: getattr(item, key, default))
-    return Message(id=get("id"), title=get("title") or "", text=get("text") or "", created_at=get("created_at"),
-                   place=get("place"))
-
-
 def _document(message: Message) -> str:
     title = tokens(message.title)
     return " ".join(title + title + tokens((message.text or "")[:DETAIL_CHARS]))
@@ -94,15 +97,12 @@ def _keep_strongest(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     return l2_normalize(pruned)
 
 
-def cluster(messages: Iterable, *, min_size: int = 2, limit: int | None = 50,
+def cluster(messages: Iterable[Message], *, min_size: int = 2, limit: int | None = 50,
             window: timedelta | None = None) -> list[Cluster]:
-    """Groups of at least ``min_size`` messages, hottest first (at most ``limit``).
-
-    ``messages`` are ``Message`` objects, dicts or objects with ``id``, ``title``, ``text`` and
-    optionally ``created_at`` and ``place``. Growth compares the latest ``window`` of the period
-    (default: its last quarter) with the window before it.
+    """Groups of at least ``min_size`` messages, hottest first (at most ``limit``). Growth compares
+    the latest ``window`` of the period (default: its last quarter) with the window before it.
     """
-    items = [_as_message(m) for m in messages]
+    items = list(messages)
     if len(items) < min_size:
         return []
     docs = [_document(m) for m in items]
@@ -225,39 +225,123 @@ def _merge_close(labels: np.ndarray, vectors: sp.csr_matrix, places: list[str]) 
     return relabel[labels]
 
 
-def _char_bigrams(text: str) -> list[str]:
-    compact = "".join(text.split())
-    return [compact[i:i + 2] for i in range(len(compact) - 1)]
+# --- the 热点 page: the appeals a staff member may see ------------------------------------------------
+
+def hotspot_places(user) -> QuerySet[Unit]:
+    """Places to narrow the page to: the counties and townships (and city) the user reaches."""
+    from orgs.selectors import units_visible_to
+
+    return units_visible_to(user).filter(is_active=True, level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP])
 
 
-def _cosine_counts(a: Counter, b: Counter) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    return dot / (np.sqrt(sum(v * v for v in a.values())) * np.sqrt(sum(v * v for v in b.values())))
+@dataclass
+class HotSpot:
+    rank: int
+    count: int  # appeals in the chosen period
+    previous: int  # appeals of the same matter in the period of equal length before it
+    growth: float | None  # (count - previous) / previous; None when it is new
+    key_words: list[str]
+    samples: list[dict]  # {"code", "title"} of typical appeals
+    place: str
+    appeal_ids: list[int] = field(default_factory=list)  # of the chosen period
+
+    @property
+    def growth_percent(self) -> int | None:
+        return None if self.growth is None else round(self.growth * 100)
 
 
-def similar(text: str, candidates: Sequence, *, limit: int = 10, threshold: float = 0.0) -> list[tuple[object, float]]:
-    """Candidates ranked by how nearly they say the same as ``text``: (id, score in 0..1), best
-    first, those under ``threshold`` left out. ``candidates`` are (id, text) pairs or objects/dicts
-    with ``id`` and ``text`` (and ``title``, which is put before the text).
+@dataclass
+class HotSpotReport:
+    start: date
+    end: date  # inclusive
+    total: int
+    spots: list[HotSpot]
+    too_many: bool = False
+    seconds: float = 0.0
 
-    The score averages the cosine of the content words and that of the character pairs of the
-    normalised texts: the first ignores wording noise, the second catches segmentation differences
-    and traditional/simplified or full-width variants (normalised away already)."""
-    query = normalize(text)
-    q_words, q_chars = Counter(tokens(query, normalized=True)), Counter(_char_bigrams(query))
-    scored = []
-    for candidate in candidates:
-        if isinstance(candidate, tuple):
-            key, body = candidate
-        else:
-            message = _as_message(candidate)
-            key, body = message.id, f"{message.title}\n{message.text}"
-        body = normalize(body[:SIMILAR_CHARS])
-        score = 0.5 * _cosine_counts(q_words, Counter(tokens(body, normalized=True))) \
-            + 0.5 * _cosine_counts(q_chars, Counter(_char_bigrams(body)))
-        if score >= threshold:
-            scored.append((key, round(float(score), 4)))
-    scored.sort(key=lambda pair: -pair[1])
-    return scored[:limit]
+
+def _area_name(path: str, names: dict[str, str]) -> str:
+    """The township an appeal's place belongs to (or the place itself above township level)."""
+    codes = [c for c in path.split("/") if c]
+    code = codes[2] if len(codes) >= 3 else codes[-1]
+    return names.get(code, "")
+
+
+def _scope_key(user) -> str:
+    scope = (scope_for(user, roles=PLACE_ROLES), scope_for(user, roles=[Role.HANDLER]), user.pk)
+    return hashlib.sha256(repr(scope).encode()).hexdigest()[:24]
+
+
+def _bounds(start: date, end: date):
+    tz = timezone.get_current_timezone()
+    return (timezone.make_aware(datetime.combine(start, time.min), tz),
+            timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
+
+
+def hotspots_for(user, *, start: date, end: date, place: Unit | None = None,
+                 limit: int = HOTSPOT_LIMIT) -> HotSpotReport:
+    """The hot spots among the appeals ``user`` may see received from ``start`` to ``end`` (inclusive
+    local days), grouped by matter and township, ranked by size and growth against the period of
+    equal length just before. Cached per (user scope, period, place) for a few minutes."""
+    key = f"dispatch:hotspots:v1:{_scope_key(user)}:{start}:{end}:{place.pk if place else ''}:{limit}"
+    cached = cache.get(key)
+    if cached is not None:
+        spots = [HotSpot(**s) for s in cached.pop("spots")]
+        return HotSpotReport(spots=spots, **cached)
+    report = _compute(user, start=start, end=end, place=place, limit=limit)
+    data = asdict(report)
+    cache.set(key, data, HOTSPOT_CACHE_SECONDS)
+    return report
+
+
+def _compute(user, *, start, end, place, limit) -> HotSpotReport:
+    import time as clock
+
+    started = clock.perf_counter()
+    length = (end - start) + timedelta(days=1)
+    since, until = _bounds(start, end)
+    before = since - length
+    qs = appeals_visible_to(user).exclude(state=State.REJECTED).filter(created_at__gte=before, created_at__lt=until)
+    if place is not None:
+        qs = qs.filter(place__path__startswith=place.path)
+    qs = qs.order_by()
+    total = qs.filter(created_at__gte=since).count()
+    if qs.count() > MAX_HOTSPOT_APPEALS:
+        return HotSpotReport(start=start, end=end, total=total, spots=[], too_many=True)
+    rows = list(qs.values_list("pk", "code", "title", "description", "created_at", "place__path"))
+    area_codes = set()
+    for row in rows:
+        codes = [c for c in row[5].split("/") if c]
+        area_codes.add(codes[2] if len(codes) >= 3 else codes[-1])
+    names = dict(Unit.objects.filter(code__in=area_codes).values_list("code", "name"))
+    messages = [Message(id=pk, title=title, text=description, created_at=created, place=_area_name(path, names))
+                for pk, _code, title, description, created, path in rows]
+    info = {pk: (code, title, created >= since) for pk, code, title, _d, created, _p in rows}
+    spots = []
+    for group in cluster(messages, min_size=2, limit=None):
+        current = [pk for pk in group.message_ids if info[pk][2]]
+        previous = len(group.message_ids) - len(current)
+        if len(current) < 2:
+            continue  # a matter of the previous period only (or a single appeal now) is not a hot spot now
+        samples, seen = [], set()
+        for title in group.sample_titles:
+            for pk in current:
+                code, own_title, _now = info[pk]
+                if own_title.strip() == title and code not in seen:
+                    seen.add(code)
+                    samples.append({"code": code, "title": own_title})
+                    break
+        if not samples:
+            code, own_title, _now = info[current[0]]
+            samples.append({"code": code, "title": own_title})
+        growth = None if previous == 0 else round((len(current) - previous) / previous, 2)
+        spots.append(HotSpot(rank=0, count=len(current), previous=previous, growth=growth,
+                             key_words=list(group.key_words), samples=samples, place=group.place or "",
+                             appeal_ids=sorted(current)))
+    # Size first, with what grew counted again: a matter that doubled outranks a steady one of equal size.
+    spots.sort(key=lambda s: (-(s.count + max(s.count - s.previous, 0)), -s.count, s.previous))
+    spots = spots[:limit] if limit else spots
+    for rank, spot in enumerate(spots, 1):
+        spot.rank = rank
+    return HotSpotReport(start=start, end=end, total=total, spots=spots,
+                         seconds=round(clock.perf_counter() - started, 2))

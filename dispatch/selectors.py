@@ -175,10 +175,5 @@ def suggest(text: str, *, unit=None, k: int = 3) -> list[Suggestion]:
     return suggestions[:k]
 
 
-def classifier_versions() -> QuerySet[ClassifierVersion]:
-    """Versions without their (large) model column, newest first."""
-    return ClassifierVersion.objects.defer("model").order_by("-version")
-
-
 def training_examples() -> QuerySet[TrainingExample]:
     return TrainingExample.objects.all()

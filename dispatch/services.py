@@ -1,18 +1,21 @@
 """Writes of the dispatch app: training, activating (and so rolling back) classifier versions, the
-responsibility catalogue, and the labelled examples later versions learn from. Each checks the
-actor's permission and writes an audit row in the same transaction.
+responsibility catalogue, the labelled examples later versions learn from, and 每月一题 topics (see
+dispatch.topics for why they live here). Each checks the actor's permission and writes an audit row
+in the same transaction.
 
 ``actor=None`` means the platform itself (a management command run by the operator, or the
 scheduled retraining task); the web and the admin always pass the signed-in user.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appeals.models import Appeal, State
+from appeals.selectors import appeals_visible_to
 from core.audit import audit_record
 from core.errors import BadInput, NotAllowed
 from core.text import normalize
@@ -28,15 +31,16 @@ from dispatch.models import (
     TopicStatus,
     TrainingExample,
 )
-from dispatch.permissions import may_edit_catalogue_entry, may_manage_models
+from dispatch.permissions import (
+    may_create_topics,
+    may_edit_catalogue_entry,
+    may_own_topic,
+    may_update_topic,
+    require_model_manager,
+)
 
 # The scheduled retraining waits until there is something worth learning from.
 MIN_EXAMPLES_PER_LABEL = 5
-
-
-def _check_manager(actor) -> None:
-    if actor is not None and not may_manage_models(actor):
-        raise NotAllowed(_("Only administrators of the city may train or activate dispatch models."))
 
 
 def classifier_train(*, actor, texts: Sequence[str], labels: Sequence[str], trained_on: str,
@@ -44,7 +48,7 @@ def classifier_train(*, actor, texts: Sequence[str], labels: Sequence[str], trai
                      progress: clf.Progress | None = None) -> ClassifierVersion:
     """Train on ``texts``/``labels`` (raw or segmented), cross-validate, and store a new version.
     Labels that are department codes are learnt as the department's type and level (dispatch.labels)."""
-    _check_manager(actor)
+    require_model_manager(actor)
     labels = routing_labels([str(label).strip() for label in labels])
     pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if (t or "").strip() and lab]
     if len(pairs) < 4:
@@ -92,7 +96,7 @@ def _activate(actor, version: ClassifierVersion) -> None:
 @transaction.atomic
 def classifier_activate(*, actor, version: ClassifierVersion) -> ClassifierVersion:
     """Make ``version`` the one that routes appeals. Activating an older version is the rollback."""
-    _check_manager(actor)
+    require_model_manager(actor)
     try:
         clf.TextClassifier.loads(
             ClassifierVersion.objects.values_list("model", flat=True).get(pk=version.pk))
@@ -101,21 +105,6 @@ def classifier_activate(*, actor, version: ClassifierVersion) -> ClassifierVersi
                        % {"version": version.version, "error": exc}) from None
     _activate(actor, version)
     return version
-
-
-@transaction.atomic
-def classifier_deactivate(*, actor) -> None:
-    """Route with the catalogue alone (and people) until a version is activated again."""
-    _check_manager(actor)
-    for version in ClassifierVersion.objects.select_for_update().filter(is_active=True):
-        version.is_active = False
-        version.save(update_fields=["is_active"])
-        audit_record(actor=actor, verb="dispatch.classifier.deactivate", target=version,
-                     data={"version": version.version})
-    from dispatch.selectors import forget_model
-
-    forget_model()
-    transaction.on_commit(forget_model)
 
 
 @transaction.atomic
@@ -171,7 +160,7 @@ def training_examples_import(*, actor, texts: Sequence[str], labels: Sequence[st
     later retraining (nightly, or ``dispatch_retrain``) learns from it together with the platform's
     own closed appeals. Importing the same source again replaces what was kept from it. Texts are
     stored in their analysis form (phone and ID numbers masked). Returns how many were kept."""
-    _check_manager(actor)
+    require_model_manager(actor)
     reference = f"import:{source_name}"[:64]
     TrainingExample.objects.filter(source=ExampleSource.IMPORT, reference=reference).delete()
     created_by = actor if getattr(actor, "pk", None) else None
@@ -196,6 +185,51 @@ def training_example_forget(*, actor, reference: str) -> int:
         return 0
     dropped, _by_model = TrainingExample.objects.filter(reference=reference).delete()
     return dropped
+
+
+@transaction.atomic
+def training_examples_delete(*, actor, examples: Iterable[TrainingExample]) -> int:
+    """Remove examples a model must not learn from (a wrong label, a test message), one audit row
+    each, saying what was removed. The admin's delete, single and bulk, comes here. Returns how many."""
+    require_model_manager(actor)
+    deleted = 0
+    for example in examples:
+        audit_record(actor=actor, verb="dispatch.example.delete", target=example,
+                     data={"label": example.label, "source": example.source, "reference": example.reference,
+                           "predicted_label": example.predicted_label})
+        example.delete()
+        deleted += 1
+    return deleted
+
+
+@transaction.atomic
+def training_examples_record_history(*, actor, batch: int = 2000) -> int:
+    """Record every closed appeal that a department handled and that nothing was recorded for yet:
+    history that reached the platform without passing through its closing step (an import of a
+    deployment's past appeals, or the demo's generated ones). Labelled, like a closing, with the
+    department that finally held the appeal; appeals closed by a township or village teach nothing
+    (the model routes to departments). One audit row for the run. Returns how many were recorded."""
+    require_model_manager(actor)
+    recorded = {int(ref.split(":", 1)[1]) for ref in TrainingExample.objects.filter(reference__startswith="appeal:")
+                .values_list("reference", flat=True) if ref.split(":", 1)[1].isdigit()}
+    closed = (Appeal.objects.filter(state=State.CLOSED, assigned_department__isnull=False)
+              .values_list("pk", "title", "description", "assigned_department__code").order_by("pk"))
+    count, pending = 0, []
+    created_by = actor if getattr(actor, "pk", None) else None
+    for pk, title, description, code in closed.iterator(chunk_size=batch):
+        if pk in recorded:
+            continue
+        text = normalize(f"{title}\n{description}")
+        if not text:
+            continue
+        pending.append(TrainingExample(text=text, label=code, source=ExampleSource.CLOSED,
+                                       reference=f"appeal:{pk}", created_by=created_by))
+        if len(pending) >= batch:
+            count += len(TrainingExample.objects.bulk_create(pending))
+            pending = []
+    count += len(TrainingExample.objects.bulk_create(pending))
+    audit_record(actor=actor, verb="dispatch.examples.history", target=None, data={"recorded": count})
+    return count
 
 
 def classifier_retrain(*, actor=None, activate_if_better: bool = True, tolerance: float = 0.01,
@@ -224,33 +258,7 @@ def classifier_retrain(*, actor=None, activate_if_better: bool = True, tolerance
     return version
 
 
-# --- 每月一题 (monthly topics) -------------------------------------------------------------------------
-
-def may_create_topics(user) -> bool:
-    """Supervisors (督办员) turn hot spots into topics; superusers too."""
-    from orgs.models import Role
-    from orgs.selectors import has_role
-
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and has_role(user, Role.SUPERVISOR))
-
-
-def may_own_topic(user, department) -> bool:
-    """A supervisor may give a topic to a department in their scope."""
-    from orgs.models import Role
-    from orgs.selectors import can_reach_department
-
-    return may_create_topics(user) and can_reach_department(user, department, roles=[Role.SUPERVISOR])
-
-
-def may_update_topic(user, topic) -> bool:
-    """The owner department's handlers, and supervisors whose scope reaches it."""
-    from orgs.models import Role
-    from orgs.selectors import can_reach_department
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return can_reach_department(user, topic.owner_department, roles=[Role.HANDLER, Role.SUPERVISOR])
-
+# --- 每月一题 (monthly topics; reads in dispatch.topics) ------------------------------------------------
 
 def _first_of_month(day):
     return (day or timezone.localdate()).replace(day=1)
@@ -261,8 +269,6 @@ def monthly_topic_create(*, actor, title: str, owner_department, appeals, descri
                          period=None, key_words: Sequence[str] = ()) -> MonthlyTopic:
     """Turn a hot spot into a 每月一题 topic owned by ``owner_department``; the topic keeps the hot
     spot's ``appeals`` (Appeal objects or ids), each of which the actor must be able to see."""
-    from appeals.selectors import appeals_visible_to
-
     if not may_create_topics(actor):
         raise NotAllowed(_("Only supervisors (督办员) may create monthly topics (每月一题)."))
     if owner_department is None:

@@ -1,7 +1,7 @@
 """Staff pages of dispatch: the 热点 (hot spots) page, and 每月一题 topics made from it.
 
-Reads come from dispatch.duplicates (limited to what the user may see); each change is one service
-call; domain errors are shown to the user as messages.
+Reads come from dispatch.hotspots and dispatch.topics (limited to what the user may see); each
+change is one service call; domain errors are shown to the user as messages.
 """
 
 from datetime import timedelta
@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from appeals.exports import mask_text
 from core.errors import DomainError
-from dispatch import duplicates, services
+from dispatch import permissions, services
+from dispatch.hotspots import hotspot_places, hotspots_for
 from dispatch.models import TopicStatus
+from dispatch.topics import topic_appeals, topics_visible_to
 from orgs.models import Role
 from orgs.selectors import departments_visible_to
 
@@ -40,7 +42,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = duplicates.hotspot_places(user).order_by("path")
+        self.fields["place"].queryset = hotspot_places(user).order_by("path")
 
     def clean(self):
         data = super().clean()
@@ -108,16 +110,16 @@ def _period(request):
 @require_GET
 def hotspots(request):
     user = request.user
-    if not duplicates.may_see_hotspots(user):
+    if not permissions.may_see_hotspots(user):
         raise PermissionDenied(_("The hot spots page is for supervisors, leaders and dispatchers."))
     form, data = _period(request)
     report = None
     if data is not None:
-        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        report = hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
         for spot in report.spots:
             for sample in spot.samples:
                 sample["title"] = mask_text(sample["title"])
-    may_create = services.may_create_topics(user)
+    may_create = permissions.may_create_topics(user)
     params = request.GET.copy()
     params.pop("rank", None)
     return render(request, "dispatch/hotspots.html", {
@@ -148,7 +150,7 @@ def topic_create(request):
     """GET: the form for one hot spot of the period (by its rank); POST: create the topic."""
     user = request.user
     _staff(request)
-    if not services.may_create_topics(user):
+    if not permissions.may_create_topics(user):
         raise PermissionDenied(_("Only supervisors (督办员) may create monthly topics (每月一题)."))
     if request.method == "GET":
         _form, data = _period(request)
@@ -158,7 +160,7 @@ def topic_create(request):
             raise Http404 from None
         if data is None:
             raise Http404
-        report = duplicates.hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
+        report = hotspots_for(user, start=data["start"], end=data["end"], place=data.get("place"))
         spot = next((s for s in report.spots if s.rank == rank), None)
         if spot is None:
             raise Http404(_("This hot spot is no longer in the list; reload the hot spots page."))
@@ -194,7 +196,7 @@ def topic_create(request):
 def topics(request):
     _staff(request)
     status = request.GET.get("status", "")
-    qs = duplicates.topics_visible_to(request.user)
+    qs = topics_visible_to(request.user)
     if status in TopicStatus.values:
         qs = qs.filter(status=status)
     else:
@@ -208,15 +210,15 @@ def topics(request):
 
 def _visible_topic(request, pk):
     _staff(request)
-    topic = duplicates.topics_visible_to(request.user).filter(pk=pk).first()
+    topic = topics_visible_to(request.user).filter(pk=pk).first()
     if topic is None:
         raise Http404(_("No such topic in your scope."))
     return topic
 
 
 def _render_topic(request, topic, *, form=None, status=200):
-    may_update = services.may_update_topic(request.user, topic)
-    appeals = list(duplicates.topic_appeals(request.user, topic)[:200])
+    may_update = permissions.may_update_topic(request.user, topic)
+    appeals = list(topic_appeals(request.user, topic)[:200])
     return render(request, "dispatch/topics_detail.html", {
         "topic": topic,
         "appeals": [{"appeal": a, "title": mask_text(a.title)} for a in appeals],

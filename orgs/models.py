@@ -199,8 +199,3 @@ class Membership(models.Model):
     @property
     def place(self):
         return self.department or self.unit
-
-    @property
-    def anchor_unit(self) -> Unit:
-        """The unit whose subtree this membership reaches."""
-        return self.department.unit if self.department_id else self.unit

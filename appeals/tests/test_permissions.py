@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User, UserKind
 from appeals.models import Action, Appeal, AppealEvent, AppealType, Channel, ExtensionRequest, Satisfaction, State
+from appeals.permissions import may_see_kpis
 from appeals.services import (
     Intake,
     appeal_accept,
@@ -227,6 +228,15 @@ def test_unmasking_is_audited(cast):
     assert details["name"] == "张三" and details["phone"] == "13800138000"
     event = appeal.events.get(action=Action.UNMASK)
     assert (event.actor, event.public) == (cast.handler_a, False)
+
+
+# --- the 三率 KPI page ----------------------------------------------------------------------------------
+
+def test_supervisors_leaders_administrators_and_dispatchers_see_the_kpis(cast, people):
+    allowed = {"root", "dispatcher", "city_supervisor", "taigu_supervisor", "leader", "admin"}
+    assert {who for who in EVERYONE if may_see_kpis(people[who])} == allowed
+    cast.leader.is_active = False
+    assert not may_see_kpis(cast.leader)
 
 
 # --- recording a demand for a resident (intake by phone or on a visit) ------------------------------------

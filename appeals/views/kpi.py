@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from appeals import kpis
+from appeals.permissions import may_see_kpis
 from core.errors import BadInput
 from orgs.models import Level
 
@@ -17,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(request):
-    if not kpis.may_see_kpis(request.user):
+    if not may_see_kpis(request.user):
         raise PermissionDenied(_("The KPI page is for supervisors, leaders, administrators and dispatchers."))
     error = ""
     try:

@@ -1,4 +1,5 @@
-"""Merge suggestions (疑似重复): open appeals in the same area within 30 days that say nearly the same."""
+"""Near-duplicates (疑似重复): how nearly two texts say the same, and the merge suggestions built on it —
+open appeals in the same area within 30 days that say nearly the same."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User, UserKind
 from appeals.models import AppealType, Channel
 from appeals.services import Intake, appeal_create, appeal_merge, appeal_reject
-from dispatch.duplicates import duplicates_for
+from dispatch.duplicates import DUPLICATE_SIMILARITY, duplicates_for, similar
 
 NOISE = ("幸福里小区旁工地夜间施工噪音扰民", "幸福里小区附近工地每天夜里施工，噪音很大，居民无法睡觉。")
 
@@ -26,6 +27,20 @@ def original(cast):
 
 def codes(pairs):
     return [a.code for a, _score in pairs]
+
+
+def test_near_duplicates_score_high_whatever_the_script():
+    original = "幸福里小区旁工地夜间施工噪音扰民，居民无法睡觉"
+    ranked = similar(original, [
+        ("other", "和平路人行道被违停车辆占用，行人很危险"),
+        ("traditional", "幸福里小區旁工地夜間施工噪音擾民，居民無法睡覺！"),
+        ("reworded", "幸福里小区附近的工地晚上施工太吵了，噪音扰民"),
+    ])
+    assert [key for key, _score in ranked] == ["traditional", "reworded", "other"]
+    scores = dict(ranked)
+    assert scores["traditional"] > 0.95
+    assert scores["reworded"] >= 0.4 and scores["other"] < 0.2
+    assert similar(original, [("other", "和平路人行道被违停车辆占用")], threshold=DUPLICATE_SIMILARITY) == []
 
 
 def test_the_same_matter_in_the_same_township_within_30_days_is_suggested(cast, original):

@@ -5,10 +5,9 @@ Nightly from cron (see deploy/crontab): a no-op when nothing was recorded since 
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
-from dispatch.corrections import learn_from_history
 from dispatch.datafile import ProgressLine, metrics_lines
 from dispatch.models import ClassifierVersion, TrainingExample
-from dispatch.services import MIN_EXAMPLES_PER_LABEL, classifier_retrain
+from dispatch.services import MIN_EXAMPLES_PER_LABEL, classifier_retrain, training_examples_record_history
 
 
 class Command(BaseCommand):
@@ -32,7 +31,7 @@ class Command(BaseCommand):
             return
         try:
             if options["from_history"]:
-                recorded = learn_from_history(actor=None)
+                recorded = training_examples_record_history(actor=None)
                 self.stdout.write(f"{recorded} closed appeals recorded as training examples")
             newest = ClassifierVersion.objects.defer("model").order_by("-version").first()
             if newest and not options["force"] and not TrainingExample.objects.filter(
