@@ -230,5 +230,5 @@ class MembershipAdmin(ServiceAdminMixin, XlsxAdminMixin, ScopedAdmin):
         return membership_export_rows(queryset)
 
 
-# API tokens and API keys have their own modules; importing them registers their admin (issue once, revoke).
-from accounts import admin_apikeys, admin_tokens  # noqa: E402,F401
+# API tokens and API keys have their own module; importing it registers their admin (issue once, revoke).
+from accounts import admin_credentials  # noqa: E402,F401

@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.models import ApiKey, ApiToken
         from orgs.scope_cache import org_changed
 
-        # Tokens and keys are kept per process (accounts.tokens, accounts.apikeys) under the version
+        # Tokens and keys are kept per process (accounts.credentials) under the version
         # orgs.scope_cache publishes; any change to one, or to a key's units, publishes a new version.
         for model in (ApiToken, ApiKey):
             post_save.connect(org_changed, sender=model, dispatch_uid=f"accounts.kept.{model.__name__}.save")

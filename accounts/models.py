@@ -64,12 +64,10 @@ class OneTimeCode(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M}"
 
 
-class ApiToken(models.Model):
-    """A key another system uses to call the API as ``user`` (``Authorization: Bearer <token>``).
-    Only a SHA-256 hash of the token is kept; the prefix identifies it in lists and logs."""
+class Credential(models.Model):
+    """What an API token and an API key have in common: a secret another system presents, of which
+    only a SHA-256 hash is kept; the prefix identifies it in lists and logs (accounts.credentials)."""
 
-    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=80, help_text=_("What the token is for, e.g. “12345 hotline bridge”."))
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -79,51 +77,69 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
 
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
 
 
-class ApiKey(models.Model):
+class ApiToken(Credential):
+    """A key another system uses to call the API as ``user`` (``Authorization: Bearer <token>``)."""
+
+    user = models.ForeignKey(User, verbose_name=_("acts as"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80, help_text=_("What the token is for, e.g. “12345 hotline bridge”."))
+
+    class Meta(Credential.Meta):
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ApiKey(Credential):
     """A key an integrating organisation (a FixMyStreet site, a vendor's app) uses for Open311 and
     the native API, scoped to the units whose appeals it may create or read (each unit with the
-    units below it). Unlike an ApiToken it acts as no person. Only a SHA-256 hash of the secret is
-    kept; the prefix identifies it in lists and logs."""
+    units below it). Unlike an ApiToken it acts as no person: the scope rule (orgs.selectors) asks
+    the key itself for its scope, through ``unit_scope``."""
 
     organisation = models.CharField(_("organisation"), max_length=200,
                                      help_text=_("Who integrates with this key, e.g. “FixMyStreet 晋中”."))
-    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
     units = models.ManyToManyField("orgs.Unit", verbose_name=_("units"), related_name="+",
                                    help_text=_("The key may create and read appeals in these units and the "
                                                "units below them."))
     may_create = models.BooleanField(_("may create appeals"), default=True)
     may_read = models.BooleanField(_("may read appeals"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+", editable=False)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
 
-    class Meta:
+    class Meta(Credential.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.organisation} ({self.prefix}…)"
 
     @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def unit_paths(self) -> tuple[str, ...]:
+        """The materialised paths of the key's units (each one covers its subtree); read once per
+        object, and kept with the key by accounts.apikeys."""
+        cached = self.__dict__.get("_unit_paths")
+        if cached is None:
+            cached = tuple(sorted(unit.path for unit in self.units.all()))
+            self.__dict__["_unit_paths"] = cached
+        return cached
+
+    def unit_scope(self, purpose: str):
+        """orgs.selectors.OwnScope: the subtrees of the key's units for ``purpose`` (orgs.selectors.Purpose),
+        empty once revoked or when the key may not do that."""
+        from orgs.selectors import Purpose, Scope
+
+        if self.revoked_at is not None:
+            return Scope()
+        if (purpose == Purpose.READ and not self.may_read) or (purpose == Purpose.CREATE and not self.may_create):
+            return Scope()
+        return Scope(unit_paths=self.unit_paths())

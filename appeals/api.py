@@ -1,7 +1,9 @@
 """The appeals JSON API (/api/v1/appeals/): other systems (a 12345 hotline bridge, a mini program)
 file demands and read those their account may see.
 
-Authentication: ``Authorization: Bearer <token>`` (accounts.tokens) or a signed-in browser session.
+Authentication (accounts.authentication): ``Authorization: Bearer <key or token>`` (an organisation's
+API key, which files and reads as itself, in its units; a person's API token) or a signed-in browser
+session. ``request.auth`` is the actor the services and selectors take.
 
 Idempotency: a client that sends ``Idempotency-Key: <any unique string>`` with a create may retry it
 as often as it likes (timeouts, dropped connections): the first request creates the appeal, every
@@ -9,28 +11,25 @@ retry with the same key and the same body gets the same answer (201, same body, 
 ``Idempotent-Replayed: true``), and the same key with a different body is refused with 409, because
 it means the client reused a key for a different demand. Keys belong to one client (one API token,
 or one user when signed in), and are forgotten after settings.IDEMPOTENCY_KEY_DAYS (by appeals_sweep).
-The key row is inserted in the appeal's own transaction and its unique constraint decides: there is
-no look-up before creating (it would cost every create a query for the rare retry), so a retry, or the loser of two simultaneous requests with one key, has its appeal
-rolled back whole and answers with the first request's appeal. A request refused for its content or
-scope with a key that was already used answers as the first request did, as if checked first."""
+How a retry is told from a new request is the service's business (appeals.services.appeal_create_idempotent)."""
 
 import hashlib
 import json
 from datetime import datetime
 from typing import Annotated
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
 
-from accounts.apikeys import api_auth, key_may_create_at, key_read_q, request_api_key
-from appeals.models import Appeal, AppealType, Channel, IdempotencyKey, State
+from accounts.authentication import api_auth
+from appeals import permissions
+from appeals.models import Appeal, AppealType, Channel, State
 from appeals.selectors import appeals_visible_to
-from appeals.services import Intake, appeal_create, default_place, intake_validate
-from core.errors import BadInput, DomainError, NotAllowed, NotFound
+from appeals.services import Idempotency, Intake, appeal_create_idempotent, appeal_replay, intake_validate
+from core.errors import BadInput, NotFound
 from orgs.models import Unit
 
 router = Router(tags=["appeals"], auth=api_auth)
@@ -42,10 +41,6 @@ MAX_KEY = 128
 MAX_EXTERNAL_ID = 64
 # Intake field names as the API spells them.
 FIELD_NAMES = {"appeal_type": "type"}
-
-
-class IdempotencyConflict(DomainError):
-    status = 409
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -171,34 +166,20 @@ def appeal_out(request: HttpRequest, appeal: Appeal) -> dict:
 
 
 def _client(request: HttpRequest) -> str:
-    if (api_key := request_api_key(request)) is not None:
+    if (api_key := getattr(request, "api_key", None)) is not None:
         return f"apikey:{api_key.pk}"
     api_token = getattr(request, "api_token", None)
     return f"token:{api_token.pk}" if api_token is not None else f"user:{request.auth.pk}"
 
 
-def _clean_key(raw: str | None) -> str:
+def _idempotency(request: HttpRequest, raw: str | None, payload: "AppealIn") -> Idempotency | None:
     if raw is None:
-        return ""
+        return None
     key = raw.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise BadInput(_("The Idempotency-Key header must be 1 to %(max)s printable characters, such as a UUID.")
                        % {"max": MAX_KEY})
-    return key
-
-
-def _replay(client: str, key: str, fingerprint: str) -> Appeal | None:
-    """The appeal an earlier request with this key created, or None; 409 when the bodies differ."""
-    try:
-        earlier = IdempotencyKey.objects.select_related("appeal__place").get(client=client, key=key)
-    except IdempotencyKey.DoesNotExist:
-        return None
-    if earlier.request_hash != fingerprint:
-        raise IdempotencyConflict(_(
-            "The Idempotency-Key “%(key)s” was already used for a different request (appeal %(code)s). "
-            "Send the identical body to retry that request, or a new key for a new appeal.")
-            % {"key": key, "code": earlier.appeal.code})
-    return earlier.appeal
+    return Idempotency(client=_client(request), key=key, fingerprint=payload.fingerprint())
 
 
 def _intake(payload: AppealIn) -> Intake:
@@ -242,27 +223,17 @@ def _bad_input(exc: BadInput) -> dict:
 
 
 def _visible(request: HttpRequest):
-    """The appeals the caller may read: an organisation's API key those placed in its units, a
-    person (token or session) those appeals_visible_to allows."""
-    api_key = request_api_key(request)
-    if api_key is None:
-        return appeals_visible_to(request.auth)
-    if not api_key.may_read:
-        raise NotAllowed(_("This API key may not read appeals."))
-    return Appeal.objects.filter(key_read_q(api_key)).select_related("place").order_by("-created_at")
+    """The appeals the caller (a person, or an organisation's API key) may read."""
+    permissions.require_may_read_appeals(request.auth)
+    return appeals_visible_to(request.auth)
 
 
-def _create(request: HttpRequest, data: Intake) -> Appeal:
-    """appeal_create as the caller: a person as the actor; an organisation's key, which is no person,
-    only in its units and with no actor (like Open311)."""
-    api_key = request_api_key(request)
-    if api_key is None:
-        return appeal_create(actor=request.auth, data=data)
-    place = data.place or default_place()
-    if not key_may_create_at(api_key, place):
-        raise NotAllowed(_("This API key may not create appeals in %(place)s.") % {"place": place.name}
-                         if api_key.may_create else _("This API key may not create appeals."))
-    return appeal_create(actor=None, data=data)
+def _created(request: HttpRequest, response: HttpResponse, appeal: Appeal, *, replayed: bool):
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    else:
+        response["Location"] = reverse("api:appeal_detail", kwargs={"code": appeal.code})
+    return Status(201, appeal_out(request, appeal))
 
 
 # --- endpoints --------------------------------------------------------------------------------------
@@ -282,34 +253,21 @@ def create_appeal(request, response: HttpResponse, payload: AppealIn,
                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
                                                                 description="A unique string per demand, "
                                                                 "e.g. a UUID.")] = None):
-    key = _clean_key(idempotency_key)
-    client = _client(request)
-    fingerprint = payload.fingerprint() if key else ""
+    idempotency = _idempotency(request, idempotency_key, payload)
     try:
         data = _intake(payload)
-        with transaction.atomic():
-            appeal = _create(request, data)
-            if key:
-                IdempotencyKey.objects.create(client=client, key=key, request_hash=fingerprint, appeal=appeal)
-    except DomainError as exc:
-        # Refused (bad content, out of scope): a retry of a request that once succeeded still gets
-        # its answer, and a reused key its 409, exactly as if the key had been looked up first.
-        if key and (earlier := _replay(client, key, fingerprint)) is not None:
-            response["Idempotent-Replayed"] = "true"
-            return Status(201, appeal_out(request, earlier))
-        if isinstance(exc, BadInput):
-            return Status(400, _bad_input(exc))
-        raise
-    except IntegrityError:
-        # The key was taken: a retry, or a simultaneous request with the same key that committed
-        # first. Everything this request wrote was rolled back; answer with the first one's appeal.
-        earlier = _replay(client, key, fingerprint) if key else None
+    except BadInput as exc:
+        # Refused before the service saw it: a retry of a request that once succeeded still gets its
+        # answer (and a reused key its 409), as the service does for what it refuses.
+        earlier = appeal_replay(idempotency=idempotency) if idempotency else None
         if earlier is None:
-            raise
-        response["Idempotent-Replayed"] = "true"
-        return Status(201, appeal_out(request, earlier))
-    response["Location"] = reverse("api:appeal_detail", kwargs={"code": appeal.code})
-    return Status(201, appeal_out(request, appeal))
+            return Status(400, _bad_input(exc))
+        return _created(request, response, earlier, replayed=True)
+    try:
+        appeal, replayed = appeal_create_idempotent(actor=request.auth, data=data, idempotency=idempotency)
+    except BadInput as exc:
+        return Status(400, _bad_input(exc))
+    return _created(request, response, appeal, replayed=replayed)
 
 
 @router.get("/", response={200: AppealPage, **ERRORS}, summary="Appeals you may see",

@@ -282,7 +282,10 @@ class AppealEvent(models.Model):
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    # "auto" for the classifier, "system" for sweeps and timeouts; empty when a person acted.
+    # An integrating organisation's API key that acted (it filed the demand): no person, so no actor.
+    api_key = models.ForeignKey("accounts.ApiKey", verbose_name=_("API key"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    # "auto" for the classifier, "system" for sweeps and timeouts; empty when a person or a key acted.
     actor_label = models.CharField(_("actor (system)"), max_length=40, blank=True)
     action = models.CharField(_("action"), max_length=24, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)

@@ -2,10 +2,11 @@
 
 from django.utils.translation import gettext as _
 
+from accounts.models import ApiKey
 from appeals.models import Action
 from core.errors import NotAllowed
 from orgs.models import Role
-from orgs.selectors import can_reach_department, can_reach_unit, has_role, memberships_of
+from orgs.selectors import Purpose, can_reach_department, can_reach_unit, has_role, memberships_of
 
 DISPATCH_ACTIONS = {Action.DISPATCH, Action.REASSIGN, Action.REJECT, Action.MERGE}
 HANDLER_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REQUEST_EXTENSION, Action.TRANSFER,
@@ -72,3 +73,32 @@ def may_record_for_resident(user, place) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return can_reach_unit(user, place, roles=[Role.DISPATCHER, Role.GRID_WORKER])
+
+
+# --- integrating organisations' API keys ---------------------------------------------------------------
+# A key acts as no person: it holds no role, so ``may`` refuses it every action on an appeal; it may
+# only file demands and read those placed in its units (orgs.selectors answers for its scope).
+
+class KeyMayNotCreate(NotAllowed):
+    """An API key may not file a demand about ``place``; Open311 words the refusal its own way."""
+
+    def __init__(self, message, *, place):
+        super().__init__(message)
+        self.place = place
+
+
+def is_api_key(actor) -> bool:
+    return isinstance(actor, ApiKey)
+
+
+def require_key_may_create(key: ApiKey, place) -> None:
+    """The key is active, may create, and ``place`` lies in one of its units' subtrees."""
+    if not can_reach_unit(key, place, purpose=Purpose.CREATE):
+        raise KeyMayNotCreate(_("This API key may not create appeals in %(place)s.") % {"place": place.name}
+                              if key.may_create else _("This API key may not create appeals."), place=place)
+
+
+def require_may_read_appeals(actor) -> None:
+    """A key issued only to file demands is told so, rather than shown an empty list."""
+    if is_api_key(actor) and not actor.may_read:
+        raise NotAllowed(_("This API key may not read appeals."))

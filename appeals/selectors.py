@@ -7,15 +7,18 @@ from django.utils import timezone
 
 from appeals.models import Appeal, State
 from orgs.models import Role
-from orgs.selectors import scope_for, scope_q
+from orgs.selectors import own_scope, scope_for, scope_q
 
 # Roles that see appeals by place (where the demand is) as well as by handler.
 PLACE_ROLES = [Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.GRID_WORKER]
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
-    """Residents see their own appeals; staff see appeals in their scope; anyone else nothing."""
+    """Residents see their own appeals; staff see appeals in their scope; an organisation's API key
+    those placed in its units (none once revoked or when it may not read); anyone else nothing."""
     qs = Appeal.objects.select_related("place", "assigned_department__unit", "assigned_unit", "category")
+    if (key_scope := own_scope(user)) is not None:
+        return qs.filter(scope_q(key_scope, unit="place"))
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.is_superuser:
@@ -143,4 +146,4 @@ def reply_templates_for(appeal: Appeal):
 
 def appeal_timeline(appeal: Appeal):
     """Every event, oldest first, as staff see it (including those not shown to the resident)."""
-    return appeal.events.select_related("actor").order_by("created_at", "id")
+    return appeal.events.select_related("actor", "api_key").order_by("created_at", "id")

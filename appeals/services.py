@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from appeals.models import (
     AppealType,
     Channel,
     ExtensionRequest,
+    IdempotencyKey,
     KpiSettings,
     Satisfaction,
     State,
@@ -29,7 +30,7 @@ from appeals.models import (
 )
 from appeals.signals import appeal_event_recorded
 from core.crypto import blind_index
-from core.errors import BadInput, NotAllowed
+from core.errors import BadInput, DomainError, NotAllowed
 from orgs.models import Department, Level, Unit
 
 logger = logging.getLogger("minsheng.appeals")
@@ -56,14 +57,16 @@ def analysis_text(title: str, description: str) -> str:
 
 def _record(appeal: Appeal, *, action: str, actor=None, actor_label: str = "", from_state: str = "",
             note: str = "", data: dict | None = None, public: bool = True, at: datetime | None = None,
-            notify: bool | None = None) -> AppealEvent:
-    """Append an event; ``notify`` (default: by action) puts it in the notification outbox."""
+            notify: bool | None = None, api_key=None) -> AppealEvent:
+    """Append an event; ``notify`` (default: by action) puts it in the notification outbox. ``api_key``:
+    the organisation's key that acted, when no person did."""
     notify = action in NOTIFY_ACTIONS if notify is None else notify
     now = at or timezone.now()
     event = AppealEvent.objects.create(
         appeal=appeal,
         created_at=now,
         actor=actor if getattr(actor, "pk", None) else None,
+        api_key=api_key,
         actor_label=actor_label,
         action=action,
         from_state=from_state,
@@ -220,9 +223,16 @@ def set_router(router) -> None:
 
 
 def appeal_create(*, actor, data: Intake, resident=None, photos=()) -> Appeal:
-    """Register a demand from any channel. Staff recording for a resident need the right scope."""
+    """Register a demand from any channel. Staff recording for a resident need the right scope. The
+    actor may be an integrating organisation's API key (accounts.ApiKey): it files only where it may
+    create, checked first, as no person (no recorder, no resident), and the event names the key."""
+    api_key, place = None, None
+    if permissions.is_api_key(actor):
+        api_key, actor = actor, None
+        place = data.place or default_place()
+        permissions.require_key_may_create(api_key, place)
     fields = _validate_intake(data)
-    place = data.place or default_place()
+    place = place or data.place or default_place()
     staff_recording = actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_resident
     if data.channel in (Channel.PHONE, Channel.GRID_VISIT, Channel.HOTLINE, Channel.IMPORT) and not (
         staff_recording and permissions.may_record_for_resident(actor, place)
@@ -283,10 +293,66 @@ def appeal_create(*, actor, data: Intake, resident=None, photos=()) -> Appeal:
         for photo in checked_photos:
             photo.appeal = appeal
             photo.save()
-        _record(appeal, action=Action.CREATE, actor=actor, note="", data={"channel": data.channel}, at=appeal.created_at)
+        _record(appeal, action=Action.CREATE, actor=actor, api_key=api_key, note="", data={"channel": data.channel},
+                at=appeal.created_at)
         if _router is not None:
             _route_safely(appeal)
         return appeal
+
+
+# --- idempotent intake (the API) ---------------------------------------------------------------------
+
+class IdempotencyConflict(DomainError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key for one create: who sent it (one API key, one API token or one
+    signed-in user: keys belong to one client), the key, and a fingerprint of the request body."""
+
+    client: str
+    key: str
+    fingerprint: str
+
+
+def appeal_replay(*, idempotency: Idempotency) -> Appeal | None:
+    """The appeal an earlier request with this key created, or None; IdempotencyConflict (409) when
+    that request's body was different."""
+    try:
+        earlier = IdempotencyKey.objects.select_related("appeal__place").get(
+            client=idempotency.client, key=idempotency.key)
+    except IdempotencyKey.DoesNotExist:
+        return None
+    if earlier.request_hash != idempotency.fingerprint:
+        raise IdempotencyConflict(_(
+            "The Idempotency-Key “%(key)s” was already used for a different request (appeal %(code)s). "
+            "Send the identical body to retry that request, or a new key for a new appeal.")
+            % {"key": idempotency.key, "code": earlier.appeal.code})
+    return earlier.appeal
+
+
+def appeal_create_idempotent(*, actor, data: Intake, idempotency: Idempotency | None) -> tuple[Appeal, bool]:
+    """appeal_create for a client that may retry; (the appeal, whether it is an earlier request's).
+
+    The key row is inserted in the appeal's own transaction and its unique constraint decides: there
+    is no look-up before creating (it would cost every create a query for the rare retry), so a
+    retry, or the loser of two simultaneous requests with one key, has its appeal rolled back whole
+    and gets the first request's appeal. A request refused (content, scope) with a key that was
+    already used gets the first request's appeal too, as if the key had been looked up first."""
+    if idempotency is None:
+        return appeal_create(actor=actor, data=data), False
+    try:
+        with transaction.atomic():
+            appeal = appeal_create(actor=actor, data=data)
+            IdempotencyKey.objects.create(client=idempotency.client, key=idempotency.key,
+                                          request_hash=idempotency.fingerprint, appeal=appeal)
+    except (DomainError, IntegrityError):
+        earlier = appeal_replay(idempotency=idempotency)
+        if earlier is None:
+            raise
+        return earlier, True
+    return appeal, False
 
 
 def _route_safely(appeal: Appeal) -> None:

@@ -1,7 +1,7 @@
 """The native JSON API (django-ninja); each app adds its router here.
 
 Every operation authenticates with an organisation's API key or a person's API token
-(``Authorization: Bearer …``) or the signed-in browser session (accounts.apikeys.api_auth), and
+(``Authorization: Bearer …``) or the signed-in browser session (accounts.authentication.api_auth), and
 every request, the OpenAPI document and the docs page included, counts against the rate limits
 (core.ratelimit): over them the answer is 429 with Retry-After. The OpenAPI document declares, for
 every operation, the error answers any request may get (401, 422, 429, …) besides those the
@@ -12,7 +12,7 @@ from functools import wraps
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from accounts.apikeys import api_auth
+from accounts.authentication import api_auth
 from core import ratelimit
 from core.errors import DomainError
 

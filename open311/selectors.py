@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from appeals.models import FINAL_STATES, OPEN_STATES, Appeal, AppealType, Category, State
+from appeals.selectors import appeals_visible_to
 from open311.serializers import public_text, public_url, w3_datetime
 from orgs.models import Level, Unit
 
@@ -175,6 +176,29 @@ def unit_named_in(text: str, address: str) -> Unit | None:
     return found[0] if found else None
 
 
+def key_home_unit(api_key) -> Unit | None:
+    """The one unit a key is scoped to, if it has exactly one: where its requests go when they say
+    nothing more precise about the place."""
+    units = list(api_key.units.all())
+    return units[0] if len(units) == 1 else None
+
+
+def place_for(*, api_key, description: str, address: str, latitude: float | None,
+              longitude: float | None) -> Unit:
+    """Where a request without an address_id belongs: a place its description or address names, else
+    the community or township nearest its point, else the key's own unit, else the whole city."""
+    place = unit_named_in(description, address) if (address or description) else None
+    if place is None and latitude is not None:
+        place = unit_near(latitude, longitude)
+    if place is None:
+        place = key_home_unit(api_key)
+    if place is None:
+        from appeals.services import default_place
+
+        place = default_place()
+    return place
+
+
 def _coarse_codes(unit: Unit) -> list[str]:
     """The codes of ``unit``'s path, from the city down, stopping at the community or village."""
     codes = unit.ancestors_and_self_codes()
@@ -194,14 +218,12 @@ def _name_path(units: list[Unit]) -> str:
 
 def public_requests(*, ids: list[int] | None = None, codes: list[str] | None = None,
                     start: datetime | None = None, end: datetime | None = None,
-                    statuses: list[str] | None = None, scope: Q | None = None) -> QuerySet[Appeal]:
+                    statuses: list[str] | None = None, api_key=None) -> QuerySet[Appeal]:
     """Appeals as the public request list: by ``ids`` alone when given (the spec: it overrides the
     rest), else by service codes, received between ``start`` and ``end``, open/closed; newest first,
-    at most ``MAX_REQUESTS``. ``scope`` narrows to what an API key may read."""
-    qs = Appeal.objects.select_related("category", "place", "assigned_department", "assigned_unit", "resident",
-                                       "open311")
-    if scope is not None:
-        qs = qs.filter(scope)
+    at most ``MAX_REQUESTS``. With ``api_key``, only what the key may read (appeals_visible_to)."""
+    base = Appeal.objects if api_key is None else appeals_visible_to(api_key)
+    qs = base.select_related("category", "place", "assigned_department", "assigned_unit", "resident", "open311")
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     else:

@@ -12,7 +12,6 @@ import functools
 import re
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,17 +19,17 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from appeals.models import AppealType, Channel
-from appeals.services import MAX_DESCRIPTION, MAX_TITLE, Intake, appeal_create
+from accounts.apikeys import authenticate_api_key
+from appeals.services import MAX_DESCRIPTION
+from core import ratelimit
 from core.errors import DomainError, NotAllowed, NotFound
-from open311 import keys, selectors
-from open311.models import Open311Submission
+from open311 import selectors
 from open311.serializers import FORMATS, render, render_errors
+from open311.services import ServiceRequest, open311_request_submit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # Bumped when the shape of the service list or definitions changes (the discovery's changeset).
 CHANGESET = "2025-06-01T00:00:00+08:00"
-TITLE_LENGTH = 40
 MAX_IDS = selectors.MAX_REQUESTS
 _ATTRIBUTE = re.compile(r"attribute\[([^\]]+)\](\[\])?")
 
@@ -81,16 +80,17 @@ def endpoint(*methods):
 
 
 def _limit(request, fmt, key=None):
-    limited = keys.rate_limited(request, key=key)
+    """The platform's rate limits (core.ratelimit), per address and per key; over them, the spec's
+    error document with 429 and Retry-After."""
+    limited = ratelimit.check(request, key=key)
     if limited is None:
         return
-    if getattr(limited, "status_code", None) == 429:
-        retry_after = limited.get("Retry-After")
-        response = render_errors(fmt, 429, _("Too many requests; try again in %(seconds)s seconds.")
-                                 % {"seconds": retry_after or "a few"})
-        if retry_after:
-            response["Retry-After"] = retry_after
-        raise _Respond(response)
+    retry_after = limited.get("Retry-After")
+    response = render_errors(fmt, 429, _("Too many requests; try again in %(seconds)s seconds.")
+                             % {"seconds": retry_after or "a few"})
+    if retry_after:
+        response["Retry-After"] = retry_after
+    raise _Respond(response)
 
 
 class _Respond(Exception):
@@ -108,7 +108,7 @@ def _read_key(request, fmt, required: bool):
     """The request's api_key (None when optional and absent); the rate limit applied either way, so
     guessing keys is limited by address too."""
     raw = _param(request, "api_key")
-    key = keys.authenticate(raw) if raw else None
+    key = authenticate_api_key(raw) if raw else None
     _limit(request, fmt, key)
     if not raw:
         if required:
@@ -162,22 +162,20 @@ def requests(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
     key = _read_key(request, fmt, required=False)
-    scope = keys.read_scope(key) if key is not None else None
     ids_param = _param(request, "service_request_id")
     if ids_param:
-        appeals = selectors.public_requests(ids=_ids(ids_param), scope=scope)
+        appeals = selectors.public_requests(ids=_ids(ids_param), api_key=key)
     else:
         start, end = _window(_param(request, "start_date"), _param(request, "end_date"))
         appeals = selectors.public_requests(codes=_codes(_param(request, "service_code")), start=start, end=end,
-                                            statuses=_statuses(_param(request, "status")), scope=scope)
+                                            statuses=_statuses(_param(request, "status")), api_key=key)
     return render(fmt, "service_requests", selectors.request_documents(appeals))
 
 
 @endpoint("GET")
 def request_detail(request, fmt, request_id):
     key = _read_key(request, fmt, required=False)
-    scope = keys.read_scope(key) if key is not None else None
-    appeals = selectors.public_requests(ids=[int(request_id)], scope=scope) if request_id.isdigit() else []
+    appeals = selectors.public_requests(ids=[int(request_id)], api_key=key) if request_id.isdigit() else []
     documents = selectors.request_documents(appeals)
     if not documents:
         raise Open311Error(404, _("Service request “%(id)s” was not found.") % {"id": request_id})
@@ -302,13 +300,6 @@ def _coordinate(text: str, name: str, low: float, high: float) -> float:
     return value
 
 
-def _title(description: str, service_name: str) -> str:
-    first_line = next((line.strip() for line in description.splitlines() if line.strip()), "")
-    if not first_line:
-        return service_name[:MAX_TITLE]
-    return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
-
-
 def _create(request, fmt):
     key = _read_key(request, fmt, required=True)
     problems = []
@@ -351,49 +342,22 @@ def _create(request, fmt):
     if problems:
         raise Open311Error(400, *problems)
 
-    if place is None and (address or description):
-        place = selectors.unit_named_in(description, address)
-    if place is None and latitude is not None:
-        place = selectors.unit_near(latitude, longitude)
-    if place is None:
-        place = keys.home_unit(key)
-    if place is None:
-        from appeals.services import default_place
-
-        place = default_place()
-    if not keys.may_create_at(key, place):
-        raise Open311Error(403, _("This api_key may not submit service requests for %(place)s.") % {"place": place.name})
-
-    text = description or service.name
-    appeal_type = service.appeal_type or (attributes.get(selectors.TYPE_ATTRIBUTE) or [AppealType.HELP])[0]
-    name = (_param(request, "last_name") + _param(request, "first_name")).strip()
-    data = Intake(
-        title=_title(text, service.name),
-        description=text,
-        appeal_type=appeal_type,
-        channel=Channel.OPEN311,
+    appeal = open311_request_submit(api_key=key, request=ServiceRequest(
+        service=service,
+        description=description,
         place=place,
         address=address,
         latitude=latitude,
         longitude=longitude,
-        contact_name=name,
-        contact_phone=_param(request, "phone"),
-        category=service.category,
-    )
-    with transaction.atomic():
-        appeal = appeal_create(actor=None, data=data)
-        Open311Submission.objects.create(
-            appeal=appeal,
-            api_key_id=getattr(key, "pk", None),
-            organisation=keys.organisation_name(key),
-            jurisdiction_id=_param(request, "jurisdiction_id")[:100],
-            service_code=service.code,
-            media_url=media_url,
-            email=_param(request, "email")[:254],
-            device_id=_param(request, "device_id")[:100],
-            account_id=_param(request, "account_id")[:100],
-            attributes=attributes,
-        )
+        contact_name=(_param(request, "last_name") + _param(request, "first_name")).strip(),
+        phone=_param(request, "phone"),
+        email=_param(request, "email"),
+        media_url=media_url,
+        jurisdiction_id=_param(request, "jurisdiction_id"),
+        device_id=_param(request, "device_id"),
+        account_id=_param(request, "account_id"),
+        attributes=attributes,
+    ))
     notice = _("Received. Tracking code %(code)s: the resident can follow the request with it.") % {
         "code": appeal.code}
     return render(fmt, "service_requests", [{

@@ -1,11 +1,9 @@
-"""Read-only org network for API clients, limited to the caller's scope."""
+"""Read-only org network for API clients, limited to the caller's scope: a person's (token or
+session) or an organisation's API key's, which the scope rule answers for alike (``request.auth``)."""
 
-from django.db.models import Q
 from ninja import Router, Schema
 
-from accounts.apikeys import key_unit_paths, request_api_key
-from orgs.models import Department, Unit
-from orgs.selectors import departments_visible_to, units_visible_to
+from orgs.selectors import Purpose, departments_visible_to, units_visible_to
 
 router = Router(tags=["orgs"])
 
@@ -27,26 +25,13 @@ class DepartmentOut(Schema):
     unit_code: str
 
 
-def _key_subtrees(request, field: str) -> Q | None:
-    """For an organisation's API key (no person, so no memberships): its units and those below them.
-    None for a person's token or session."""
-    key = request_api_key(request)
-    if key is None:
-        return None
-    q = Q(pk__in=[])
-    for path in key_unit_paths(key):
-        q |= Q(**{f"{field}__startswith": path})
-    return q
-
-
 def _units(request):
-    q = _key_subtrees(request, "path")
-    return units_visible_to(request.user) if q is None else Unit.objects.filter(q)
+    # Purpose.ANY: a key lists the places it works in, whether it may read there, file there or both.
+    return units_visible_to(request.auth, purpose=Purpose.ANY)
 
 
 def _departments(request):
-    q = _key_subtrees(request, "unit__path")
-    return departments_visible_to(request.user) if q is None else Department.objects.filter(q).select_related("unit")
+    return departments_visible_to(request.auth, purpose=Purpose.ANY)
 
 
 @router.get("/units", response=list[UnitOut], summary="Units in the caller's scope",

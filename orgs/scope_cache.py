@@ -1,5 +1,5 @@
 """A per-process cache of each staff member's memberships, the input of the scope rule, and the
-version of who-may-do-what that also tags the API tokens each process keeps (accounts.tokens).
+version of who-may-do-what that also tags the API tokens each process keeps (accounts.credentials).
 
 Every request of a staff member (a page, an API call) resolves their scope; reading their
 memberships with their units and departments is a four-table join whose planning and building cost
@@ -93,7 +93,7 @@ def _publish() -> None:
 
 def org_changed(**_kwargs) -> None:
     """Signal receiver: a membership, unit, department, API token or user's access changed; every
-    process re-reads (memberships here, tokens in accounts.tokens). Published
+    process re-reads (memberships here, tokens and keys in accounts.credentials). Published
     now and again when the transaction commits: a process that read the old rows under the first new
     version (the change was not committed yet) must not keep them."""
     _publish()

@@ -5,13 +5,18 @@
   units below (the city 卫健委 reaches each county 卫健局). With ``departments_see_units`` it also
   reaches rows that belong to a place below its unit (for example a vulnerable person in a village).
 - A superuser reaches everything. Anyone else reaches nothing.
+- An actor that is no person, an integrating organisation's API key, holds no memberships and no
+  roles: it carries its own scope (``OwnScope``), the subtrees of the units it was issued for, and
+  answers for each ``Purpose`` (a key that may not read reaches nothing to read).
 
-Every module filters its querysets with ``scope_q`` (or the selectors below) for the acting user,
-so data cannot leak through a one-off query.
+Every module filters its querysets with ``scope_q`` (or the selectors below) for the acting user or
+key, so data cannot leak through a one-off query.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
 
 from django.db.models import Count, Q, QuerySet
 
@@ -31,6 +36,33 @@ class Scope:
         return not (self.everything or self.unit_paths or self.department_ids)
 
 
+class Purpose(StrEnum):
+    """What the actor means to do with what it reaches. A person's scope is the same for each; an
+    API key's depends on what it was issued for."""
+
+    READ = "read"  # see the rows placed there
+    CREATE = "create"  # file new ones there
+    ANY = "any"  # either: the places it works in at all (the org network it may name)
+
+
+class OwnScope(Protocol):
+    """An actor with a scope of its own instead of memberships: accounts.ApiKey implements it. orgs
+    defines the interface so the scope rule answers for keys without importing accounts, which sits
+    above orgs."""
+
+    def unit_scope(self, purpose: str) -> "Scope":
+        """Its unit subtrees for ``purpose``; empty when it may not act for it (revoked, not allowed)."""
+
+
+def own_scope(actor, purpose: str = Purpose.READ, roles: Iterable[str] | None = None) -> "Scope | None":
+    """The scope of an ``OwnScope`` actor, or None when ``actor`` is a person (or nobody). Such an
+    actor holds no role, so a question about roles gets an empty scope."""
+    unit_scope = getattr(actor, "unit_scope", None)
+    if unit_scope is None:
+        return None
+    return Scope() if roles is not None else unit_scope(purpose)
+
+
 def memberships_of(user, roles: Iterable[str] | None = None) -> list[Membership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -47,8 +79,11 @@ def memberships_of(user, roles: Iterable[str] | None = None) -> list[Membership]
     return [m for m in cache if m.role in roles]
 
 
-def scope_for(user, *, roles: Iterable[str] | None = None) -> Scope:
-    """The scope of ``user``, limited to memberships with one of ``roles`` when given."""
+def scope_for(user, *, roles: Iterable[str] | None = None, purpose: str = Purpose.READ) -> Scope:
+    """The scope of ``user``, limited to memberships with one of ``roles`` when given; for an API key
+    (``OwnScope``) its own scope for ``purpose``."""
+    if (scope := own_scope(user, purpose, roles)) is not None:
+        return scope
     if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
         return Scope(everything=True)
     unit_paths, department_ids, department_subtrees = [], set(), []
@@ -93,9 +128,9 @@ def scope_q(
     return q
 
 
-def units_visible_to(user, *, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+def units_visible_to(user, *, roles: Iterable[str] | None = None, purpose: str = Purpose.READ) -> QuerySet[Unit]:
     """Units in the user's scope; a department's staff reach the units below their department's unit."""
-    scope = scope_for(user, roles=roles)
+    scope = scope_for(user, roles=roles, purpose=purpose)
     if scope.everything:
         return Unit.objects.all()
     q = Q(pk__in=[])
@@ -104,8 +139,9 @@ def units_visible_to(user, *, roles: Iterable[str] | None = None) -> QuerySet[Un
     return Unit.objects.filter(q)
 
 
-def departments_visible_to(user, *, roles: Iterable[str] | None = None) -> QuerySet[Department]:
-    scope = scope_for(user, roles=roles)
+def departments_visible_to(user, *, roles: Iterable[str] | None = None,
+                           purpose: str = Purpose.READ) -> QuerySet[Department]:
+    scope = scope_for(user, roles=roles, purpose=purpose)
     if scope.everything:
         return Department.objects.all()
     q = Q(pk__in=[])
@@ -119,8 +155,9 @@ def departments_visible_to(user, *, roles: Iterable[str] | None = None) -> Query
 
 
 def memberships_visible_to(user, *, roles: Iterable[str] | None = None) -> QuerySet[Membership]:
-    """Memberships (and so staff) in the user's scope: those held in a unit or department they reach."""
-    scope = scope_for(user, roles=roles)
+    """Memberships (and so staff) in the user's scope: those held in a unit or department they reach.
+    An API key, which administers nobody, sees none."""
+    scope = Scope() if own_scope(user) is not None else scope_for(user, roles=roles)
     return Membership.objects.filter(scope_q(scope, unit="unit", department="department")).select_related(
         "user", "unit", "department__unit"
     )
@@ -130,16 +167,17 @@ def has_role(user, *roles: str) -> bool:
     return bool(getattr(user, "is_superuser", False) or memberships_of(user, roles))
 
 
-def can_reach_unit(user, unit: Unit, *, roles: Iterable[str] | None = None) -> bool:
-    scope = scope_for(user, roles=roles)
+def can_reach_unit(user, unit: Unit, *, roles: Iterable[str] | None = None, purpose: str = Purpose.READ) -> bool:
+    scope = scope_for(user, roles=roles, purpose=purpose)
     if scope.everything:
         return True
     paths = scope.unit_paths + tuple(path for _kind, path in scope.department_subtrees)
     return any(unit.path.startswith(path) for path in paths)
 
 
-def can_reach_department(user, department: Department, *, roles: Iterable[str] | None = None) -> bool:
-    scope = scope_for(user, roles=roles)
+def can_reach_department(user, department: Department, *, roles: Iterable[str] | None = None,
+                         purpose: str = Purpose.READ) -> bool:
+    scope = scope_for(user, roles=roles, purpose=purpose)
     if scope.everything or department.pk in scope.department_ids:
         return True
     if any(department.unit.path.startswith(path) for path in scope.unit_paths):

@@ -161,3 +161,14 @@ def test_a_closed_request_was_updated_when_it_was_closed(client, three):
     (found,) = requests_of(get(client, f"requests/{rejected.pk}.json"), "json")
     assert rejected.state == State.REJECTED
     assert found["updated_datetime"] == w3_datetime(rejected.closed_at - timedelta(days=1))
+
+
+def test_a_key_that_may_not_read_sees_no_request(client, cast, keys):
+    new_appeal(cast)
+    raw, _key = keys.issue([cast.yuci])
+    assert len(ids(get(client, "requests.json", api_key=raw), "json")) == 1
+    from accounts.apikeys import apikey_issue
+
+    _write_only, write_only = apikey_issue(actor=cast.root, organisation="FixMyStreet 晋中", units=[cast.yuci],
+                                           may_read=False)
+    assert ids(get(client, "requests.json", api_key=write_only), "json") == []

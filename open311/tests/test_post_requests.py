@@ -184,3 +184,20 @@ def test_all_problems_are_reported_at_once(client, cast, heating, yuci_key):
 def test_a_json_body_is_not_a_form(client, cast, heating, yuci_key):
     response = client.post(f"{BASE}requests.json?api_key={yuci_key}", form(), content_type="application/json")
     assert response.status_code == 403  # the key belongs in the form body, which is empty here
+
+
+def test_the_create_event_names_the_key_that_filed(client, cast, heating, keys):
+    raw, key = keys.issue([cast.yuci])
+    response = post(client, "json", raw)
+    appeal = Appeal.objects.get(pk=int(response.json()[0]["service_request_id"]))
+    event = appeal.events.get(action=Action.CREATE)
+    assert event.api_key == key and event.api_key.organisation == "FixMyStreet 晋中"
+
+
+def test_a_refused_request_writes_nothing(client, cast, heating, keys):
+    from appeals.models import AppealEvent
+
+    raw, _key = keys.issue([cast.taigu])
+    assert post(client, "json", raw).status_code == 403
+    assert not Appeal.objects.exists() and not AppealEvent.objects.exists()
+    assert not Open311Submission.objects.exists()

@@ -40,5 +40,12 @@ def test_an_organisations_key_sees_the_units_it_may_file_for(cast, client):
     assert get(client, UNITS, clear).status_code == 401
 
 
+def test_a_key_that_only_files_or_only_reads_still_lists_its_places(cast, client):
+    for flags in ({"may_read": False}, {"may_create": False}):
+        _key, clear = apikey_issue(actor=cast.root, organisation="FixMyStreet 晋中", units=[cast.yuci], **flags)
+        codes = {u["code"] for u in get(client, UNITS, clear).json()}
+        assert cast.community.code in codes and cast.taigu.code not in codes
+
+
 def test_without_credentials_nothing_is_listed(client):
     assert client.get(UNITS).status_code == 401

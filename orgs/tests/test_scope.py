@@ -83,3 +83,46 @@ def test_scope_q_filters_rows_by_place_and_department(cast):
 def test_inactive_staff_lose_their_scope(cast):
     cast.handler_a.is_active = False
     assert scope_for(cast.handler_a).empty
+
+
+# --- an organisation's API key: no memberships, a scope of its own (orgs.selectors.OwnScope) ------------
+
+def _key(cast, *units, **flags):
+    from accounts.apikeys import apikey_issue
+
+    key, _raw = apikey_issue(actor=cast.root, organisation="FixMyStreet 晋中", units=units or [cast.yuci], **flags)
+    return key
+
+
+def test_a_key_reaches_the_subtrees_of_its_units(cast):
+    key = _key(cast)  # 榆次区
+    units = set(units_visible_to(key))
+    assert {cast.yuci, cast.beiguan, cast.community} <= units
+    assert cast.taigu not in units and cast.village not in units and cast.city not in units
+    assert set(departments_visible_to(key)) == {cast.yuci_health, cast.yuci_housing}
+    assert can_reach_unit(key, cast.community) and not can_reach_unit(key, cast.village)
+    assert scope_for(key).unit_paths == (cast.yuci.path,)
+
+
+def test_a_key_reaches_nothing_to_read_once_revoked_or_when_it_may_not_read(cast):
+    from accounts.apikeys import apikey_revoke
+    from orgs.selectors import Purpose
+
+    write_only = _key(cast, may_read=False)
+    assert not units_visible_to(write_only).exists() and not departments_visible_to(write_only).exists()
+    assert can_reach_unit(write_only, cast.community, purpose=Purpose.CREATE)
+    assert cast.community in units_visible_to(write_only, purpose=Purpose.ANY)  # the places it files for
+    read_only = _key(cast, may_create=False)
+    assert not can_reach_unit(read_only, cast.community, purpose=Purpose.CREATE)
+    revoked = _key(cast)
+    apikey_revoke(actor=cast.root, key=revoked)
+    for purpose in Purpose:
+        assert scope_for(revoked, purpose=purpose).empty
+        assert not units_visible_to(revoked, purpose=purpose).exists()
+
+
+def test_a_key_holds_no_role_and_administers_nobody(cast):
+    key = _key(cast, cast.city)
+    assert not units_visible_to(key, roles=[Role.DISPATCHER]).exists()
+    assert not can_reach_unit(key, cast.community, roles=[Role.ADMIN])
+    assert not memberships_visible_to(key).exists()
