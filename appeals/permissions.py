@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from appeals.models import Action
 from core.errors import NotAllowed
 from orgs.models import Role
-from orgs.selectors import can_reach_department, can_reach_unit, memberships_of
+from orgs.selectors import can_reach_department, can_reach_unit, has_role, memberships_of
 
 DISPATCH_ACTIONS = {Action.DISPATCH, Action.REASSIGN, Action.REJECT, Action.MERGE}
 HANDLER_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REQUEST_EXTENSION, Action.TRANSFER,
@@ -64,3 +64,23 @@ def may_record_for_resident(user, place) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return can_reach_unit(user, place, roles=[Role.DISPATCHER, Role.GRID_WORKER])
+
+
+# Which staff pages of appeals a user may open (the pages check these; the menu shows what they allow).
+
+def may_open_queue(user) -> bool:
+    """Every signed-in staff member has a queue: the appeals of their scope, perhaps none."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_resident)
+
+
+def may_record_for_residents(user) -> bool:
+    """Dispatchers (calls to the hotline) and grid workers (visits) record demands for residents."""
+    return may_open_queue(user) and has_role(user, Role.DISPATCHER, Role.GRID_WORKER)
+
+
+def may_import_hotline(user) -> bool:
+    return may_open_queue(user) and has_role(user, Role.DISPATCHER)
+
+
+def may_bulk_dispatch(user) -> bool:
+    return user.is_superuser or bool(memberships_of(user, [Role.DISPATCHER]))
