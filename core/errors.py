@@ -1,5 +1,5 @@
 """Domain errors. Each carries a message fit to show the user; views and the API turn them
-into responses in one place (web.errors and the API's exception handlers)."""
+into responses in one place (core.middleware for pages, the API's exception handlers)."""
 
 
 class DomainError(Exception):
