@@ -18,3 +18,9 @@ class AccountsConfig(AppConfig):
             post_save.connect(org_changed, sender=model, dispatch_uid=f"accounts.kept.{model.__name__}.save")
             post_delete.connect(org_changed, sender=model, dispatch_uid=f"accounts.kept.{model.__name__}.delete")
         m2m_changed.connect(org_changed, sender=ApiKey.units.through, dispatch_uid="accounts.kept.ApiKey.units")
+
+        from core.menu import ACCOUNT, MenuEntry, register
+
+        # Beside the user's name on every page (core/base.html): a form, since signing out is a POST.
+        register(MenuEntry("accounts.logout", _("Sign out"), "logout", lambda user: True,
+                           menu=ACCOUNT, section="main", method="post"))

@@ -102,3 +102,21 @@ def require_may_read_appeals(actor) -> None:
     """A key issued only to file demands is told so, rather than shown an empty list."""
     if is_api_key(actor) and not actor.may_read:
         raise NotAllowed(_("This API key may not read appeals."))
+# Which staff pages of appeals a user may open (the pages check these; the menu shows what they allow).
+
+def may_open_queue(user) -> bool:
+    """Every signed-in staff member has a queue: the appeals of their scope, perhaps none."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_resident)
+
+
+def may_record_for_residents(user) -> bool:
+    """Dispatchers (calls to the hotline) and grid workers (visits) record demands for residents."""
+    return may_open_queue(user) and has_role(user, Role.DISPATCHER, Role.GRID_WORKER)
+
+
+def may_import_hotline(user) -> bool:
+    return may_open_queue(user) and has_role(user, Role.DISPATCHER)
+
+
+def may_bulk_dispatch(user) -> bool:
+    return user.is_superuser or bool(memberships_of(user, [Role.DISPATCHER]))

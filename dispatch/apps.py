@@ -21,6 +21,7 @@ class DispatchConfig(AppConfig):
             post_delete.connect(catalogue.forget_index, sender=model,
                                 dispatch_uid=f"dispatch-cat-del-{model.__name__}")
         self.plug_into_appeals()
+        self.register_menu()
 
     @staticmethod
     def plug_into_appeals():
@@ -37,3 +38,14 @@ class DispatchConfig(AppConfig):
         extensions.register_panel("dispatch.duplicates", duplicates.duplicates_panel)
         appeal_event_recorded.connect(corrections.on_appeal_event, sender=AppealEvent,
                                       dispatch_uid="dispatch-corrections")
+
+    @staticmethod
+    def register_menu():
+        """热点 and 每月一题 in the site menu (core.menu), for whom their views let in."""
+        from core.menu import MenuEntry, register
+        from dispatch import permissions
+
+        register(MenuEntry("dispatch.hotspots", _("Hot spots (热点)"), "dispatch:hotspots",
+                           permissions.may_see_hotspots, section="insight", order=10))
+        register(MenuEntry("dispatch.topics", _("Monthly topics (每月一题)"), "dispatch:topics",
+                           permissions.may_open_topics, section="insight", order=20))

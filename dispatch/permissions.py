@@ -60,3 +60,10 @@ def may_update_topic(user, topic) -> bool:
     if not _signed_in(user):
         return False
     return can_reach_department(user, topic.owner_department, roles=[Role.HANDLER, Role.SUPERVISOR])
+
+
+def may_open_topics(user) -> bool:
+    """Every staff member may open the list of 每月一题 (it shows the topics of their scope); the menu
+    offers it to those who make topics from hot spots or watch them, and to the handlers topics are
+    given to."""
+    return may_see_hotspots(user) or has_role(user, Role.HANDLER)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("open311/v2/", include("open311.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

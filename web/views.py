@@ -1,26 +1,16 @@
-"""The shell every module lives in: sign-in, sign-out, a home page for each role, and the
-directory of the units and departments a staff member reaches."""
+"""The top of the site: a home page for each role, the directory of the units and departments a staff
+member reaches, and the health check. Signing in and out is accounts' (accounts.views)."""
 
-from functools import wraps
-
-from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
-from accounts.services import otp_request, otp_verify
-from core.crypto import mask_phone
-from core.errors import DomainError
+from accounts.decorators import staff_required
 from orgs.models import Level, Role
 from orgs.selectors import (
     departments_visible_to,
@@ -29,79 +19,6 @@ from orgs.selectors import (
     unit_counts_by_level,
     units_visible_to,
 )
-from web.forms import ResidentCodeForm, ResidentPhoneForm, StaffLoginForm
-
-
-class StaffLogin(LoginView):
-    """Username and password; django-axes counts failures and locks the account out after too many."""
-
-    template_name = "web/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
-
-
-staff_login = StaffLogin.as_view()
-
-
-def _safe_next(request) -> str | None:
-    """Where to go after signing in (?next=, which the forms keep by posting to the same URL)."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return None
-
-
-@require_http_methods(["GET", "POST"])
-def resident_login(request):
-    """Two steps on one page: the phone number, then the code sent to it by SMS."""
-    if request.user.is_authenticated:
-        return redirect("home")
-    phone_form, code_form = ResidentPhoneForm(), None
-    if request.method == "POST":
-        if request.POST.get("step") == "code":
-            code_form = ResidentCodeForm(request.POST)
-            if code_form.is_valid():
-                try:
-                    user = otp_verify(phone=code_form.cleaned_data["phone"], code=code_form.cleaned_data["code"])
-                except DomainError as exc:
-                    code_form.add_error("code", str(exc.message))
-                else:
-                    if not user.is_resident:
-                        # Staff accounts may carry a phone number, but they sign in with their password so
-                        # that the lockout and the password policy apply to them.
-                        code_form.add_error("code", _("This phone number belongs to a staff account. Staff sign "
-                                                      "in with their username and password."))
-                    else:
-                        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                        return redirect(_safe_next(request) or "home")
-        else:
-            phone_form = ResidentPhoneForm(request.POST)
-            if phone_form.is_valid():
-                phone = phone_form.cleaned_data["phone"]
-                try:
-                    otp_request(phone=phone)
-                except DomainError as exc:
-                    phone_form.add_error("phone", str(exc.message))
-                else:
-                    messages.success(request, _("We have sent a 6-digit code to %(phone)s.")
-                                     % {"phone": mask_phone(phone)})
-                    code_form = ResidentCodeForm(initial={"phone": phone})
-    phone = code_form["phone"].value() if code_form is not None else ""
-    return render(request, "web/resident_login.html", {
-        "phone_form": phone_form,
-        "code_form": code_form,
-        "masked_phone": mask_phone(phone),
-        "phone": phone,
-    })
-
-
-@require_POST
-def logout_view(request):
-    logout(request)
-    messages.info(request, _("You have signed out."))
-    return redirect("login")
-
 
 # Which home page a person sees, strongest role first.
 ROLE_ORDER = [Role.ADMIN, Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.HANDLER, Role.GRID_WORKER]
@@ -163,19 +80,6 @@ def home(request):
         "admin_links": admin_links(user) if role == Role.ADMIN else [],
     }
     return render(request, f"web/home_{role}.html", context)
-
-
-def staff_required(view):
-    """Signed-in staff only: residents get a 403, anonymous visitors the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_resident:
-            raise PermissionDenied(_("This page is for staff."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

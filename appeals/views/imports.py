@@ -6,17 +6,17 @@ import base64
 import hashlib
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.decorators import staff_required
+from appeals import permissions
 from appeals.importers import DEFAULT_HEADERS, FIELD_LABELS, HotlineImporter, default_places_for, parse_mapping
 from core.errors import DomainError
 from core.xlsx import MAX_UPLOAD_BYTES
-from orgs.models import Role, Unit
-from orgs.selectors import has_role
+from orgs.models import Unit
 
 SESSION_KEY = "appeals-hotline-import"
 
@@ -55,6 +55,8 @@ class ImportForm(forms.Form):
 def _run(user, stored, *, commit):
     place = Unit.objects.filter(pk=stored["place"]).first()
     importer = HotlineImporter(actor=user, mapping=stored["mapping"], default_place=place)
+    # Kept here rather than left to core.middleware: a file that cannot be read is reported on the page,
+    # beside the upload form with the unit and the column mapping as they were chosen.
     try:
         return importer.run(base64.b64decode(stored["content"]), commit=commit,
                             good_rows_only=stored["good_rows_only"]), None
@@ -62,9 +64,9 @@ def _run(user, stored, *, commit):
         return None, str(exc.message)
 
 
-@login_required
+@staff_required
 def hotline_import(request):
-    if not has_role(request.user, Role.DISPATCHER):
+    if not permissions.may_import_hotline(request.user):
         raise PermissionDenied(_("Only dispatchers import hotline exports."))
     places = default_places_for(request.user)
     form, result, problem, token, stored = ImportForm(places=places), None, None, None, None

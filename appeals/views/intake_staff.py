@@ -1,12 +1,12 @@
 """Staff recording a demand on a resident's behalf: a dispatcher taking a call (12345 hotline or an
 ordinary phone call) or a grid worker (网格员) on a visit. The channel is recorded with the appeal."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import staff_required
 from accounts.models import User, UserKind
 from appeals.forms import RecordForm
 from appeals.models import Channel
@@ -38,12 +38,10 @@ def resident_with_phone(phone: str):
     return User.objects.filter(phone_index=blind_index(phone), kind=UserKind.RESIDENT, is_active=True).first()
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def record(request):
     user = request.user
-    if user.is_resident:
-        raise PermissionDenied(_("This page is for staff."))
     channels = channels_for(user)
     if not channels:
         raise PermissionDenied(_("Only dispatchers and grid workers (网格员) record demands for residents."))
@@ -57,6 +55,7 @@ def record(request):
             appeal = appeal_create(actor=user, data=intake, photos=data["photos"],
                                    resident=resident_with_phone(data["contact_phone"]))
         except DomainError as exc:
+            # Kept here: the form comes back with the problem on it and everything typed still there.
             form_errors_to(form, exc)
         else:
             return redirect("appeals:submitted", code=appeal.code)

@@ -1,7 +1,6 @@
 """The 三率 KPI page and its xlsx report, for supervisors, leaders, administrators and dispatchers.
 Figures come from appeals.kpis, already limited to the departments and units the viewer reaches."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import staff_required
 from appeals import kpis
 from appeals.permissions import may_see_kpis
 from core.errors import BadInput
@@ -21,6 +21,8 @@ def _report(request):
     if not may_see_kpis(request.user):
         raise PermissionDenied(_("The KPI page is for supervisors, leaders, administrators and dispatchers."))
     error = ""
+    # Kept here rather than left to core.middleware: a period that cannot be read is said above the
+    # report of the current month, with the period form to correct it.
     try:
         period = kpis.period_from_params(request.GET)
     except BadInput as exc:
@@ -76,14 +78,14 @@ def _page(request, report, error):
     }, status=400 if error else 200)
 
 
-@login_required
+@staff_required
 @require_GET
 def kpi_index(request):
     report, error = _report(request)
     return _page(request, report, error)
 
 
-@login_required
+@staff_required
 @require_GET
 def kpi_export(request):
     report, error = _report(request)

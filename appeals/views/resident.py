@@ -2,11 +2,9 @@
 and, as its signed-in owner, see it whole, rate the reply, add information or withdraw it."""
 
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import resident_required
 from appeals import permissions
 from appeals.forms import AddInfoForm, AppealForm, RateForm, TrackForm, WithdrawForm
 from appeals.lifecycle import allowed_actions
@@ -29,21 +28,8 @@ from appeals.services import (
     appeal_withdraw,
 )
 from core.crypto import mask_phone
-from core.errors import BadInput, DomainError, NotAllowed
-
-
-def resident_required(view):
-    """Signed-in residents only: visitors go to the resident sign-in, staff are sent to their own page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("resident_login"))
-        if not request.user.is_resident:
-            raise PermissionDenied(_("This page is for residents."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from core.errors import DomainError, NotAllowed
+from core.middleware import returns_to
 
 
 def spaced(code: str) -> str:
@@ -84,9 +70,10 @@ def _appeal_new(request):
         try:
             appeal = appeal_create(actor=request.user, data=intake_from(form.cleaned_data, channel=Channel.WEB),
                                    photos=form.cleaned_data["photos"])
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc.message)) from None
+        except NotAllowed:
+            raise  # refused outright: core.middleware says so
         except DomainError as exc:
+            # Kept here: the form comes back with the problem on it and everything typed still there.
             form_errors_to(form, exc)
         else:
             return redirect("appeals:submitted", code=appeal.code)
@@ -239,23 +226,19 @@ def _own_appeal(request, code) -> Appeal:
 
 
 def _act(request, appeal, form_key, form, run, done_message):
-    """Run one owner action; a refusal or bad input comes back as a message on the page."""
+    """Run one owner action. Bad input comes back on the form; a refusal by the service is shown as a
+    message on the appeal's page by core.middleware (the views say where with ``returns_to``)."""
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         return render_detail(request, appeal, forms={form_key: form}, status=400)
-    try:
-        run(form.cleaned_data)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc.message)) from None
-    except (BadInput, DomainError) as exc:
-        messages.error(request, str(exc.message))
-        return redirect("appeals:track_detail", code=appeal.code)
+    run(form.cleaned_data)
     messages.success(request, done_message)
     return redirect("appeals:track_detail", code=appeal.code)
 
 
 @resident_required
 @require_POST
+@returns_to("appeals:track_detail", "code")
 def rate(request, code):
     appeal = _own_appeal(request, code)
     return _act(request, appeal, "rate", RateForm(request.POST),
@@ -266,6 +249,7 @@ def rate(request, code):
 
 @resident_required
 @require_POST
+@returns_to("appeals:track_detail", "code")
 def add_info(request, code):
     appeal = _own_appeal(request, code)
     return _act(request, appeal, "add_info", AddInfoForm(request.POST),
@@ -275,6 +259,7 @@ def add_info(request, code):
 
 @resident_required
 @require_POST
+@returns_to("appeals:track_detail", "code")
 def withdraw(request, code):
     appeal = _own_appeal(request, code)
     return _act(request, appeal, "withdraw", WithdrawForm(request.POST),

@@ -5,10 +5,7 @@ Every read starts from selectors.appeals_visible_to; every change is one service
 is masked on these pages; the clear values appear once, on the response to an audited unmask.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -20,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import staff_required
 from accounts.models import UserKind
 from appeals import extensions, forms_staff, permissions, selectors, services
 from appeals.exports import MAX_EXPORT_ROWS, appeals_xlsx, is_overdue_now, mask_text, masked_contact
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, ExtensionRequest, State
-from core.errors import DomainError, NotAllowed
+from core.errors import DomainError
+from core.middleware import returns_to
 from core.xlsx import xlsx_response
 from orgs.models import Role
 from orgs.selectors import memberships_of
@@ -56,19 +55,6 @@ QUEUE_ORDER = {
 BULK_QUEUES = {"to_dispatch", "returned"}
 
 
-def staff_only(view):
-    """Signed-in staff only: residents get a 403, anonymous visitors the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_resident:
-            raise PermissionDenied(_("This page is for staff."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def default_queue(user) -> str:
     roles = {m.role for m in memberships_of(user)}
     if Role.DISPATCHER in roles:
@@ -78,10 +64,6 @@ def default_queue(user) -> str:
     if Role.SUPERVISOR in roles:
         return "overdue"
     return "all"
-
-
-def may_bulk_dispatch(user) -> bool:
-    return user.is_superuser or bool(memberships_of(user, [Role.DISPATCHER]))
 
 
 def _queue_and_filters(request):
@@ -104,7 +86,7 @@ def _list_rows(appeals, now):
     } for appeal in appeals]
 
 
-@staff_only
+@staff_required
 @require_GET
 def queue(request):
     user = request.user
@@ -117,7 +99,7 @@ def queue(request):
     params.pop("queue", None)
     params.pop("page", None)
     filter_query = params.urlencode()
-    bulk = queue_name in BULK_QUEUES and may_bulk_dispatch(user)
+    bulk = queue_name in BULK_QUEUES and permissions.may_bulk_dispatch(user)
     return render(request, "appeals/staff/queue.html", {
         "queue": queue_name,
         "queue_label": QUEUE_LABELS[queue_name],
@@ -132,7 +114,7 @@ def queue(request):
     })
 
 
-@staff_only
+@staff_required
 @require_GET
 def export(request):
     queue_name, form, filtered = _queue_and_filters(request)
@@ -323,26 +305,26 @@ def _render_detail(request, appeal, *, bound_key=None, bound_form=None, error=No
     return response
 
 
-@staff_only
+@staff_required
 @require_GET
 def detail(request, code):
     return _render_detail(request, _visible_appeal(request, code))
 
 
-@staff_only
+@staff_required
 @require_POST
+@returns_to("appeals:staff_detail", "code")
 def act(request, code, key):
     if key not in ACTIONS:
         raise Http404
     user = request.user
     appeal = _visible_appeal(request, code)
-    try:
-        permissions.require(user, ACTIONS[key][0], appeal)
-    except NotAllowed as exc:
-        return _render_detail(request, appeal, error=exc.message, status=exc.status)
+    permissions.require(user, ACTIONS[key][0], appeal)  # a refusal goes to core.middleware
     form = _make_form(key, user=user, appeal=appeal, data=request.POST)
     if not form.is_valid():
         return _render_detail(request, appeal, bound_key=key, bound_form=form, status=400)
+    # Kept here rather than left to core.middleware: the action's form comes back open, with the
+    # reason or reply the user typed, and the service's message above it.
     try:
         message = _perform(key, user=user, appeal=appeal, data=form.cleaned_data,
                            pending=_pending_extension(appeal))
@@ -356,18 +338,16 @@ def act(request, code, key):
     return redirect("appeals:staff_queue")  # returned or passed out of this user's scope
 
 
-@staff_only
+@staff_required
 @require_POST
+@returns_to("appeals:staff_detail", "code")
 def unmask(request, code):
     appeal = _visible_appeal(request, code)
-    try:
-        clear = services.appeal_unmask(actor=request.user, appeal=appeal)
-    except DomainError as exc:
-        return _render_detail(request, appeal, error=exc.message, status=exc.status)
+    clear = services.appeal_unmask(actor=request.user, appeal=appeal)
     return _render_detail(request, appeal, unmasked=clear)
 
 
-@staff_only
+@staff_required
 @require_GET
 def photo(request, code, photo_id):
     appeal = _visible_appeal(request, code)
@@ -379,7 +359,7 @@ def photo(request, code, photo_id):
     return response
 
 
-@staff_only
+@staff_required
 @require_POST
 def bulk_dispatch(request):
     user = request.user
@@ -387,7 +367,7 @@ def bulk_dispatch(request):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = ""
     back = back or reverse("appeals:staff_queue")
-    if not may_bulk_dispatch(user):
+    if not permissions.may_bulk_dispatch(user):
         raise PermissionDenied(_("Only dispatchers may dispatch appeals."))
     form = forms_staff.BulkDispatchForm(request.POST, user=user)
     if not form.is_valid():
@@ -404,6 +384,7 @@ def bulk_dispatch(request):
         if appeal is None:
             failures.append(_("%(code)s: not found in your scope") % {"code": code})
             continue
+        # Each appeal on its own: one refused does not stop the others, and the page lists why.
         try:
             services.appeal_dispatch(actor=user, appeal=appeal, target=target)
         except DomainError as exc:

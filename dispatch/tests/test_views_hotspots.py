@@ -120,3 +120,33 @@ def test_handlers_grid_workers_and_residents_are_refused(client, city, who):
 def test_anonymous_visitors_are_sent_to_sign_in(client, city):
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+# --- a refused topic update (dispatch.views.topic_update, answered by core.middleware) ----------------
+
+@pytest.fixture
+def topic(cast):
+    from dispatch.services import monthly_topic_create
+
+    appeals = file(cast, cast.community, NOISE, n=2)
+    return monthly_topic_create(actor=cast.city_supervisor, title="幸福里工地夜间施工噪音",
+                                owner_department=cast.yuci_health, appeals=appeals, key_words=["噪音"])
+
+
+@pytest.mark.parametrize(("who", "data", "said"), [
+    ("leader", {"status": "done", "note": "已解决"}, "handlers and its supervisors may update this topic"),
+    ("handler_a", {"status": "open", "note": ""}, "The topic already has this status"),
+])
+def test_a_refused_update_says_why_on_the_topic_and_changes_nothing(client, cast, topic, who, data, said):
+    from core.models import AuditEvent
+    from dispatch.models import TopicStatus
+
+    client.force_login(getattr(cast, who))
+    detail = reverse("dispatch:topic_detail", args=[topic.pk])
+    response = client.post(reverse("dispatch:topic_update", args=[topic.pk]), data, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.redirect_chain == [(detail, 302)]
+    assert response.status_code == 200 and said in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.OPEN and topic.status_note == ""
+    assert not AuditEvent.objects.filter(verb="dispatch.topic.update").exists()

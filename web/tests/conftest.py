@@ -1,4 +1,4 @@
-"""Shared set-up for the web shell's tests: compiled catalogues and a clean SMS outbox."""
+"""Shared set-up for the web shell's tests: compiled catalogues."""
 
 from pathlib import Path
 
@@ -6,8 +6,6 @@ import polib
 import pytest
 from django.conf import settings
 from django.utils.translation import trans_real
-
-from accounts.sms import MemoryBackend
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,9 +23,3 @@ def compiled_translations():
         trans_real._translations = {}
         trans_real._default = None
 
-
-@pytest.fixture
-def sms_outbox():
-    MemoryBackend.outbox.clear()
-    yield MemoryBackend.outbox
-    MemoryBackend.outbox.clear()

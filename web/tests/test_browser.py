@@ -68,3 +68,34 @@ def test_handler_signs_in_and_sees_the_handler_home(live_server, cast, page):
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Staff sign-in")).to_be_visible()
+
+
+@pytest.mark.parametrize(("member", "entries"), [
+    ("dispatcher", ["工作台", "代录诉求", "12345 工单导入", "热点", "每月一题", "三率", "单位和部门"]),
+    ("city_supervisor", ["工作台", "热点", "每月一题", "三率", "单位和部门"]),
+])
+def test_the_staff_menu_fits_a_phone_and_a_desktop(live_server, cast, page, member, entries):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(member)
+    page.get_by_label("密码").fill(cast.password)
+    page.get_by_role("button", name="登录").click()
+    nav = page.get_by_role("navigation", name="菜单")
+    for width, height in [(390, 844), (1280, 900)]:
+        page.set_viewport_size({"width": width, "height": height})
+        for url in ["/", "/appeals/staff/", "/dispatch/hotspots/"]:
+            page.goto(f"{live_server.url}{url}")
+            expect(nav).to_be_visible()
+            assert nav.get_by_role("link").all_inner_texts() == ["首页", *entries]
+            for link in nav.get_by_role("link").all():
+                expect(link).to_be_in_viewport()
+            # No sideways scrolling: the menu wraps on a phone.
+            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.screenshot(path=f"/tmp/minsheng-menu-{member}-{width}.png", full_page=True)
+    page.goto(f"{live_server.url}/appeals/staff/")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=f"/tmp/minsheng-menu-{member}-queue-390.png", full_page=False)
+    nav.get_by_role("link", name="热点").click()
+    expect(page.get_by_role("heading", name="热点", exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="热点")).to_have_attribute("aria-current", "page")

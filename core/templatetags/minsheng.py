@@ -1,4 +1,4 @@
-"""Small template helpers for the shell."""
+"""Small template helpers for the layout and the pages that extend it."""
 
 from datetime import timedelta
 

@@ -1,0 +1,335 @@
+"""Signing in and out (accounts.views): staff with username and password, the language switch, lockout
+after repeated failures, sign-out and security headers; residents with their phone and a code by SMS
+(the memory backend here)."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import trans_real
+
+from accounts.models import OneTimeCode, User, UserKind
+from accounts.sms import MemoryBackend
+from core.crypto import blind_index
+
+LOGIN = "/login/"
+URL = "/login/resident/"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_translations():
+    """The pages are checked in Chinese: compile a catalogue whose .mo is missing or older than its .po
+    (``make test`` does this too)."""
+    changed = False
+    for locale_dir in settings.LOCALE_PATHS:
+        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                changed = True
+    if changed:  # Django caches catalogues per process
+        trans_real._translations = {}
+        trans_real._default = None
+
+
+@pytest.fixture
+def sms_outbox():
+    MemoryBackend.outbox.clear()
+    yield MemoryBackend.outbox
+    MemoryBackend.outbox.clear()
+
+
+# --- staff ---------------------------------------------------------------------------------------------
+
+
+def switch_language(client, code, next_url=LOGIN):
+    return client.post(reverse("set_language"), {"language": code, "next": next_url})
+
+
+@pytest.mark.django_db
+def test_login_page_is_in_simplified_chinese_by_default(client):
+    response = client.get(LOGIN)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in html
+    assert "工作人员登录" in html
+    assert "用户名" in html and "密码" in html
+    assert "Staff sign-in" not in html
+
+
+@pytest.mark.django_db
+def test_switching_language_returns_to_the_same_page_in_that_language(client):
+    response = switch_language(client, "zh-hant")
+    assert response.status_code == 302 and response.url == LOGIN
+    html = client.get(LOGIN).content.decode()
+    assert '<html lang="zh-hant">' in html
+    assert "工作人員登錄" in html and "用戶名" in html
+    assert "工作人员登录" not in html
+
+    switch_language(client, "en")
+    html = client.get(LOGIN).content.decode()
+    assert '<html lang="en">' in html
+    assert "Staff sign-in" in html and "Username" in html
+    assert "工作人" not in html
+
+    switch_language(client, "zh-hans")
+    assert "工作人员登录" in client.get(LOGIN).content.decode()
+
+
+@pytest.mark.parametrize("code", ["zh-hans", "zh-hant", "en"])
+@pytest.mark.django_db
+def test_each_language_is_offered_in_its_own_name(client, code):
+    switch_language(client, code)
+    html = client.get(LOGIN).content.decode()
+    for value, name in [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]:
+        assert f'value="{value}" lang="{value}"' in html
+        assert f">{name}</button>" in html
+
+
+def test_staff_sign_in_leads_to_the_home_page(client, cast):
+    response = client.post(LOGIN, {"username": "handler_a", "password": cast.password})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert "承办人" in client.get("/").content.decode()
+
+
+def test_wrong_password_gives_a_clear_message_and_keeps_the_username(client, cast):
+    response = client.post(LOGIN, {"username": "handler_a", "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in html
+    assert 'value="handler_a"' in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_empty_form_says_what_is_missing(client, db):
+    html = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
+    assert "请输入用户名" in html and "请输入密码" in html
+
+
+def test_account_is_locked_after_five_failures_even_with_the_right_password(client, cast):
+    for _attempt in range(4):
+        assert client.post(LOGIN, {"username": "handler_a", "password": "wrong"}).status_code == 200
+    fifth = client.post(LOGIN, {"username": "handler_a", "password": "wrong"})
+    assert fifth.status_code in (403, 429)
+    html = fifth.content.decode()
+    assert "账号已锁定" in html
+    assert "15 分钟后再试" in html
+
+    right = client.post(LOGIN, {"username": "handler_a", "password": cast.password})
+    assert right.status_code in (403, 429)
+    assert "账号已锁定" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_of_one_account_does_not_lock_another(client, cast):
+    for _attempt in range(5):
+        client.post(LOGIN, {"username": "handler_a", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "handler_b", "password": cast.password})
+    assert response.status_code == 302
+
+
+def test_lockout_message_follows_the_language(client, cast):
+    switch_language(client, "en")
+    for _attempt in range(5):
+        response = client.post(LOGIN, {"username": "handler_a", "password": "wrong"})
+    assert "Account locked" in response.content.decode()
+
+
+def test_sign_out_is_post_only(client, cast):
+    client.force_login(cast.handler_a)
+    response = client.get("/logout/")
+    assert response.status_code == 405
+    assert client.get("/").status_code == 200
+
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302
+    assert "您已退出登录" in client.get(LOGIN).content.decode()
+
+
+def test_home_needs_a_signed_in_user(client, db):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("path", [LOGIN, "/login/resident/"])
+@pytest.mark.django_db
+def test_security_headers_and_no_inline_code(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.content.decode()
+    # The strict CSP would block inline code, so the pages must not rely on any.
+    assert "<script" not in html and "style=" not in html and "<style" not in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_signed_in_pages_have_no_inline_code_either(client, cast):
+    client.force_login(cast.city_supervisor)
+    for path in ["/", "/directory/"]:
+        html = client.get(path).content.decode()
+        assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+def test_stylesheet_is_served_by_the_project(client, db):
+    response = client.get("/static/core/minsheng.css")
+    assert response.status_code == 200
+    assert b"font-family" in b"".join(response.streaming_content)
+
+
+def test_login_form_requires_csrf(cast):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(LOGIN, {"username": "handler_a", "password": cast.password})
+    assert response.status_code == 403
+
+
+# --- residents -----------------------------------------------------------------------------------------
+
+
+def ask_code(client, phone):
+    return client.post(URL, {"step": "phone", "phone": phone})
+
+
+def code_sent_to(outbox, phone):
+    sent = [message for to, message in outbox if to == phone]
+    assert sent, f"no SMS to {phone}"
+    return re.search(r"\b(\d{6})\b", sent[-1]).group(1)
+
+
+@pytest.mark.django_db
+def test_new_phone_registers_a_resident_and_signs_in(client, sms_outbox):
+    response = ask_code(client, "138 0013 9999")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "验证码已发送至 138****9999" in html
+    assert 'name="code"' in html
+    code = code_sent_to(sms_outbox, "13800139999")
+    assert "民生" in sms_outbox[-1][1]
+
+    response = client.post(URL, {"step": "code", "phone": "13800139999", "code": code})
+    assert response.status_code == 302 and response.url == "/"
+    resident = User.objects.get(phone_index=blind_index("13800139999"))
+    assert resident.kind == UserKind.RESIDENT
+    assert not resident.has_usable_password()
+    html = client.get("/").content.decode()
+    assert "欢迎您，138****9999" in html
+    assert "13800139999" not in html
+
+
+@pytest.mark.django_db
+def test_a_returning_resident_gets_the_same_account(client, sms_outbox):
+    for _round in range(2):
+        ask_code(client, "13900001111")
+        client.post(URL, {"step": "code", "phone": "13900001111", "code": code_sent_to(sms_outbox, "13900001111")})
+        client.post("/logout/")
+    assert User.objects.filter(phone_index=blind_index("13900001111")).count() == 1
+
+
+@pytest.mark.django_db
+def test_wrong_phone_format_is_explained_and_kept(client, sms_outbox):
+    response = ask_code(client, "12345")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "请输入11位中国大陆手机号码" in html
+    assert 'value="12345"' in html
+    assert sms_outbox == []
+
+
+@pytest.mark.django_db
+def test_wrong_code_is_refused_with_a_message_and_the_phone_is_kept(client, sms_outbox):
+    ask_code(client, "13800139999")
+    right = code_sent_to(sms_outbox, "13800139999")
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    response = client.post(URL, {"step": "code", "phone": "13800139999", "code": wrong})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "验证码不正确" in html
+    assert 'value="13800139999"' in html and f'value="{wrong}"' in html
+    assert "_auth_user_id" not in client.session
+    # The right code still works afterwards.
+    assert client.post(URL, {"step": "code", "phone": "13800139999", "code": right}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_code_of_the_wrong_shape_is_refused_before_checking(client, sms_outbox):
+    ask_code(client, "13800139999")
+    html = client.post(URL, {"step": "code", "phone": "13800139999", "code": "12ab"}).content.decode()
+    assert "验证码为6位数字" in html
+
+
+@pytest.mark.django_db
+def test_code_never_sent_is_explained(client, sms_outbox):
+    html = client.post(URL, {"step": "code", "phone": "13700000000", "code": "123456"}).content.decode()
+    assert "验证码已过期或未发送" in html
+    assert not User.objects.filter(phone_index=blind_index("13700000000")).exists()
+
+
+@pytest.mark.django_db
+def test_expired_code_is_explained(client, sms_outbox):
+    ask_code(client, "13800139999")
+    code = code_sent_to(sms_outbox, "13800139999")
+    OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    html = client.post(URL, {"step": "code", "phone": "13800139999", "code": code}).content.decode()
+    assert "验证码已过期或未发送" in html
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_messages_follow_the_language(client, sms_outbox):
+    client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    html = ask_code(client, "12345").content.decode()
+    assert "Enter an 11-digit mainland mobile number" in html
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": URL})
+    html = ask_code(client, "12345").content.decode()
+    assert "請輸入11位中國大陸手機號碼" in html
+
+
+@pytest.mark.django_db
+def test_a_staff_phone_cannot_be_used_to_skip_the_password(client, cast, sms_outbox):
+    staff = cast.handler_a
+    staff.phone, staff.phone_index = "13600001234", blind_index("13600001234")
+    staff.save()
+    ask_code(client, "13600001234")
+    code = code_sent_to(sms_outbox, "13600001234")
+    response = client.post(URL, {"step": "code", "phone": "13600001234", "code": code})
+    assert response.status_code == 200
+    assert "工作人员请使用用户名和密码登录" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_sign_in_returns_to_the_page_that_asked_for_it(client, db):
+    import re
+
+    from accounts.sms import MemoryBackend
+
+    MemoryBackend.outbox.clear()
+    url = "/login/resident/?next=/appeals/new/"
+    client.post(url, {"phone": "13700137000"})
+    code = re.search(r"\d{6}", MemoryBackend.outbox[-1][1]).group()
+    response = client.post(url, {"step": "code", "phone": "13700137000", "code": code})
+    assert response.status_code == 302 and response["Location"] == "/appeals/new/"
+
+
+@pytest.mark.django_db
+def test_sign_in_never_redirects_off_site(client, db):
+    import re
+
+    from accounts.sms import MemoryBackend
+
+    MemoryBackend.outbox.clear()
+    url = "/login/resident/?next=https://evil.example.com/"
+    client.post(url, {"phone": "13700137001"})
+    code = re.search(r"\d{6}", MemoryBackend.outbox[-1][1]).group()
+    response = client.post(url, {"step": "code", "phone": "13700137001", "code": code})
+    assert response["Location"] == "/"

@@ -1,0 +1,82 @@
+"""The site menu every page shows (core/base.html, filled by the apps through core.menu): each role sees
+exactly the pages it may open, and each of them opens."""
+
+import re
+
+import pytest
+
+MENU_LINK = re.compile(r'<a class="sitenav-link[^"]*" href="([^"]+)" data-menu="([^"]+)"')
+
+WORK = ["appeals.queue"]
+EXPECTED = {
+    "grid_worker": [*WORK, "appeals.record", "web.directory"],
+    "handler_a": [*WORK, "dispatch.topics", "web.directory"],
+    "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
+                   "appeals.kpi", "web.directory"],
+    "city_supervisor": [*WORK, "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "leader": [*WORK, "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": [*WORK, "appeals.kpi", "web.directory", "web.admin"],
+    "root": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
+             "web.directory", "web.admin"],
+}
+
+
+def menu_of(html):
+    return [(key, href) for href, key in MENU_LINK.findall(html)]
+
+
+@pytest.mark.parametrize("member", list(EXPECTED))
+def test_each_role_sees_exactly_what_it_may_open_and_every_link_opens(client, cast, member):
+    client.force_login(getattr(cast, member))
+    links = menu_of(client.get("/").content.decode())
+    assert [key for key, _href in links] == EXPECTED[member]
+    for key, href in links:
+        response = client.get(href)
+        assert response.status_code == 200, f"{member}: {key} {href} answered {response.status_code}"
+
+
+# Pages the menu leaves out for a role, which that role's views refuse.
+HIDDEN_AND_REFUSED = [
+    ("grid_worker", "/appeals/staff/import/"), ("grid_worker", "/dispatch/hotspots/"),
+    ("grid_worker", "/appeals/kpi/"), ("handler_a", "/appeals/record/"), ("handler_a", "/appeals/kpi/"),
+    ("handler_a", "/dispatch/hotspots/"), ("city_supervisor", "/appeals/staff/import/"),
+    ("city_supervisor", "/appeals/record/"), ("leader", "/appeals/record/"),
+]
+
+
+@pytest.mark.parametrize(("member", "url"), HIDDEN_AND_REFUSED)
+def test_what_the_menu_leaves_out_is_refused(client, cast, member, url):
+    client.force_login(getattr(cast, member))
+    assert client.get(url).status_code == 403
+
+
+def test_a_resident_sees_only_the_resident_menu(client, cast):
+    client.force_login(cast.resident)
+    html = client.get("/").content.decode()
+    assert [key for key, _href in menu_of(html)] == ["appeals.new", "appeals.mine"]
+    for _key, href in menu_of(html):
+        assert client.get(href).status_code == 200
+    assert "/appeals/staff/" not in html and "/dispatch/" not in html and "/admin/" not in html
+
+
+def test_a_visitor_gets_no_menu(client, db):
+    html = client.get("/login/").content.decode()
+    assert "sitenav" not in html and menu_of(html) == []
+
+
+@pytest.mark.parametrize("url", ["/appeals/staff/", "/appeals/kpi/", "/dispatch/hotspots/", "/dispatch/topics/",
+                                 "/directory/", "/appeals/staff/import/"])
+def test_the_menu_stays_on_every_staff_page_and_marks_where_you_are(client, cast, url):
+    client.force_login(cast.dispatcher)
+    html = client.get(url).content.decode()
+    assert [key for key, _href in menu_of(html)] == EXPECTED["dispatcher"]
+    current = re.findall(r'<a class="sitenav-link current" href="([^"]+)"', html)
+    assert current == [url]
+
+
+def test_the_menu_follows_the_language(client, cast):
+    client.force_login(cast.city_supervisor)
+    html = client.get("/dispatch/hotspots/").content.decode()
+    assert ">工作台</a>" in html and ">热点</a>" in html and ">每月一题</a>" in html and ">三率</a>" in html
+    html = client.get("/dispatch/hotspots/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Workbench (工作台)</a>" in html and ">Hot spots (热点)</a>" in html
