@@ -12,7 +12,7 @@ class AppealsConfig(AppConfig):
     @staticmethod
     def register_menu():
         """The pages of appeals in the site menu (core.menu), each shown to whom its view lets in."""
-        from appeals import kpis, permissions
+        from appeals import permissions
         from core.menu import RESIDENT, MenuEntry, register
 
         register(MenuEntry("appeals.queue", _("Workbench (工作台)"), "appeals:staff_queue",
@@ -22,7 +22,7 @@ class AppealsConfig(AppConfig):
         register(MenuEntry("appeals.import", _("Import hotline export (12345 工单导入)"), "appeals:staff_import",
                            permissions.may_import_hotline, section="work", order=30))
         register(MenuEntry("appeals.kpi", _("The three rates (三率)"), "appeals:kpi",
-                           kpis.may_see_kpis, section="insight", order=30))
+                           permissions.may_see_kpis, section="insight", order=30))
         register(MenuEntry("appeals.new", _("New appeal"), "appeals:new",
                            lambda user: user.is_resident, menu=RESIDENT, section="main", order=10))
         register(MenuEntry("appeals.mine", _("My appeals"), "appeals:mine",
