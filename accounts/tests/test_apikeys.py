@@ -4,7 +4,6 @@ the admin and shown once, and accepted by the native API."""
 import hashlib
 
 import pytest
-from django.core.cache import cache
 
 from accounts.apikeys import (
     apikey_issue,
@@ -15,20 +14,13 @@ from accounts.apikeys import (
 )
 from accounts.models import ApiKey
 from appeals.models import Appeal
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from core.errors import NotAllowed
 from core.models import AuditEvent
 
 URL = "/api/v1/appeals/"
 BODY = {"type": "complaint", "title": "路灯不亮", "description": "顺城街东口三盏路灯连续一周不亮。",
         "place_code": "140702001001"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def issue(cast, *units, **flags):
