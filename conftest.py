@@ -1,6 +1,9 @@
-"""The fixed cast every test module shares: a small city with two counties, their departments,
-and one person in each role. Built through the services, as an administrator would."""
+"""What every app's tests share: the fixed cast (a small city with two counties, their departments and one
+person in each role, built through the services as an administrator would), helpers that build more of
+it (``from conftest import make_staff, new_appeal``), and the fixtures more than one app uses.
+An app's own tests/conftest.py keeps only what that app alone needs."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +13,10 @@ from orgs.models import Department, DepartmentKind, Level, Role, Unit, UnitKind
 from orgs.services import department_save, membership_grant, unit_save
 
 PASSWORD = "correct-horse-battery"
+# Debian's chromium, kept off the network (NOTES.md): no update checks, no sync, no QUIC.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def make_unit(root, code, name, level, kind, parent=None, short_name=""):
@@ -75,3 +82,99 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def new_appeal(cast, **overrides):
+    """A resident's appeal in 榆次区's 顺城社区, built through the intake service; ``overrides`` are Intake fields."""
+    from appeals.models import AppealType, Channel
+    from appeals.services import Intake, appeal_create
+
+    data = Intake(
+        title=overrides.pop("title", "小区供暖不热"),
+        description=overrides.pop("description", "顺城社区3号楼暖气一直不热，室温只有12度。"),
+        appeal_type=overrides.pop("appeal_type", AppealType.COMPLAINT),
+        channel=overrides.pop("channel", Channel.WEB),
+        place=overrides.pop("place", cast.community),
+        **overrides,
+    )
+    return appeal_create(actor=cast.resident, data=data)
+
+
+@pytest.fixture
+def root_client(client, cast):
+    """The test client signed in as the superuser."""
+    client.force_login(cast.root)
+    return client
+
+
+@pytest.fixture
+def county_admin_client(client, cast):
+    """The test client signed in as 榆次区's administrator, with access to the Django admin."""
+    cast.admin.is_staff = True
+    cast.admin.save()
+    client.force_login(cast.admin)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: no rate-limit counters, access versions or hot-spot
+    results of an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads go to a temporary directory, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def sms_outbox():
+    """The SMS the test sent (the test settings use accounts.sms.MemoryBackend): ``[(phone, text), …]``."""
+    from accounts.sms import MemoryBackend
+
+    MemoryBackend.outbox.clear()
+    yield MemoryBackend.outbox
+    MemoryBackend.outbox.clear()
+
+
+def pytest_sessionstart(session):
+    """Compile any catalogue whose .mo is missing or older than its .po (``make test`` does this too)
+    before the test modules are imported, so that any test, run alone or in any order, sees the real
+    translated pages, and text a module translates when imported is translated the same way."""
+    import polib
+    from django.conf import settings
+    from django.utils.translation import trans_real
+
+    changed = False
+    for locale_dir in settings.LOCALE_PATHS:
+        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                changed = True
+    if changed:  # Django caches catalogues per process
+        trans_real._translations = {}
+        trans_real._default = None
+
+
+# Function scope on purpose: while Playwright's sync API is running, the thread has a running event loop,
+# and Django then hands out a different database connection (asgiref's Local keys it by context), one
+# that sees no rows this test wrote. The browser must stop before pytest-django's teardown flushes the tables.
+@pytest.fixture
+def browser():
+    """Debian's chromium through Playwright (tests marked ``browser``)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        connections.close_all()  # the connections of that other context, or PostgreSQL keeps the test DB busy

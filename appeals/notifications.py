@@ -27,12 +27,6 @@ from orgs.models import Role
 
 logger = logging.getLogger("minsheng.appeals.notifications")
 
-DEFAULT_BACKENDS = [
-    "appeals.notifications.LogBackend",
-    "appeals.notifications.SmsBackend",
-    "appeals.notifications.InSiteBackend",
-]
-DEFAULT_MAX_ATTEMPTS = 6
 # How long a worker holds a claimed row; a worker that dies lets the row go after this.
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -49,7 +43,7 @@ TO_RESIDENT_SITE = {Action.REPLY, Action.MERGE}
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "APPEAL_NOTIFICATION_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    return int(settings.APPEAL_NOTIFICATION_MAX_ATTEMPTS)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -231,7 +225,7 @@ class InSiteBackend(Backend):
 
 
 def get_backends() -> list[tuple[str, Backend]]:
-    paths = getattr(settings, "APPEAL_NOTIFICATION_BACKENDS", DEFAULT_BACKENDS)
+    paths = settings.APPEAL_NOTIFICATION_BACKENDS
     return [(path, import_string(path)()) for path in paths]
 
 

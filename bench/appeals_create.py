@@ -53,7 +53,10 @@ def main():
     args = parser.parse_args()
 
     ensure_database(args.db)
-    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.db}", DEBUG="0",
+    keys = subprocess.run([sys.executable, "manage.py", "personal_data_keys"], cwd=ROOT, env=dict(os.environ, DEBUG="1"),
+                          capture_output=True, text=True, check=True).stdout.splitlines()
+    keys = dict(line.split("=", 1) for line in keys if line and not line.startswith("#"))
+    env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.db}", DEBUG="0", **keys,
                SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 40), ALLOWED_HOSTS=HOST,
                DJANGO_SETTINGS_MODULE="minsheng.settings", LOG_LEVEL="WARNING",
                API_RATE_LIMIT_PER_IP=str(10 * (args.requests + args.warmup)),

@@ -1,8 +1,10 @@
 """Personal data at rest: Fernet encryption (the cryptography package) and a keyed blind index
 so that an encrypted phone number can still be looked up exactly.
 
-Keys come from FIELD_ENCRYPTION_KEYS (comma-separated, newest first, so keys can be rotated);
-without them a key is derived from SECRET_KEY, which is fine for a local run only.
+Keys come from FIELD_ENCRYPTION_KEYS (comma-separated, newest first, so keys can be rotated) and
+BLIND_INDEX_KEY, both required in production so that rotating SECRET_KEY loses nothing; with DEBUG on
+and no keys set, both are derived from SECRET_KEY (a local demo database keeps working).
+``manage.py personal_data_keys`` prints new keys, or the derived ones to carry a database over.
 """
 
 import base64
@@ -13,22 +15,41 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+
+KEY_SETTINGS = {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
 
 
-def _derive(label: str) -> bytes:
-    return hashlib.sha256(f"minsheng:{label}:{settings.SECRET_KEY}".encode()).digest()
+def derived_key(label: str) -> str:
+    """The key a local run uses when none is configured, url-safe base64: "field-encryption" or
+    "blind-index"."""
+    digest = hashlib.sha256(f"minsheng:{label}:{settings.SECRET_KEY}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 @cache
 def _fernet() -> MultiFernet:
-    keys = settings.FIELD_ENCRYPTION_KEYS or [base64.urlsafe_b64encode(_derive("field-encryption")).decode()]
+    keys = settings.FIELD_ENCRYPTION_KEYS or [derived_key("field-encryption")]
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS must hold Fernet keys (32 url-safe base64-encoded bytes each)"
         ) from None
+
+
+@cache
+def _blind_index_key() -> bytes:
+    return base64.urlsafe_b64decode(settings.BLIND_INDEX_KEY or derived_key("blind-index"))
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting, **kwargs):
+    if setting in KEY_SETTINGS:
+        _fernet.cache_clear()
+        _blind_index_key.cache_clear()
 
 
 def encrypt(text: str) -> str:
@@ -43,8 +64,7 @@ def decrypt(token: str) -> str:
 
 
 def blind_index(value: str) -> str:
-    key = _derive("blind-index")
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_blind_index_key(), value.encode(), hashlib.sha256).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

@@ -1,7 +1,8 @@
 """gunicorn settings for Minsheng:  gunicorn -c deploy/gunicorn.conf.py minsheng.wsgi:application
 
 Each setting can be overridden from the environment (GUNICORN_BIND, GUNICORN_WORKERS,
-GUNICORN_THREADS, GUNICORN_TIMEOUT) or on the command line, which wins over this file.
+GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_LOG_LEVEL; read by minsheng.env's strict helpers, so a
+wrong value stops start-up with its name) or on the command line, which wins over this file.
 
 Why these values (measured with bench/appeals_create.py; README, performance table):
 - Requests are short and spend most of their time on the CPU in Django or waiting on PostgreSQL
@@ -17,16 +18,21 @@ Why these values (measured with bench/appeals_create.py; README, performance tab
 """
 
 import multiprocessing
-import os
+import sys
+from pathlib import Path
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, wherever gunicorn starts
+
+from minsheng.env import env_choice, env_int, env_str  # noqa: E402
+
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
+workers = env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1, minimum=1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+threads = env_int("GUNICORN_THREADS", 1, minimum=1)
 keepalive = 5  # seconds an idle kept-alive connection stays open
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = 30
 # Past this many queued connections the kernel refuses new ones instead of letting latency grow.
 backlog = 256
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+loglevel = env_choice("GUNICORN_LOG_LEVEL", "warning", ("debug", "info", "warning", "error", "critical"))
 wsgi_app = "minsheng.wsgi:application"

@@ -33,7 +33,6 @@ from orgs.models import Department, DepartmentKind, Level, Unit
 logger = logging.getLogger(__name__)
 
 AUTO = "auto"  # the actor label of what the router writes
-DEFAULT_BUDGET_SECONDS = 2.0  # settings.DISPATCH_ROUTE_SECONDS overrides
 K = 3
 MIN_CONFIDENCE = 0.005
 
@@ -181,7 +180,7 @@ def candidates_for(appeal, *, k: int = K) -> Routing:
 
 
 def budget_seconds() -> float:
-    return float(getattr(settings, "DISPATCH_ROUTE_SECONDS", DEFAULT_BUDGET_SECONDS))
+    return float(settings.DISPATCH_ROUTE_SECONDS)
 
 
 def _source_text(candidate: Candidate) -> str:

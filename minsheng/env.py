@@ -127,3 +127,49 @@ def env_float(name: str, default: float, *, minimum: float | None = None, maximu
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {number}")
     return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ=None) -> str:
+    value = env_str(name, default, environ=environ)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _key_bytes(name: str, value: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        return base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name} must be url-safe base64 (manage.py personal_data_keys prints one)") from None
+
+
+def env_fernet_keys(name: str, *, required: bool, environ=None) -> list[str]:
+    """Comma-separated Fernet keys (32 bytes, url-safe base64), newest first."""
+    keys = env_list(name, [], environ=environ)
+    if not keys and required:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DEBUG is off, so that personal data does not depend on SECRET_KEY "
+            "(manage.py personal_data_keys prints new keys)"
+        )
+    for key in keys:
+        if len(_key_bytes(name, key)) != 32:
+            raise ImproperlyConfigured(f"{name} must hold Fernet keys of 32 bytes each, url-safe base64 encoded")
+    return keys
+
+
+def env_secret_key(name: str, *, required: bool, min_bytes: int = 32, environ=None) -> str | None:
+    """A random key of at least ``min_bytes`` bytes, url-safe base64 encoded."""
+    value = env_str(name, None, environ=environ)
+    if value is None:
+        if required:
+            raise ImproperlyConfigured(
+                f"{name} must be set when DEBUG is off, so that it does not depend on SECRET_KEY "
+                "(manage.py personal_data_keys prints a new one)"
+            )
+        return None
+    if len(_key_bytes(name, value)) < min_bytes:
+        raise ImproperlyConfigured(f"{name} must hold at least {min_bytes} bytes, url-safe base64 encoded")
+    return value

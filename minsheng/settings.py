@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.env import (
     env_bool,
+    env_choice,
     env_database,
+    env_fernet_keys,
     env_float,
     env_int,
     env_list,
     env_redis_url,
+    env_secret_key,
     env_str,
     env_time_window,
     env_timezone,
@@ -29,9 +32,12 @@ if SECRET_KEY is None:
 elif len(SECRET_KEY) < 32 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
 
-# Key for personal data encrypted at rest (names, phones, ID numbers). Without it, a key is
-# derived from SECRET_KEY, which is acceptable for a local run only.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+# Personal data at rest (core/crypto.py): Fernet keys for names, phones and ID numbers, newest first,
+# and the key of the phone's blind index (the exact look-up of an encrypted phone). Neither depends on
+# SECRET_KEY in production, so rotating SECRET_KEY loses no data; with DEBUG on, both may be left out
+# and are then derived from SECRET_KEY, as a local demo database always was.
+FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEYS", required=not DEBUG)
+BLIND_INDEX_KEY = env_secret_key("BLIND_INDEX_KEY", required=not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -175,6 +181,16 @@ WORKING_HOURS = env_time_window("WORKING_HOURS", "08:30-17:30")
 DISPATCH_AUTO_THRESHOLD = env_float("DISPATCH_AUTO_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 # Set DISPATCH_AUTO=0 to keep every appeal in the manual queue (suggestions are still shown).
 DISPATCH_AUTO = env_bool("DISPATCH_AUTO", True)
+# Routing that takes longer than this (seconds) leaves the appeal to a dispatcher.
+DISPATCH_ROUTE_SECONDS = env_float("DISPATCH_ROUTE_SECONDS", 2.0, minimum=0.01, maximum=60.0)
+
+# Notifications from the event outbox (appeals.notifications): the backends each event goes through,
+# and how many attempts before an event is given up as failed.
+APPEAL_NOTIFICATION_BACKENDS = env_list(
+    "APPEAL_NOTIFICATION_BACKENDS",
+    ["appeals.notifications.LogBackend", "appeals.notifications.SmsBackend", "appeals.notifications.InSiteBackend"],
+)
+APPEAL_NOTIFICATION_MAX_ATTEMPTS = env_int("APPEAL_NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
 
 # How long the API remembers an Idempotency-Key: a retry within this many days answers with the first
 # request's appeal; appeals_sweep forgets older keys.
@@ -208,6 +224,8 @@ SECURE_SSL_REDIRECT = _SECURE_SSL
 SESSION_COOKIE_SECURE = _SECURE_SSL
 CSRF_COOKIE_SECURE = _SECURE_SSL
 SECURE_HSTS_SECONDS = 31536000 if _SECURE_SSL else 0
+# Django's own warnings about these four say nothing of SECURE_SSL; core/checks.py names it instead.
+SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = (
@@ -220,7 +238,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"],
+             "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

@@ -6,6 +6,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Fixed keys for personal data, never used outside tests (production requires its own).
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "RbmDs0wHHFfTwXeF06GKXfCZyOZ3a_fXJx4oXqJlHMs=")
+os.environ.setdefault("BLIND_INDEX_KEY", "GQEzD4T1qogQWSdO_ifR6l72oXi3h1tOAZW8PN_bpL8=")
 os.environ.setdefault("SMS_BACKEND", "accounts.sms.MemoryBackend")
 os.environ.setdefault("OTP_SEND_INTERVAL_SECONDS", "0")
 

@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -10,20 +9,6 @@ from accounts.models import User
 from core.crypto import blind_index
 from core.models import AuditEvent
 from orgs.models import Membership, Role
-
-
-@pytest.fixture
-def root_client(client, cast):
-    client.force_login(cast.root)
-    return client
-
-
-@pytest.fixture
-def county_admin_client(client, cast):
-    cast.admin.is_staff = True
-    cast.admin.save()
-    client.force_login(cast.admin)
-    return client
 
 
 def give_phone(user, phone):

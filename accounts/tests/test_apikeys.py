@@ -5,7 +5,6 @@ appeals/tests/test_api.py and test_api_keys.py; the admin: test_admin_credential
 import hashlib
 
 import pytest
-from django.core.cache import cache
 
 from accounts.apikeys import apikey_issue, apikey_revoke, authenticate_api_key
 from accounts.models import ApiKey
@@ -14,13 +13,6 @@ from core.models import AuditEvent
 from orgs.selectors import Purpose, can_reach_unit
 
 URL = "/api/v1/appeals/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def issue(cast, *units, **flags):

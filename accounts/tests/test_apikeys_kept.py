@@ -1,7 +1,6 @@
 """Each process keeps the API keys it has seen (accounts.apikeys); revoking or re-scoping a key, here
 or in another process, applies to the very next request."""
 
-import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,11 +11,6 @@ from accounts.models import ApiKey
 from orgs import scope_cache
 
 UNITS = "/api/v1/orgs/units"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def get(client, clear):

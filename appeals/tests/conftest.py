@@ -1,23 +1,19 @@
-"""Helpers for appeals tests: a resident's appeal in 榆次区's 顺城社区, built through the intake service."""
+"""Fixtures of the appeals tests alone; the cast and ``new_appeal`` are in the root conftest.py."""
 
 import pytest
 
-from appeals.models import AppealType, Channel
-from appeals.services import Intake, appeal_create
-
-
-def new_appeal(cast, **overrides):
-    data = Intake(
-        title=overrides.pop("title", "小区供暖不热"),
-        description=overrides.pop("description", "顺城社区3号楼暖气一直不热，室温只有12度。"),
-        appeal_type=overrides.pop("appeal_type", AppealType.COMPLAINT),
-        channel=overrides.pop("channel", Channel.WEB),
-        place=overrides.pop("place", cast.community),
-        **overrides,
-    )
-    return appeal_create(actor=cast.resident, data=data)
+from conftest import new_appeal
 
 
 @pytest.fixture
 def appeal(cast):
+    """A resident's appeal in 榆次区's 顺城社区, waiting to be dispatched."""
     return new_appeal(cast)
+
+
+@pytest.fixture
+def march(cast):
+    """March 2026 of two departments, with hand-computed 三率 (appeals/tests/test_kpis.py says how)."""
+    from appeals.tests.test_kpis import build_march
+
+    return build_march(cast)

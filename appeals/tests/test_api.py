@@ -12,7 +12,7 @@ from accounts.tokens import token_issue, token_revoke
 from appeals import services
 from appeals.models import Action, Appeal, AppealEvent, Channel, IdempotencyKey, State
 from appeals.services import appeal_dispatch
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from orgs.models import Unit
 
 URL = "/api/v1/appeals/"

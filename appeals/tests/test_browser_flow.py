@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from accounts.sms import MemoryBackend
 from appeals.models import Action, Appeal, AppealType, Satisfaction, State
@@ -20,33 +19,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # holiday calendar appeals/0002 seeded; holiday_calendar puts it back before the test.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path("/tmp")
 
 TITLE = "社区卫生服务站周末不开门"
 DESCRIPTION = "顺城社区卫生服务站周六周日都关门，老人量血压、拿药只能跑到市里，希望周末至少开半天。"
 REPLY = "经核实，顺城社区卫生服务站自下周起周六上午8:30至12:00开诊，已在服务站门口张贴通知。"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled_translations():
-    """The pages are checked in Chinese: compile a catalogue whose .mo is missing or stale (``make
-    test`` does this too; web/tests does the same for its own tests)."""
-    import polib
-    from django.utils.translation import trans_real
-
-    changed = False
-    for locale_dir in django_settings.LOCALE_PATHS:
-        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo_path = po_path.with_suffix(".mo")
-            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
-                changed = True
-    if changed:
-        trans_real._translations = {}
-        trans_real._default = None
 
 
 @pytest.fixture(autouse=True)
@@ -59,21 +36,7 @@ def holiday_calendar(transactional_db):
     importlib.import_module("appeals.migrations.0002_holidays_2026").seed(apps, None)
 
 
-# Function scope on purpose: while Playwright's sync API is running, the thread has a running event loop,
-# and Django then hands out a different database connection (asgiref's Local keys it by context), one
-# that sees no rows this test wrote. The browser must stop before pytest-django's teardown flushes the tables.
-@pytest.fixture
-def browser():
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()  # the connections of that other context, or PostgreSQL keeps the test DB busy
-
-
+# ``browser`` (the root conftest.py) is function-scoped, which this test needs: see its comment.
 @pytest.fixture
 def person(browser):
     """A browser context per person (cookies of their own), Chinese, phone-sized unless asked. Any console

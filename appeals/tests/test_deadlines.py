@@ -10,7 +10,7 @@ import time_machine
 from appeals.deadlines import add_duration, add_working_time, deadlines_from, is_working_day, rule_for
 from appeals.models import AppealType, CalendarDay, Category, DeadlineRule, DurationUnit, State, Urgency
 from appeals.services import appeal_accept, appeal_dispatch
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import Workbook
 
 from appeals import services
@@ -44,11 +44,8 @@ def csv_bytes(rows, header=HEADER, encoding="utf-8-sig"):
     return text.encode(encoding)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; the catalogues translate them."""
-    with translation.override("en"):
-        yield
+# Messages are checked in English; the catalogues translate them.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def run(cast, content, *, actor=None, commit=True, **kwargs):

@@ -28,8 +28,8 @@ from appeals.services import (
     appeal_reply,
     appeal_transfer,
 )
-from appeals.tests.conftest import new_appeal
-from appeals.tests.test_kpis import LOOK_AT, MARCH, at, build_march
+from appeals.tests.test_kpis import LOOK_AT, MARCH, at
+from conftest import new_appeal
 from orgs.models import Level
 
 PERIODS = [
@@ -73,11 +73,6 @@ def summary_rows():
 def roll(when, **options):
     with at(when):
         return kpi_rollup.rollup(**options)
-
-
-@pytest.fixture
-def march(cast):
-    return build_march(cast)
 
 
 def test_march_figures_are_the_same_from_the_summary(cast, march):

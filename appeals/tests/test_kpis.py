@@ -57,8 +57,7 @@ from appeals.services import (
     appeal_reassign,
     appeal_reply,
 )
-from appeals.tests.conftest import new_appeal
-from conftest import make_staff
+from conftest import make_staff, new_appeal
 from orgs.models import Level, Role
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -124,11 +123,6 @@ def build_march(cast) -> SimpleNamespace:
 
     k.b2 = dispatched("2026-03-31 17:00", B)
     return k
-
-
-@pytest.fixture
-def march(cast):
-    return build_march(cast)
 
 
 def report(user, period=MARCH, level=None):

@@ -41,7 +41,7 @@ from appeals.services import (
     appeal_urge,
     appeal_withdraw,
 )
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from core.errors import BadInput, InvalidTransition, NotAllowed
 from orgs.models import Role
 from orgs.services import membership_grant

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from appeals.exports import mask_text
 from appeals.models import Action
 from appeals.services import appeal_accept, appeal_dispatch
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 
 NAME, PHONE, ID_NUMBER = "欧阳娜娜", "13912345678", "14070219900101123X"
 MASKED_NAME, MASKED_PHONE, MASKED_ID = "欧***", "139****5678", "1407**********123X"

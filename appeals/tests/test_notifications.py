@@ -10,7 +10,6 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import User, UserKind
-from accounts.sms import MemoryBackend
 from appeals import notifications
 from appeals.models import Action, AppealEvent, AppealType, Channel, Message, Satisfaction, State
 from appeals.notifications import claim_due, deliver_all, deliver_event, deliver_pending
@@ -27,8 +26,8 @@ from appeals.services import (
     appeal_transfer,
     appeal_urge,
 )
-from appeals.tests.conftest import new_appeal
 from appeals.tests.test_lifecycle import in_state
+from conftest import new_appeal
 from orgs.models import Role
 from orgs.services import membership_grant
 
@@ -36,11 +35,7 @@ PENDING, SENT, FAILED = AppealEvent.Delivery.PENDING, AppealEvent.Delivery.SENT,
 LATE = timedelta(days=30)
 
 
-@pytest.fixture(autouse=True)
-def sms_outbox():
-    MemoryBackend.outbox.clear()
-    yield MemoryBackend.outbox
-    MemoryBackend.outbox.clear()
+pytestmark = pytest.mark.usefixtures("sms_outbox")
 
 
 def inbox(user):

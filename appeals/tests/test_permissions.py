@@ -32,8 +32,8 @@ from appeals.services import (
     appeal_urge,
     appeal_withdraw,
 )
-from appeals.tests.conftest import new_appeal
 from appeals.tests.test_lifecycle import in_state, snapshot
+from conftest import new_appeal
 from core.errors import NotAllowed
 
 EVERYONE = ["root", "dispatcher", "handler_a", "handler_b", "taigu_handler", "city_supervisor", "taigu_supervisor",

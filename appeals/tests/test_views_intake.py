@@ -1,7 +1,6 @@
 """Staff recording a demand for a resident: who may, for which places, and what is stored."""
 
 import pytest
-from django.utils.translation import override
 
 from accounts.models import User, UserKind
 from appeals.models import Action, Appeal, AppealEvent, Channel
@@ -12,12 +11,7 @@ from orgs.services import membership_grant, unit_save
 RECORD = "/appeals/record/"
 
 
-@pytest.fixture(autouse=True)
-def english(settings, tmp_path):
-    settings.LANGUAGE_CODE = "en"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english", "media_root")
 
 
 def visit(place, **overrides):

@@ -7,15 +7,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from appeals.tests.test_kpis import LOOK_AT, at, build_march
+from appeals.tests.test_kpis import LOOK_AT, at
 
 URL = reverse("appeals:kpi")
 EXPORT = reverse("appeals:kpi_export")
-
-
-@pytest.fixture
-def march(cast):
-    return build_march(cast)
 
 
 def get(client, user, url=URL, **params):

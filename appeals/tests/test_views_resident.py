@@ -8,24 +8,18 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.translation import override
 from PIL import Image
 
 from accounts.models import User, UserKind
 from appeals.models import Action, Appeal, AppealEvent, Channel, Satisfaction, State
 from appeals.services import Intake, appeal_accept, appeal_create, appeal_dispatch, appeal_reply
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 
 NEW = "/appeals/new/"
 
 
-@pytest.fixture(autouse=True)
-def english(settings, tmp_path):
-    """Pin English so the catalogue can change without breaking tests; keep uploads out of the tree."""
-    settings.LANGUAGE_CODE = "en"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with override("en"):
-        yield
+# English, so the catalogue can change without breaking tests; uploads kept out of the tree.
+pytestmark = pytest.mark.usefixtures("english", "media_root")
 
 
 @pytest.fixture

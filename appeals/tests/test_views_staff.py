@@ -18,7 +18,7 @@ from appeals.services import (
     appeal_return,
     appeal_urge,
 )
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 
 QUEUE = reverse("appeals:staff_queue")
 

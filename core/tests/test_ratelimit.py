@@ -4,9 +4,7 @@ counts, those with bad credentials too."""
 
 import json
 
-import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from accounts.apikeys import apikey_issue
@@ -15,13 +13,6 @@ from core import ratelimit
 
 URL = "/api/v1/appeals/"
 NOON = "2026-11-23 12:00:05+08:00"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def api_request(address="10.0.0.1", path=URL):

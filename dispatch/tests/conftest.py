@@ -35,6 +35,15 @@ def tiny_model():
     return model
 
 
+@pytest.fixture
+def policy(settings):
+    """The shipped routing policy, whatever the developer's environment says: automatic dispatch on,
+    at 0.85, within two seconds."""
+    settings.DISPATCH_AUTO = True
+    settings.DISPATCH_AUTO_THRESHOLD = 0.85
+    settings.DISPATCH_ROUTE_SECONDS = 2.0
+
+
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Per-process caches must not carry one test's database into the next."""

@@ -12,7 +12,7 @@ from appeals.services import (
     appeal_reply,
     appeal_return,
 )
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from core.models import AuditEvent
 from dispatch.models import ExampleSource, TrainingExample
 from dispatch.services import classifier_train
@@ -21,10 +21,7 @@ from dispatch.tests.conftest import fixture_texts_labels
 STREETLIGHT = {"title": "小区路灯坏了", "description": "顺城社区门口的路灯坏了一个月，打13800138000找我。"}
 
 
-@pytest.fixture(autouse=True)
-def policy(settings):
-    settings.DISPATCH_AUTO = True
-    settings.DISPATCH_AUTO_THRESHOLD = 0.85
+pytestmark = pytest.mark.usefixtures("policy")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from appeals.models import Action, State
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from dispatch import classifier as clf
 from dispatch import routing
 from dispatch.models import CatalogueEntry, ClassifierVersion
@@ -19,11 +19,7 @@ PANEL = 'class="card suggestions-panel"'
 STREETLIGHT_TRADITIONAL = {"title": "小區路燈壞了", "description": "順城社區門口的路燈壞了一個月，晚上走路很黑。"}
 
 
-@pytest.fixture(autouse=True)
-def policy(settings):
-    settings.DISPATCH_AUTO = True
-    settings.DISPATCH_AUTO_THRESHOLD = 0.85
-    settings.DISPATCH_ROUTE_SECONDS = 2.0
+pytestmark = pytest.mark.usefixtures("policy")
 
 
 def sure_model(cast):

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,13 +14,6 @@ NOISE = ("幸福里小区旁工地夜间施工噪音扰民", "幸福里小区附
 PARKING = ("和平路人行道被违停车辆占用", "和平路人行道上违停车辆很多，行人只能走机动车道，很危险。")
 WAGES = ("金山建筑公司拖欠农民工工资", "金山建筑公司拖欠我们农民工工资半年，讨薪无门。")
 LONE = ("图书馆开放时间太短", "市图书馆周末只开半天，希望延长。")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def file(cast, place, matter, *, days_ago=1, n=1):

@@ -1,6 +1,7 @@
 """A wrong setting stops start-up with a message naming the variable."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +12,18 @@ from django.core.exceptions import ImproperlyConfigured
 from minsheng.env import env_bool, env_database, env_int, env_list, env_redis_url, env_time_window, env_timezone
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = {"SECRET_KEY": "x" * 40, "ALLOWED_HOSTS": "minsheng.example.gov.cn", "DEBUG": "0"}
+FERNET_KEY = "RbmDs0wHHFfTwXeF06GKXfCZyOZ3a_fXJx4oXqJlHMs="
+INDEX_KEY = "GQEzD4T1qogQWSdO_ifR6l72oXi3h1tOAZW8PN_bpL8="
+GOOD = {"SECRET_KEY": "x" * 40, "ALLOWED_HOSTS": "minsheng.example.gov.cn", "DEBUG": "0",
+        "FIELD_ENCRYPTION_KEYS": FERNET_KEY, "BLIND_INDEX_KEY": INDEX_KEY}
+SET_BY_TESTS = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "TIME_ZONE",
+                "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
 
 
 def start(**env):
     """Import the settings in a fresh interpreter, as `manage.py` or gunicorn would."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY",
-                                                              "ALLOWED_HOSTS", "REDIS_URL", "TIME_ZONE"}}
-    clean.update({"MINSHENG_VAR_DIR": "/tmp/minsheng-settings-test"} | env)
+    clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TESTS}
+    clean.update({"MINSHENG_VAR_DIR": "/tmp/minsheng-settings-test"} | {k: v for k, v in env.items() if v is not None})
     return subprocess.run([sys.executable, "-c", "import minsheng.settings"], cwd=ROOT, env=clean,
                           capture_output=True, text=True, timeout=60)
 
@@ -41,6 +46,17 @@ def test_good_environment_starts():
         ({"TIME_ZONE": "Asia/Beijing"}, "TIME_ZONE must be an IANA time zone"),
         ({"WORKING_HOURS": "9-5"}, "WORKING_HOURS must look like 08:30-17:30"),
         ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT must be at least 1"),
+        ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off"),
+        ({"FIELD_ENCRYPTION_KEYS": "not-a-key"}, "FIELD_ENCRYPTION_KEYS must"),
+        ({"FIELD_ENCRYPTION_KEYS": INDEX_KEY[:20]}, "FIELD_ENCRYPTION_KEYS must"),
+        ({"BLIND_INDEX_KEY": None}, "BLIND_INDEX_KEY must be set when DEBUG is off"),
+        ({"BLIND_INDEX_KEY": "c2hvcnQ="}, "BLIND_INDEX_KEY must hold at least 32 bytes"),
+        ({"DISPATCH_ROUTE_SECONDS": "soon"}, "DISPATCH_ROUTE_SECONDS must be a number"),
+        ({"APPEAL_NOTIFICATION_MAX_ATTEMPTS": "0"}, "APPEAL_NOTIFICATION_MAX_ATTEMPTS must be at least 1"),
+        ({"APPEAL_NOTIFICATION_BACKENDS": "a,,b"}, "APPEAL_NOTIFICATION_BACKENDS must be a comma-separated list"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO"),
+        ({"SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
+        ({"OTP_TTL_SECONDS": "10"}, "OTP_TTL_SECONDS must be at least 60"),
     ],
 )
 def test_wrong_value_stops_start_up_naming_the_variable(env, message):
@@ -49,7 +65,7 @@ def test_wrong_value_stops_start_up_naming_the_variable(env, message):
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
 
 
-def test_debug_allows_missing_secret_and_hosts():
+def test_debug_allows_missing_secret_hosts_and_personal_data_keys():
     assert start(DEBUG="1").returncode == 0
 
 
@@ -65,3 +81,34 @@ def test_helpers_parse_what_operators_write():
     assert str(env_time_window("X", "08:30-17:30", environ={})[1]) == "17:30:00"
     with pytest.raises(ImproperlyConfigured, match="X must be a whole number"):
         env_int("X", 1, environ={"X": "ten"})
+
+
+def variables_read(path: Path) -> set[str]:
+    return set(re.findall(r'env_[a-z_]+\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text(encoding="utf-8")))
+
+
+def test_every_variable_is_in_the_readmes_table():
+    table = ROOT.joinpath("README.md").read_text(encoding="utf-8").split("| variable | default | meaning |")[1]
+    table = table.split("\n\n")[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    read = variables_read(ROOT / "minsheng" / "settings.py") | variables_read(ROOT / "deploy" / "gunicorn.conf.py")
+    assert "APPEAL_NOTIFICATION_BACKENDS" in read and "GUNICORN_WORKERS" in read
+    assert read - documented == set()
+
+
+def test_the_apps_read_settings_not_the_environment():
+    """Only minsheng/env.py touches os.environ; code reads settings.X, never a default of its own."""
+    offenders = []
+    top = [d for d in ROOT.iterdir() if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
+           and d.name not in {"bench", "scripts"}]
+    for path in (p for d in top for p in d.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if "tests" in relative.parts:
+            continue
+        if relative.as_posix() in {"minsheng/env.py", "minsheng/test_settings.py", "minsheng/wsgi.py",
+                                   "minsheng/asgi.py"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"os\.environ|getenv\(|getattr\(settings", text):
+            offenders.append(relative.as_posix())
+    assert offenders == []

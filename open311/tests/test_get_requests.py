@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from appeals.models import AppealType, Category, State
 from appeals.services import appeal_dispatch, appeal_reject
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from open311 import selectors
 from open311.tests.helpers import BASE, FORMATS, errors, requests_of
 

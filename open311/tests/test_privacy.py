@@ -5,7 +5,7 @@ import pytest
 
 from accounts.models import User
 from appeals.models import Appeal
-from appeals.tests.conftest import new_appeal
+from conftest import new_appeal
 from open311.serializers import public_text
 from open311.tests.helpers import BASE, FORMATS, requests_of
 from orgs.models import Level, Unit, UnitKind

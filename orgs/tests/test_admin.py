@@ -3,27 +3,12 @@ services, and the xlsx import/export work from the changelist."""
 
 import io
 
-import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from core.models import AuditEvent
 from orgs.importers import DepartmentImporter, UnitImporter
 from orgs.models import Department, Unit
-
-
-@pytest.fixture
-def root_client(client, cast):
-    client.force_login(cast.root)
-    return client
-
-
-@pytest.fixture
-def county_admin_client(client, cast):
-    cast.admin.is_staff = True
-    cast.admin.save()
-    client.force_login(cast.admin)
-    return client
 
 
 def xlsx_upload(importer_class, *rows, name="data.xlsx"):

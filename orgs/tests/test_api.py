@@ -1,18 +1,10 @@
 """The read-only org network of the JSON API: a client learns the place codes it may use, and no more."""
 
-import pytest
 
 from accounts.apikeys import apikey_issue, apikey_revoke
 from accounts.tokens import token_issue
 
 UNITS, DEPARTMENTS = "/api/v1/orgs/units", "/api/v1/orgs/departments"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def get(client, url, clear):

@@ -1,7 +1,6 @@
 """Each process keeps staff members' memberships between requests (orgs.scope_cache); a role granted
 or revoked, here or in another process, applies to the very next request."""
 
-import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,11 +12,6 @@ from orgs.models import Membership, Role
 from orgs.services import membership_grant, membership_revoke
 
 UNITS = "/api/v1/orgs/units"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def units_seen(client, clear):

@@ -1,7 +1,8 @@
 """Build the demo city (orgs.demo) through the services, or bring an existing one up to date.
 
 Rows are matched by their stable keys (unit code, department code, username), so a second run
-writes nothing, and a run after orgs.demo changed updates only what changed.
+writes nothing, and a run after orgs.demo changed updates only what changed. The command lives in
+accounts, not orgs, because it makes staff accounts as well as the org network (orgs is below accounts).
 """
 
 import unicodedata
