@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import UserKind
 from appeals import selectors
 from appeals.exports import mask_text, masked_contact
-from appeals.models import State
+from appeals.models import Action, State
 from appeals.views.staff import staff_only
 
 
@@ -39,7 +39,8 @@ def _timeline(appeal) -> list[dict]:
             "to_state": State(event.to_state).label if event.to_state and event.to_state != event.from_state else "",
             "actor": actor,
             "target": data.get("to") or data.get("into") or "",
-            "note": mask_text(event.note),
+            # The reply is printed in full below the timeline: not twice.
+            "note": "" if event.action == Action.REPLY else mask_text(event.note),
         })
     return lines
 

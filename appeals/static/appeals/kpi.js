@@ -28,7 +28,7 @@
       textStyle: { fontFamily: "inherit" },
       tooltip: { trigger: "axis", confine: true },
       legend: { top: 0, left: 0, itemWidth: 14, itemHeight: 10, textStyle: { fontSize: narrow ? 11 : 12 } },
-      grid: { left: 8, right: 8, bottom: 8, top: narrow ? 64 : 40, containLabel: true },
+      grid: { left: 8, right: 8, bottom: 8, top: narrow ? 84 : 60, containLabel: true },
       xAxis: { type: "category", data: data.months,
                axisLabel: { fontSize: 11, formatter: function (value) { return narrow ? value.slice(2) : value; } } },
       yAxis: [
