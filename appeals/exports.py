@@ -57,19 +57,36 @@ def _local(value):
     return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
+# What a 12345 report reads: the demand, who handled it and when, the reply and the resident's verdict.
+# Free text is masked as on the staff pages; the contact as by default (never the clear values).
 APPEAL_COLUMNS = (
     Column("code", gettext_lazy("Tracking code"), width=14),
     Column("received", gettext_lazy("Received"), width=18),
+    Column("channel", gettext_lazy("Channel"), width=14),
     Column("type", gettext_lazy("Type"), width=16),
+    Column("category", gettext_lazy("Category"), width=14),
     Column("title", gettext_lazy("Title"), width=36),
+    Column("content", gettext_lazy("Content (诉求内容)"), width=60),
     Column("place", gettext_lazy("Place"), width=20),
     Column("state", gettext_lazy("State"), width=18),
     Column("handler", gettext_lazy("Handling department or unit"), width=22),
+    Column("dispatched", gettext_lazy("Dispatched"), width=18),
     Column("due", gettext_lazy("Due"), width=18),
     Column("overdue", gettext_lazy("Overdue"), width=8),
+    Column("replied", gettext_lazy("Replied"), width=18),
+    Column("reply", gettext_lazy("Reply (答复)"), width=60),
+    Column("closed", gettext_lazy("Closed (办结时间)"), width=18),
+    Column("closed_on_time", gettext_lazy("Closed on time"), width=10),
+    Column("satisfaction", gettext_lazy("Satisfaction (满意度)"), width=12),
+    Column("resolved", gettext_lazy("Resolved, in the resident's words"), width=10),
+    Column("rating_comment", gettext_lazy("Rating comment"), width=30),
     Column("contact_name", gettext_lazy("Contact name (masked)"), width=14),
     Column("contact_phone", gettext_lazy("Contact phone (masked)"), width=16),
 )
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else str(_("yes") if value else _("no"))
 
 
 def appeal_row(appeal, now=None) -> dict:
@@ -77,13 +94,24 @@ def appeal_row(appeal, now=None) -> dict:
     return {
         "code": appeal.code,
         "received": _local(appeal.created_at),
+        "channel": str(appeal.get_channel_display()),
         "type": str(appeal.get_appeal_type_display()),
+        "category": appeal.category.name if appeal.category_id else "",
         "title": mask_text(appeal.title),
+        "content": mask_text(appeal.description),
         "place": appeal.place.name,
         "state": str(appeal.get_state_display()),
         "handler": str(appeal.assignee or ""),
+        "dispatched": _local(appeal.dispatched_at),
         "due": _local(appeal.due_at),
         "overdue": _("yes") if is_overdue_now(appeal, now) else "",
+        "replied": _local(appeal.replied_at),
+        "reply": mask_text(appeal.reply),
+        "closed": _local(appeal.closed_at),
+        "closed_on_time": _yes_no(appeal.closed_on_time) if appeal.closed_at else "",
+        "satisfaction": str(appeal.get_satisfaction_display()) if appeal.satisfaction else "",
+        "resolved": _yes_no(appeal.resolved),
+        "rating_comment": mask_text(appeal.rating_comment),
         "contact_name": contact["name"],
         "contact_phone": contact["phone"],
     }

@@ -102,6 +102,18 @@ class Plan:
     covered_until: date | None = None
     refreshed_at: datetime | None = None
 
+    def within(self, start: date, end: date) -> "Plan":
+        """The same plan cut to ``start``–``end`` (inside the planned period): a month of a year's trend
+        without looking up the changed appeals again."""
+        summary = None
+        if self.summary is not None:
+            first, last = max(self.summary[0], start), min(self.summary[1], end)
+            summary = (first, last) if first <= last else None
+        live = [(max(first, start), min(last, end)) for first, last in self.live if first <= end and last >= start]
+        excluded = {day for day in self.summary_excluded if start <= day <= end}
+        return Plan(summary=summary, summary_excluded=excluded, live=live, covered_until=self.covered_until,
+                    refreshed_at=self.refreshed_at)
+
     def summary_q(self) -> Q:
         first, last = self.summary
         q = Q(day__gte=first, day__lte=last)

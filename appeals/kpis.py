@@ -29,10 +29,15 @@ is not charged. A returned (退单) appeal counts for whoever it is dispatched t
 appeal row alone (indexed, one row per appeal) rather than replaying events, which keeps the page
 fast on millions of appeals.
 
-Units: the unit figures are the appeals held by a unit itself (township offices, village and
-community committees, a county or city government), rolled up the tree: a township's row includes
-its villages, a county's its townships. Departments have their own table and are not repeated in
-their unit's row.
+Units: a unit's row counts every appeal handled in its area: by the unit itself (township offices,
+village and community committees, a county government), by the units below it, and by the
+departments of its government, rolled up the tree: a township's row includes its villages, a
+county's its townships, their villages and its bureaus (区卫健局 …). Departments are also ranked in
+their own table, so the two tables overlap by design; the units' total is every appeal in scope.
+
+Ranking: a row is ranked only with at least ``KpiSettings.min_sample`` appeals in the period (the
+larger of those dispatched, acceptance decided, and those closed); below it the row is shown with
+its rates, marked 样本不足, and takes no rank, so one lucky case does not top the list.
 """
 
 import io
@@ -43,6 +48,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +56,7 @@ from django.utils.translation import gettext_lazy
 from appeals import kpi_rollup
 from appeals.models import Appeal, KpiDaySummary, KpiSettings, Satisfaction, State
 from appeals.permissions import KPI_ROLES
+from appeals.selectors import appeals_visible_to, overdue_q
 from core.errors import BadInput
 from orgs.models import Department, Level, Unit
 from orgs.selectors import departments_visible_to, scope_for
@@ -78,6 +85,13 @@ DEFINITIONS = [
      gettext_lazy("Each appeal counts for the department or unit that holds it last: after a reassignment "
                   "(改派) or a pass-down (转办) the new holder's acceptance is measured. A unit's figures include "
                   "the units below it.")),
+    (gettext_lazy("What a unit's row contains"),
+     gettext_lazy("Every demand handled in the unit's area: by the unit itself, by the units below it and by "
+                  "the departments of its government; a county's row includes its bureaus (区卫健局 …), which "
+                  "are also ranked in the departments' table.")),
+    (gettext_lazy("Minimum sample (样本不足)"),
+     gettext_lazy("A row is ranked only when at least %(min_sample)s of its demands were dispatched, or closed, "
+                  "in the period; below that it shows 样本不足 and takes no rank.")),
 ]
 
 
@@ -146,6 +160,8 @@ class Weights:
     resolution: Fraction
     satisfaction: Fraction
     basic_value: Fraction
+    # Fewer appeals than this in the period: shown, marked 样本不足, not ranked.
+    min_sample: int = 1
 
     @classmethod
     def current(cls) -> "Weights":
@@ -153,7 +169,7 @@ class Weights:
         # Through str: an unsaved row holds the float defaults (0.1), which Fraction would take literally.
         exact = [Fraction(Decimal(str(value))) for value in (row.response_weight, row.resolution_weight,
                                                              row.satisfaction_weight, row.basic_satisfied_value)]
-        return cls(*exact)
+        return cls(*exact, min_sample=max(int(row.min_sample), 1))
 
     def display(self) -> dict:
         return {name: _number(getattr(self, name)) for name in ("response", "resolution", "satisfaction",
@@ -169,6 +185,7 @@ def definitions(weights: Weights) -> list[tuple[str, str]]:
     """The definitions with this deployment's weights filled in, as the page and the report show them."""
     values = weights.display()
     values["basic"] = values["basic_value"]
+    values["min_sample"] = weights.min_sample
     return [(str(term), str(text) % values) for term, text in DEFINITIONS]
 
 
@@ -204,6 +221,15 @@ class Figures:
     @property
     def empty(self) -> bool:
         return not (self.dispatched or self.closed)
+
+    @property
+    def sample(self) -> int:
+        """How many appeals the rates rest on, for the minimum sample: the larger side."""
+        return max(self.dispatched, self.closed)
+
+    @property
+    def closed_late(self) -> int:
+        return self.closed - self.closed_on_time
 
     @property
     def response_rate(self) -> Fraction | None:
@@ -363,6 +389,10 @@ class Row:
     score: Fraction | None = None
     rank: int | None = None
     label: str = ""
+    # Scored, but on fewer appeals than the minimum sample: shown as 样本不足, not ranked.
+    too_few: bool = False
+    # A unit's row: how many departments' appeals it includes (its own and those of the units below).
+    departments_included: int = 0
 
     @property
     def name(self) -> str:
@@ -389,17 +419,33 @@ class Report:
     # Days up to this one are summed from the daily summary (appeals.kpi_rollup); None: all live.
     summary_until: date | None = None
     summary_refreshed_at: datetime | None = None
+    # Every appeal held in the viewer's scope (departments and units), for the headline and the trend.
+    scope_total: Figures = field(default_factory=Figures)
+    # Whom the figures were counted for (None: everyone), so the trend counts the same holders.
+    department_ids: list[int] | None = None
+    unit_ids: list[int] | None = None
 
 
 def _ranked(rows: list[Row], weights: Weights) -> list[Row]:
-    """Best composite first; equal scores share a rank; rows with nothing to score come last, unranked."""
+    """Best composite first; equal scores share a rank. Rows scored on fewer appeals than the minimum
+    sample follow, unranked (样本不足), in the order of the tree; rows with nothing to score come last."""
     for row in rows:
         row.score = row.figures.composite(weights)
-    rows.sort(key=lambda row: (row.score is None, -(row.score or 0), getattr(row.subject, "path", ""),
-                               row.subject.name))
+        row.too_few = row.score is not None and row.figures.sample < weights.min_sample
+
+    def order(row):
+        place = (getattr(row.subject, "path", "") or getattr(getattr(row.subject, "unit", None), "path", ""),
+                 row.subject.name)
+        if row.score is None:
+            return (2, 0, *place)
+        if row.too_few:
+            return (1, 0, *place)
+        return (0, -row.score, *place)
+
+    rows.sort(key=order)
     previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
-        if row.score is None:
+        if row.score is None or row.too_few:
             break
         if row.score != previous:
             rank, previous = position, row.score
@@ -428,27 +474,123 @@ def kpi_report(*, user, period: Period, level: str | None = None, now: datetime 
     plan = kpi_rollup.plan(period.start, period.end, use_summary=use_summary)
     if plan.summary is not None:
         report.summary_until, report.summary_refreshed_at = plan.summary[1], plan.refreshed_at
-    by_department, by_unit = holder_figures(
-        period, department_ids=None if everything else [d.pk for d in departments],
-        unit_ids=None if everything else [u.pk for u in units], now=now, plan=plan)
+    report.department_ids = None if everything else [d.pk for d in departments]
+    report.unit_ids = None if everything else [u.pk for u in units]
+    by_department, by_unit = holder_figures(period, department_ids=report.department_ids,
+                                            unit_ids=report.unit_ids, now=now, plan=plan)
+    report.scope_total = _sum(list(by_department.values()) + list(by_unit.values()))
 
     report.departments = _ranked([Row(d, by_department.get(d.pk, Figures())) for d in departments], weights)
     report.department_total = _total(report.departments, weights)
     if report.show_units:
         by_pk = {unit.pk: unit for unit in units}
-        rolled: dict[str, Figures] = defaultdict(Figures)
-        total = Figures()
-        for unit_pk, figures in by_unit.items():
-            unit = by_pk.get(unit_pk)
-            if unit is None:  # held by a unit outside the list (inactive, or a superuser's stray grid)
-                unit = Unit.objects.get(pk=unit_pk)
-            for code in unit.ancestors_and_self_codes():
-                rolled[code].add(figures)
-            total.add(figures)
-        rows = [Row(unit, rolled.get(unit.code, Figures())) for unit in units if unit.level == level]
+        rolled, total, departments_under = _rolled_up(by_department, by_unit, by_pk,
+                                                      {d.pk: d for d in departments})
+        rows = [Row(unit, rolled.get(unit.code, Figures()), departments_included=departments_under[unit.code])
+                for unit in units if unit.level == level]
         report.units = _ranked(rows, weights)
-        report.unit_total = Row(None, total, total.composite(weights), label=_("All units in scope"))
+        report.unit_total = Row(None, total, total.composite(weights),
+                                label=_("Everything in scope (units and departments)"))
     return report
+
+
+def _rolled_up(by_department: dict[int, Figures], by_unit: dict[int, Figures], units: dict[int, Unit],
+               departments: dict[int, Department]) -> tuple[dict[str, Figures], Figures, dict[str, int]]:
+    """Each unit's figures by code, with those of the units below it and of every department of those
+    units (a county's bureaus count in the county's row); the total of them all; and how many of the
+    viewer's departments each unit's row includes."""
+    rolled: dict[str, Figures] = defaultdict(Figures)
+    counted: dict[str, int] = defaultdict(int)
+    total = Figures()
+    for unit_pk, figures in by_unit.items():
+        unit = units.get(unit_pk)
+        if unit is None:  # held by a unit outside the list (inactive, or a superuser's stray grid)
+            unit = Unit.objects.get(pk=unit_pk)
+        for code in unit.ancestors_and_self_codes():
+            rolled[code].add(figures)
+        total.add(figures)
+    for department_pk, figures in by_department.items():
+        department = departments.get(department_pk)
+        if department is None:  # an inactive department's appeals still count where they were handled
+            department = Department.objects.select_related("unit").get(pk=department_pk)
+        for code in department.unit.ancestors_and_self_codes():
+            rolled[code].add(figures)
+        total.add(figures)
+    for department in departments.values():
+        for code in department.unit.ancestors_and_self_codes():
+            counted[code] += 1
+    return rolled, total, counted
+
+
+def _sum(figures: list[Figures]) -> Figures:
+    total = Figures()
+    for one in figures:
+        total.add(one)
+    return total
+
+
+# --- headline and trend ----------------------------------------------------------------------------
+
+@dataclass
+class Headline:
+    """The four numbers a leader reads first, for the period and the viewer's scope."""
+
+    received: int  # appeals received (recorded) in the period, in the viewer's scope
+    figures: Figures  # every appeal held in scope: closed, closed late, rated, satisfied …
+    overdue_now: int  # with a handler and past the deadline at this moment
+
+
+@dataclass
+class MonthPoint:
+    period: Period
+    received: int
+    figures: Figures
+
+
+def _received(user, start: datetime, stop: datetime, *, by_month: bool = False):
+    """Appeals recorded in [start, stop) that the viewer may see: a count, or {first day of month: count}."""
+    received = appeals_visible_to(user).filter(created_at__gte=start, created_at__lt=stop).order_by()
+    if not by_month:
+        return received.count()
+    grouped = (received.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+               .values("month").annotate(n=Count("pk")))
+    return {_as_date(row["month"]): row["n"] for row in grouped}
+
+
+def _as_date(value) -> date:
+    return timezone.localdate(value) if isinstance(value, datetime) else value
+
+
+def kpi_headline(*, user, report: Report, now: datetime | None = None) -> Headline:
+    now = now or timezone.now()
+    start, stop = report.period.bounds
+    overdue = appeals_visible_to(user).filter(overdue_q(now)).order_by().count()
+    return Headline(received=_received(user, start, stop), figures=report.scope_total, overdue_now=overdue)
+
+
+def kpi_trend(*, user, report: Report, months: int = 12, now: datetime | None = None,
+              use_summary: bool = True) -> list[MonthPoint]:
+    """The ``months`` calendar months up to the one the report's period ends in, oldest first, with
+    the figures of the holders the report counted: the same numbers as the page for each month."""
+    now = now or timezone.now()
+    last = report.period.end
+    year, month = last.year, last.month
+    periods = []
+    for _step in range(months):
+        periods.append(month_period(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    periods.reverse()
+    # One plan for the whole span (it looks up the appeals changed since the rollup once), cut per month.
+    whole = kpi_rollup.plan(periods[0].start, periods[-1].end, use_summary=use_summary)
+    received = _received(user, *Period(periods[0].start, periods[-1].end).bounds, by_month=True)
+    points = []
+    for period in periods:
+        by_department, by_unit = holder_figures(period, department_ids=report.department_ids,
+                                                unit_ids=report.unit_ids, now=now,
+                                                plan=whole.within(period.start, period.end))
+        points.append(MonthPoint(period, received.get(period.start, 0),
+                                 _sum(list(by_department.values()) + list(by_unit.values()))))
+    return points
 
 
 def _total(rows: list[Row], weights: Weights) -> Row:
@@ -478,8 +620,10 @@ def _columns(subject_label: str, parent_label: str) -> list[tuple[str, int]]:
 
 def _line(row: Row, weights: Weights, *, rank=None) -> list:
     f = row.figures
+    if rank is None:
+        rank = _("Too few to rank (样本不足)") if row.too_few else row.rank
     return [
-        row.rank if rank is None else rank, row.name, row.parent_name,
+        rank, row.name, row.parent_name,
         f.dispatched, f.accepted_on_time, percent(f.response_rate),
         f.closed, f.closed_on_time, percent(f.on_time_rate),
         f.rated, f.resolved, f.satisfied, f.basic, f.unsatisfied,

@@ -421,6 +421,12 @@ class KpiSettings(models.Model):
                                                 default=0.9)
     max_returns = models.PositiveSmallIntegerField(_("returns allowed per appeal"), default=2)
     rating_days = models.PositiveSmallIntegerField(_("days a resident has to rate"), default=7)
+    # A department or unit with fewer demands in the period than this is shown but not ranked (样本不足):
+    # one or two cases make a 100 % that says nothing.
+    min_sample = models.PositiveSmallIntegerField(
+        _("demands needed to be ranked"), default=10,
+        help_text=_("On the 三率 page a row is ranked only when at least this many of its demands were "
+                    "dispatched, or closed, in the period; below it the row shows 样本不足."))
 
     class Meta:
         verbose_name = _("appeal settings")

@@ -99,17 +99,34 @@ def queue_counts(user, *, now=None, base: QuerySet[Appeal] | None = None) -> dic
 def appeals_search(qs: QuerySet[Appeal], query: str) -> QuerySet[Appeal]:
     """Full-text search on the normalised text: each word of the query must occur. The query is
     normalised like the text (traditional → simplified, full-width → half-width), so 暖氣 finds 暖气.
-    A tracking code finds its appeal too."""
-    from core.text import normalize
+    A tracking code finds its appeal too, and a whole phone number (a mainland mobile, or a landline
+    with its area code, written any way intake accepts) the appeals with that contact phone: the phone
+    is stored encrypted, so it is matched by its blind index, exactly. Part of a number matches
+    nothing (phone numbers are masked out of the searchable text), so the box cannot be used to
+    guess one digit by digit. ``qs`` is already limited to the searcher's scope."""
+    from accounts.services import normalize_contact_phone
+    from core.crypto import blind_index
+    from core.errors import BadInput
+    from core.text import ID_MASK, PHONE_MASK, normalize
 
     raw = (query or "").strip()
     if not raw:
         return qs
-    terms = normalize(raw).split()
+    code = raw.upper().replace("-", "").replace(" ", "")
+    try:
+        phone = normalize_contact_phone(raw)
+    except BadInput:
+        phone = ""
+    if phone:
+        return qs.filter(Q(contact_phone_index=blind_index(phone)) | Q(code=code))
+    # A number in the query is masked by normalize() as it is in the text; the placeholder would match
+    # every appeal that mentions any number, so it is no search term.
+    terms = [term for term in normalize(raw).split() if term not in (PHONE_MASK, ID_MASK)]
+    if not terms:
+        return qs.filter(code=code)
     text_q = Q()
     for term in terms:
         text_q &= Q(search_text__contains=term)
-    code = raw.upper().replace("-", "").replace(" ", "")
     return qs.filter(text_q | Q(code=code))
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from appeals.views import print as print_views
 from appeals.views import staff
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("<str:code>/", staff.detail, name="staff_detail"),
     path("<str:code>/unmask/", staff.unmask, name="staff_unmask"),
     path("<str:code>/photos/<int:photo_id>/", staff.photo, name="staff_photo"),
+    path("<str:code>/print/", print_views.work_order, name="staff_print"),
     path("<str:code>/<slug:key>/", staff.act, name="staff_act"),
 ]
 

@@ -98,6 +98,29 @@ def test_a_rollup_in_the_middle_of_the_month_gives_the_same_figures(cast, march)
     assert_same_as_live([cast.leader, march.yuci_leader], LOOK_AT)
 
 
+def trend_snapshot(user, *, when, use_summary):
+    with at(when):
+        report = kpis.kpi_report(user=user, period=MARCH, use_summary=use_summary)
+        points = kpis.kpi_trend(user=user, report=report, months=3, use_summary=use_summary)
+    return [(str(point.period), point.received, *(getattr(point.figures, name) for name in kpis.COUNTS))
+            for point in points]
+
+
+def test_the_trend_by_month_is_the_same_from_the_summary_and_agrees_with_each_month(cast, march):
+    """The trend cuts one plan into months (kpi_rollup.Plan.within): after a rollup in the middle of
+    March each month still has the figures of the live count and of the page for that month alone."""
+    live = trend_snapshot(march.yuci_leader, when=LOOK_AT, use_summary=False)
+    roll("2026-03-10 01:00")
+    assert trend_snapshot(march.yuci_leader, when=LOOK_AT, use_summary=True) == live
+    assert [row[0] for row in live] == ["2026-01-01 – 2026-01-31", "2026-02-01 – 2026-02-28",
+                                        "2026-03-01 – 2026-03-31"]
+    for month, row in zip((kpis.month_period(2026, 2), MARCH), live[1:], strict=True):
+        with at(LOOK_AT):
+            alone = kpis.kpi_report(user=march.yuci_leader, period=month)
+        assert row[2:] == tuple(getattr(alone.scope_total, name) for name in kpis.COUNTS)
+        assert alone.scope_total.closed == alone.unit_total.figures.closed  # units with their departments
+
+
 def build_after_rollup(cast):
     """Appeals summarised on 4 March (covering up to 3 March), then changed on 5 March."""
     A, B = cast.yuci_health, cast.yuci_housing

@@ -134,6 +134,14 @@ def by_name(rows):
     return {row.name: row for row in rows}
 
 
+def rank_from(n: int) -> None:
+    """Set the minimum sample (KpiSettings.min_sample) the ranking asks for; the default is 10, more than
+    any holder of this small March has, so tests of the order itself lower it."""
+    settings = KpiSettings.current()
+    settings.min_sample = n
+    settings.save()
+
+
 def test_the_fixture_is_what_the_hand_computation_assumes(cast, march):
     for name in ("a1", "a2", "a3", "a4", "b1", "b3", "b4", "t1", "u1"):
         getattr(march, name).refresh_from_db()
@@ -169,6 +177,7 @@ def test_department_rates_and_composite_match_the_hand_computation(cast, march):
 
 
 def test_ranking_puts_the_best_composite_first_and_idle_departments_last(cast, march):
+    rank_from(1)
     rows = report(cast.leader).departments
     assert [(row.rank, row.name) for row in rows] == [
         (1, "太谷区卫生健康局"),  # 1 of 1 on time, resolved, satisfied: 100
@@ -199,10 +208,43 @@ def test_weights_come_from_the_settings(cast, march):
     assert a.score == Fraction(53, 100)
 
 
-def test_units_roll_up_the_tree(cast, march):
+def test_too_few_demands_show_but_take_no_rank(cast, march):
+    """With the default minimum of 10, nobody in this March is ranked: A has 5 dispatched and 4 closed,
+    B 2 and 3, 太谷区卫健局 1 (100 %). They keep their rates and are marked 样本不足."""
+    assert KpiSettings.current().min_sample == 10
+    rows = by_name(report(cast.leader).departments)
+    taigu = rows["太谷区卫生健康局"]
+    assert taigu.score == 1 and taigu.rank is None and taigu.too_few
+    assert rows["榆次区卫生健康局"].figures.sample == 5 and rows["榆次区卫生健康局"].too_few
+    assert rows["晋中市卫生健康委员会"].rank is None and not rows["晋中市卫生健康委员会"].too_few  # nothing at all
+    # At 5, A (5 dispatched) is ranked and alone; B (3 closed) and 太谷区卫健局 (1) are not.
+    rank_from(5)
+    ranked = report(cast.leader).departments
+    assert [(row.rank, row.too_few, row.name) for row in ranked] == [
+        (1, False, "榆次区卫生健康局"),
+        (None, True, "榆次区住房和城乡建设局"),
+        (None, True, "太谷区卫生健康局"),
+        (None, False, "晋中市卫生健康委员会"),
+    ]
+
+
+def test_a_county_row_includes_its_departments(cast, march):
+    """榆次区's row counts what its bureaus handled (A's 4 and B's 3 closed) as well as 顺城社区's u1;
+    太谷区's counts its health bureau's t1."""
+    rank_from(1)
     counties = by_name(report(cast.leader, level=Level.COUNTY).units)
-    assert counties["榆次区"].figures.closed == 1 and counties["榆次区"].score == 1  # u1, from 顺城社区
-    assert counties["太谷区"].score is None  # t1 went to a department, ranked with departments
+    yuci = counties["榆次区"]
+    assert yuci.figures.closed == 4 + 3 + 1 and yuci.figures.dispatched == 5 + 2 + 1
+    assert yuci.departments_included == 2
+    assert counties["太谷区"].figures.closed == 1 and counties["太谷区"].score == 1
+    assert [row.name for row in report(cast.leader, level=Level.COUNTY).units] == ["太谷区", "榆次区"]
+    # The units' total is everything in scope: every closed appeal of March, once.
+    total = report(cast.leader, level=Level.COUNTY).unit_total
+    assert total.figures.closed == 4 + 3 + 1 + 1
+
+
+def test_units_roll_up_the_tree(cast, march):
+    rank_from(1)
     townships = by_name(report(cast.leader, level=Level.TOWNSHIP).units)
     assert townships["榆次区北关街道"].figures.rated == 1 and townships["榆次区北关街道"].rank == 1
     assert townships["明星镇"].rank is None
@@ -245,7 +287,7 @@ def test_generated_appeals_are_counted_like_a_plain_count(cast):
         mine = closed.filter(assigned_department=row.subject)
         assert row.figures.closed == mine.count()
         assert row.figures.satisfied == mine.filter(satisfaction=Satisfaction.SATISFIED).count()
-    assert result.department_total.figures.closed + result.unit_total.figures.closed == closed.count()
+    assert result.unit_total.figures.closed == closed.count()  # units with their departments: everything
     assert result.department_total.figures.closed > 0
     # Each went where a dispatcher would send it: the department of its matter's kind serving its place.
     from appeals.management.commands.appeals_generate import SUBJECTS

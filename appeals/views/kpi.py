@@ -44,6 +44,7 @@ def _table(rows, weights) -> list[dict]:
         f = row.figures
         lines.append({
             "rank": row.rank, "name": row.name, "parent": row.parent_name, "empty": f.empty,
+            "too_few": row.too_few, "sample": f.sample, "departments_included": row.departments_included,
             "rates": [
                 (_shown(f.response_rate), f"{f.accepted_on_time}/{f.dispatched}"),
                 (_shown(f.resolution_rate), f"{f.resolved}/{f.rated}"),
@@ -56,8 +57,44 @@ def _table(rows, weights) -> list[dict]:
     return lines
 
 
+def _headline(headline: kpis.Headline) -> list[dict]:
+    """The four tiles above the tables: a number, what it counts, and the detail behind it."""
+    f = headline.figures
+    return [
+        {"key": "received", "label": _("Received (受理)"), "value": headline.received,
+         "detail": _("demands recorded in the period")},
+        {"key": "closed", "label": _("Closed (办结)"), "value": f.closed,
+         "detail": _("%(rate)s on time") % {"rate": _shown(f.on_time_rate)}},
+        {"key": "overdue", "label": _("Overdue (超期)"), "value": f.closed_late,
+         "detail": _("closed late in the period; %(n)s open past the deadline now") % {"n": headline.overdue_now}},
+        {"key": "satisfaction", "label": _("Satisfaction rate (满意率)"), "value": _shown(f.satisfaction_rate),
+         "detail": _("of %(n)s rated") % {"n": f.rated}},
+    ]
+
+
+def _trend(points: list[kpis.MonthPoint]) -> dict:
+    """The trend chart's data (read by appeals/kpi.js from a JSON block: the CSP allows no inline script)."""
+    return {
+        "months": [point.period.month for point in points],
+        "series": {
+            "received": [point.received for point in points],
+            "closed": [point.figures.closed for point in points],
+            "closed_late": [point.figures.closed_late for point in points],
+            "satisfaction": [kpis.percent(point.figures.satisfaction_rate) for point in points],
+            "on_time": [kpis.percent(point.figures.on_time_rate) for point in points],
+        },
+        "labels": {
+            "received": _("Received (受理)"), "closed": _("Closed (办结)"), "closed_late": _("Closed late (超期办结)"),
+            "satisfaction": _("Satisfaction rate (满意率)"), "on_time": _("On-time closure (按期办结率)"),
+            "count": _("Demands"), "percent": "%",
+        },
+    }
+
+
 def _page(request, report, error):
     today = timezone.localdate()
+    now = timezone.now()
+    trend = kpis.kpi_trend(user=request.user, report=report, now=now)
     months = []
     year, month = today.year, today.month
     for _step in range(12):
@@ -65,6 +102,13 @@ def _page(request, report, error):
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return render(request, "appeals/kpi/index.html", {
         "report": report,
+        "headline": _headline(kpis.kpi_headline(user=request.user, report=report, now=now)),
+        "trend": _trend(trend),
+        "trend_rows": [{"month": point.period.month, "received": point.received, "closed": point.figures.closed,
+                        "closed_late": point.figures.closed_late,
+                        "satisfaction": _shown(point.figures.satisfaction_rate),
+                        "on_time": _shown(point.figures.on_time_rate)} for point in trend],
+        "min_sample": report.weights.min_sample,
         "departments": _table(report.departments, report.weights),
         "department_total": _table([report.department_total], report.weights)[0],
         "units": _table(report.units, report.weights),
