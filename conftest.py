@@ -178,3 +178,32 @@ def browser():
         yield chromium
         chromium.close()
         connections.close_all()  # the connections of that other context, or PostgreSQL keeps the test DB busy
+
+
+@pytest.fixture
+def person(browser):
+    """A browser context per person (cookies of their own), Chinese, phone-sized unless asked. Any console
+    error or uncaught script error on any page fails the test (a CSP violation, a 404 asset, a 500)."""
+    contexts, errors = [], []
+
+    def open_as(who, *, width=375, height=812):
+        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                      locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda m: m.type == "error" and errors.append(f"{who} {page.url}: {m.text}"))
+        page.on("pageerror", lambda exc: errors.append(f"{who} {page.url}: {exc}"))
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def staff_sign_in(page, base, username, password):
+    page.goto(f"{base}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()

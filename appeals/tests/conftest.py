@@ -17,3 +17,13 @@ def march(cast):
     from appeals.tests.test_kpis import build_march
 
     return build_march(cast)
+
+
+@pytest.fixture
+def holiday_calendar(transactional_db):
+    """An earlier transactional test's flush may have emptied the calendar: seed it again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("appeals.migrations.0002_holidays_2026").seed(apps, None)

@@ -11,52 +11,20 @@ import pytest
 
 from accounts.sms import MemoryBackend
 from appeals.models import Action, Appeal, AppealType, Satisfaction, State
+from conftest import staff_sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must be allowed to run beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # live_server needs real transactions, and the flush that ends a transactional test also empties the
 # holiday calendar appeals/0002 seeded; holiday_calendar puts it back before the test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("holiday_calendar")]
 
 SHOTS = Path("/tmp")
 
 TITLE = "社区卫生服务站周末不开门"
 DESCRIPTION = "顺城社区卫生服务站周六周日都关门，老人量血压、拿药只能跑到市里，希望周末至少开半天。"
 REPLY = "经核实，顺城社区卫生服务站自下周起周六上午8:30至12:00开诊，已在服务站门口张贴通知。"
-
-
-@pytest.fixture(autouse=True)
-def holiday_calendar(transactional_db):
-    """An earlier transactional test's flush may have emptied the calendar: seed it again (idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("appeals.migrations.0002_holidays_2026").seed(apps, None)
-
-
-# ``browser`` (the root conftest.py) is function-scoped, which this test needs: see its comment.
-@pytest.fixture
-def person(browser):
-    """A browser context per person (cookies of their own), Chinese, phone-sized unless asked. Any console
-    error or uncaught script error on any page fails the test (a CSP violation, a 404 asset, a 500)."""
-    contexts, errors = [], []
-
-    def open_as(who, *, width=375, height=812):
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                      locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda m: m.type == "error" and errors.append(f"{who} {page.url}: {m.text}"))
-        page.on("pageerror", lambda exc: errors.append(f"{who} {page.url}: {exc}"))
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert errors == [], f"console errors: {errors}"
 
 
 @pytest.fixture
@@ -71,13 +39,6 @@ def sms_code(phone: str) -> str:
         if to == phone and found:
             return found.group(1)
     raise AssertionError(f"no sign-in code was sent to {phone}: {MemoryBackend.outbox}")
-
-
-def staff_sign_in(page, base, username, password):
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_a_demand_goes_round_the_whole_loop_in_the_browser(live_server, cast, person, no_auto_dispatch):

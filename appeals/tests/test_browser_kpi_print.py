@@ -4,22 +4,16 @@ the trend chart is drawn from the vendored ECharts under the site's CSP, and a t
 prints on one A4 page. Screenshots go to /tmp for a person to look at."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 from appeals.services import appeal_accept, appeal_dispatch, appeal_reply
-from appeals.tests.conftest import new_appeal
-from appeals.tests.test_browser_flow import (  # noqa: F401 (fixtures)
-    SHOTS,
-    browser,
-    compiled_translations,
-    holiday_calendar,
-    person,
-    staff_sign_in,
-)
 from appeals.tests.test_kpis import build_march
+from conftest import new_appeal, staff_sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("holiday_calendar")]
+SHOTS = Path("/tmp")
 
 
 def no_sideways_scroll(page):
@@ -27,7 +21,7 @@ def no_sideways_scroll(page):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_kpi_page_on_a_desktop_and_a_phone(live_server, cast, person, width):  # noqa: F811
+def test_the_kpi_page_on_a_desktop_and_a_phone(live_server, cast, person, width):
     from playwright.sync_api import expect
 
     build_march(cast)
@@ -58,7 +52,7 @@ def test_the_kpi_page_on_a_desktop_and_a_phone(live_server, cast, person, width)
     page.screenshot(path=str(SHOTS / f"minsheng-kpi-{width}.png"), full_page=True)
 
 
-def test_the_work_order_prints_on_one_a4_page(live_server, cast, person):  # noqa: F811
+def test_the_work_order_prints_on_one_a4_page(live_server, cast, person):
     from playwright.sync_api import expect
 
     appeal = new_appeal(cast, title="楼道灯坏了一周", contact_name="欧阳娜娜", contact_phone="13912345678",

@@ -62,7 +62,10 @@ def test_another_county_or_department_gets_a_404(cast, client, handled, who):
     client.force_login(getattr(cast, who))
     response = client.get(url(handled))
     assert response.status_code == 404
-    assert handled.code not in response.content.decode()
+    html = response.content.decode()
+    # Nothing of the demand itself (the code is only in the address the visitor typed).
+    assert handled.title not in html
+    assert handled.description[:10] not in html
 
 
 def test_residents_and_visitors_are_refused(cast, client, handled):
