@@ -648,6 +648,8 @@ def calendar_day_save(*, actor, day):
     if day.kind == CalendarDay.Kind.WORKDAY and day.date.weekday() < 5:
         raise BadInput(_("%(date)s is a weekday, a working day anyway: a make-up working day (调休上班) falls on "
                          "a Saturday or Sunday.") % {"date": day.date.isoformat()})
+    if CalendarDay.objects.filter(date=day.date).exclude(pk=day.pk).exists():
+        raise BadInput(_("%(date)s is in the calendar already; change that day instead.") % {"date": day.date.isoformat()})
     day.name = (day.name or "").strip()[:40]
     return _save_setting(actor=actor, instance=day, fields=CALENDAR_FIELDS, verb="appeals.calendar")
 

@@ -5,6 +5,7 @@ from django_tasks_db.apps import TasksAppConfig as _TasksDatabaseAppConfig
 
 
 class CoreConfig(AppConfig):
+    default = True  # "core" in INSTALLED_APPS means this one, not the third-party configs below
     name = "core"
     verbose_name = _("Core")
 
