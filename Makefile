@@ -29,6 +29,7 @@ run: deps translations
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py appeals_demo_templates
 	DEBUG=1 $(PY) manage.py appeals_generate 1500 --days 60 --seed 2026 --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_starter_catalogue --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_retrain --from-history --if-no-model --no-progress

@@ -645,3 +645,215 @@ def appeal_unmask(*, actor, appeal: Appeal) -> dict:
         raise NotAllowed(_("The resident asked to stay anonymous toward handlers."))
     _record(appeal, action=Action.UNMASK, actor=actor, from_state=appeal.state, public=False)
     return {"name": appeal.contact_name, "phone": appeal.contact_phone, "id_number": appeal.id_number}
+
+
+# --- settings an administrator edits (the admin calls these) ------------------------------------------
+# The holiday calendar, deadline rules, reply templates, categories and KPI weights are one set for
+# the whole city: a superuser or a city administrator changes them (orgs.permissions.may_administer_city).
+# Deadlines read them afresh each time (appeals.deadlines), so a change counts for every deadline
+# computed after it; deadlines already set are not moved.
+
+def _require_city_admin(actor) -> None:
+    from orgs.permissions import may_administer_city
+
+    if not may_administer_city(actor):
+        raise NotAllowed(_("Only a city administrator may change the city's appeal settings."))
+
+
+def _field_values(instance, fields) -> dict:
+    values = {}
+    for name in fields:
+        value = getattr(instance, f"{name}_id" if instance._meta.get_field(name).is_relation else name)
+        values[name] = value if isinstance(value, (int, str, bool, type(None))) else str(value)
+    return values
+
+
+def _save_setting(*, actor, instance, fields, verb: str):
+    """Check the database constraints, save, and audit what changed (before and after)."""
+    from django.core.exceptions import ValidationError
+
+    from core.audit import audit_record
+
+    try:
+        instance.validate_constraints()
+        instance.validate_unique()
+    except ValidationError as exc:
+        messages = [str(message) for message in exc.messages]
+        raise BadInput("; ".join(messages), details=messages) from None
+    creating = instance.pk is None or not type(instance).objects.filter(pk=instance.pk).exists()
+    before = {} if creating else _field_values(type(instance).objects.get(pk=instance.pk), fields)
+    instance.save()
+    after = _field_values(instance, fields)
+    data = {"after": after} if creating else {
+        "before": {k: v for k, v in before.items() if after[k] != v},
+        "after": {k: v for k, v in after.items() if before[k] != v}}
+    audit_record(actor=actor, verb=f"{verb}.{'create' if creating else 'update'}", target=instance, data=data)
+    return instance
+
+
+def _delete_setting(*, actor, instance, fields, verb: str) -> None:
+    from core.audit import audit_record
+
+    audit_record(actor=actor, verb=f"{verb}.delete", target=instance, data={"before": _field_values(instance, fields)})
+    instance.delete()
+
+
+CALENDAR_FIELDS = ("date", "kind", "name")
+
+
+@transaction.atomic
+def calendar_day_save(*, actor, day):
+    """Add or change a day of the holiday calendar (放假 or 调休上班)."""
+    from appeals.models import CalendarDay
+
+    _require_city_admin(actor)
+    if day.kind not in CalendarDay.Kind.values:
+        raise BadInput(_("Choose a public holiday or a make-up working day."))
+    if day.date is None:
+        raise BadInput(_("The date is required."))
+    if day.kind == CalendarDay.Kind.WORKDAY and day.date.weekday() < 5:
+        raise BadInput(_("%(date)s is a weekday, a working day anyway: a make-up working day (调休上班) falls on "
+                         "a Saturday or Sunday.") % {"date": day.date.isoformat()})
+    if CalendarDay.objects.filter(date=day.date).exclude(pk=day.pk).exists():
+        raise BadInput(_("%(date)s is in the calendar already; change that day instead.") % {"date": day.date.isoformat()})
+    day.name = (day.name or "").strip()[:40]
+    return _save_setting(actor=actor, instance=day, fields=CALENDAR_FIELDS, verb="appeals.calendar")
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day) -> None:
+    _require_city_admin(actor)
+    _delete_setting(actor=actor, instance=day, fields=CALENDAR_FIELDS, verb="appeals.calendar")
+
+
+DEADLINE_RULE_FIELDS = ("urgency", "appeal_type", "category", "handle_amount", "handle_unit",
+                        "accept_working_hours")
+
+
+@transaction.atomic
+def deadline_rule_save(*, actor, rule):
+    """Add or change how long handling may take for an urgency (and a type or category)."""
+    from appeals.models import DeadlineRule, DurationUnit
+
+    _require_city_admin(actor)
+    if rule.urgency not in Urgency.values:
+        raise BadInput(_("Unknown urgency “%(value)s”.") % {"value": rule.urgency})
+    if rule.appeal_type and rule.appeal_type not in AppealType.values:
+        raise BadInput(_("Unknown type “%(value)s”; choose one of %(choices)s.")
+                       % {"value": rule.appeal_type, "choices": ", ".join(AppealType.values)})
+    if rule.handle_unit not in DurationUnit.values:
+        raise BadInput(_("Choose the unit of the handling time."))
+    if not rule.handle_amount or rule.handle_amount < 1:
+        raise BadInput(_("The handling time must be at least 1."))
+    if not rule.accept_working_hours or rule.accept_working_hours < 1:
+        raise BadInput(_("The time to accept must be at least 1 working hour."))
+    same = DeadlineRule.objects.filter(urgency=rule.urgency, appeal_type=rule.appeal_type,
+                                       category=rule.category_id).exclude(pk=rule.pk)
+    if same.exists():
+        raise BadInput(_("A rule for this urgency, type and category exists already; change that one."))
+    return _save_setting(actor=actor, instance=rule, fields=DEADLINE_RULE_FIELDS, verb="appeals.deadline_rule")
+
+
+@transaction.atomic
+def deadline_rule_delete(*, actor, rule) -> None:
+    _require_city_admin(actor)
+    _delete_setting(actor=actor, instance=rule, fields=DEADLINE_RULE_FIELDS, verb="appeals.deadline_rule")
+
+
+REPLY_TEMPLATE_FIELDS = ("name", "body", "department_kind")
+
+
+@transaction.atomic
+def reply_template_save(*, actor, template):
+    """Add or change a reply template (答复模板) handlers start a reply from."""
+    from orgs.models import DepartmentKind
+
+    _require_city_admin(actor)
+    template.name = _required_text(template.name, _("The name"), 60)
+    template.body = _required_text(template.body, _("The text"), 4000)
+    if template.department_kind and template.department_kind not in DepartmentKind.values:
+        raise BadInput(_("Unknown department type “%(value)s”.") % {"value": template.department_kind})
+    return _save_setting(actor=actor, instance=template, fields=REPLY_TEMPLATE_FIELDS,
+                         verb="appeals.reply_template")
+
+
+@transaction.atomic
+def reply_template_delete(*, actor, template) -> None:
+    _require_city_admin(actor)
+    _delete_setting(actor=actor, instance=template, fields=REPLY_TEMPLATE_FIELDS, verb="appeals.reply_template")
+
+
+CATEGORY_FIELDS = ("code", "name", "parent", "urgency", "default_department_kind", "is_active")
+
+
+@transaction.atomic
+def category_save(*, actor, category):
+    """Add or change a category of matters. Categories are deactivated, never deleted: appeals keep
+    pointing at them."""
+    from orgs.models import DepartmentKind
+
+    _require_city_admin(actor)
+    category.name = _required_text(category.name, _("The name"), 60)
+    if category.urgency not in Urgency.values:
+        raise BadInput(_("Unknown urgency “%(value)s”.") % {"value": category.urgency})
+    if category.default_department_kind and category.default_department_kind not in DepartmentKind.values:
+        raise BadInput(_("Unknown department type “%(value)s”.") % {"value": category.default_department_kind})
+    parent = category.parent
+    while parent is not None:
+        if category.pk and parent.pk == category.pk:
+            raise BadInput(_("A category cannot be placed under itself or one of its subcategories."))
+        parent = parent.parent
+    return _save_setting(actor=actor, instance=category, fields=CATEGORY_FIELDS, verb="appeals.category")
+
+
+KPI_SETTINGS_FIELDS = ("response_weight", "resolution_weight", "satisfaction_weight", "basic_satisfied_value",
+                       "max_returns", "rating_days")
+
+
+@transaction.atomic
+def kpi_settings_save(*, actor, settings_row: KpiSettings) -> KpiSettings:
+    """Change the 三率 weights and the appeal settings; there is one row."""
+    from decimal import Decimal
+
+    _require_city_admin(actor)
+    if settings_row.pk is None and KpiSettings.objects.exists():
+        raise BadInput(_("The appeal settings exist already; change them instead of adding new ones."))
+    weights = [Decimal(str(settings_row.response_weight)), Decimal(str(settings_row.resolution_weight)),
+               Decimal(str(settings_row.satisfaction_weight))]
+    if any(weight < 0 or weight > 1 for weight in weights) or sum(weights) != 1:
+        raise BadInput(_("The three weights are between 0 and 1 and add up to 1; these add up to %(sum)s.")
+                       % {"sum": sum(weights)})
+    if not 0 <= Decimal(str(settings_row.basic_satisfied_value)) <= 1:
+        raise BadInput(_("The value of 基本满意 is between 0 and 1."))
+    if settings_row.rating_days is None or settings_row.rating_days < 1:
+        raise BadInput(_("Residents need at least 1 day to rate a reply."))
+    return _save_setting(actor=actor, instance=settings_row, fields=KPI_SETTINGS_FIELDS, verb="appeals.settings")
+
+
+# --- personal data leaving the record, in the platform's one audit trail --------------------------------
+
+@transaction.atomic
+def appeal_reveal_contact(*, actor, appeal: Appeal) -> dict:
+    """What staff pages call to show the clear contact details: appeal_unmask (the step on the
+    appeal's own timeline) and the same read in the platform's audit trail, in one transaction. The
+    row names the appeal by its code only (a title may hold a phone number) and keeps the phone's
+    blind index, so the trail can be searched by the resident's number."""
+    from core.audit import audit_record
+
+    clear = appeal_unmask(actor=actor, appeal=appeal)
+    audit_record(actor=actor, verb="appeals.unmask", target=appeal, label=appeal.code,
+                 data={"code": appeal.code, "phone_index": appeal.contact_phone_index})
+    return clear
+
+
+@transaction.atomic
+def appeals_export(*, actor, appeals, title: str, query: str = "") -> bytes:
+    """An xlsx of ``appeals`` (already limited to the actor's scope and filters; personal data
+    masked by appeals.exports), recorded in the audit trail with its size and filters."""
+    from appeals.exports import appeals_xlsx
+    from core.audit import audit_record
+
+    content = appeals_xlsx(appeals, title=title)
+    audit_record(actor=actor, verb="appeals.export", target=None, label=title,
+                 data={"rows": appeals.count(), "list": title, "query": query[:500]})
+    return content

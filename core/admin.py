@@ -4,6 +4,8 @@ saving through the services so that an admin edit is checked and audited like an
 import base64
 import copy
 import hashlib
+import json
+import re
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.audit import audit_events_visible_to, audit_record, verb_label
+from core.crypto import blind_index, mask_id_number, mask_phone
 from core.errors import DomainError
 from core.models import AuditEvent
-from core.xlsx import MAX_UPLOAD_BYTES, write_xlsx, xlsx_response
+from core.xlsx import MAX_UPLOAD_BYTES, Column, write_xlsx, xlsx_response
 
 admin.site.site_header = gettext_lazy("Minsheng administration")
 admin.site.site_title = gettext_lazy("Minsheng administration")
@@ -142,8 +146,12 @@ class XlsxAdminMixin:
         return f"{self.opts.verbose_name_plural}-{suffix}.xlsx"
 
     def _export(self, request, queryset):
+        """Every export is in the audit trail: which list, how many rows, with which filters."""
         content = write_xlsx(columns=self.export_columns, rows=self.export_rows(request, queryset),
                              title=str(self.opts.verbose_name_plural))
+        audit_record(actor=request.user, verb="admin.export", target=None, label=str(self.opts.verbose_name_plural),
+                     data={"model": self.opts.label_lower, "rows": queryset.count(),
+                           "query": request.GET.urlencode()[:500]})
         return xlsx_response(content, self._filename(timezone.localtime().strftime("%Y%m%d-%H%M")))
 
     @admin.action(description=gettext_lazy("Export selected to xlsx"))
@@ -232,17 +240,118 @@ class XlsxAdminMixin:
                             for key, count in sorted(report.outcomes.items()))
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail is append-only: it can be read and searched, never written from here."""
+def _model_name(label_lower: str) -> str:
+    """"appeals.appeal" → the model's verbose name, in the reader's language."""
+    from django.apps import apps
 
-    list_display = ["created_at", "actor", "verb", "target_type", "target_label"]
-    list_filter = ["verb", "target_type"]
-    search_fields = ["verb", "target_label", "target_id", "actor__username"]
+    if not label_lower:
+        return ""
+    try:
+        return str(apps.get_model(label_lower)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label_lower
+
+
+# The shapes appeals.exports masks on staff pages: what a label or detail may carry of a resident.
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{16}[0-9Xx]|[1-9]\d{14})(?![0-9A-Za-z])")
+
+
+def mask_personal(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1).upper()), text or "")
+    return _MOBILE.sub(lambda m: mask_phone(m.group(1) + m.group(2) + m.group(3)), text)
+
+
+def details_text(data: dict) -> str:
+    """An event's details as one line people can read, masked, without blind indexes (a hash of a
+    phone number is no one's business in a spreadsheet)."""
+    shown = {key: value for key, value in (data or {}).items() if not key.endswith("_index")}
+    return mask_personal(json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)) if shown else ""
+
+
+def phone_search_indexes(term: str) -> set[str]:
+    """Blind indexes a typed phone number may be stored under (13800138000, 0354-3021234)."""
+    compact = re.sub(r"[\s()（）]", "", term)
+    if not re.fullmatch(r"\+?[0-9-]{7,16}", compact):
+        return set()
+    digits = re.sub(r"\D", "", compact)
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return {blind_index(form) for form in {compact, digits} if form}
+
+
+class VerbFilter(admin.SimpleListFilter):
+    title = gettext_lazy("action")
+    parameter_name = "verb"
+
+    def lookups(self, request, model_admin):
+        verbs = model_admin.get_queryset(request).order_by().values_list("verb", flat=True).distinct()
+        return sorted(((verb, verb_label(verb)) for verb in verbs), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(verb=self.value()) if self.value() else queryset
+
+
+class TargetTypeFilter(admin.SimpleListFilter):
+    title = gettext_lazy("target type")
+    parameter_name = "target_type"
+
+    def lookups(self, request, model_admin):
+        types = model_admin.get_queryset(request).order_by().values_list("target_type", flat=True).distinct()
+        return sorted(((kind, _model_name(kind)) for kind in types if kind), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target_type=self.value()) if self.value() else queryset
+
+
+AUDIT_COLUMNS = (
+    Column("time", gettext_lazy("time"), width=18),
+    Column("actor", gettext_lazy("actor"), width=16),
+    Column("action", gettext_lazy("action"), width=28),
+    Column("verb", gettext_lazy("action code"), width=26),
+    Column("target_type", gettext_lazy("target type"), width=16),
+    Column("target_id", gettext_lazy("target id"), width=10),
+    Column("target", gettext_lazy("target"), width=30),
+    Column("details", gettext_lazy("details"), width=60),
+)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(XlsxAdminMixin, admin.ModelAdmin):
+    """The one audit trail: every change an administrator or a service makes, every time personal data
+    is shown in clear or exported. Append-only: it is read, filtered (who, what, when, whose data)
+    and exported, never written from here. Who reads which rows is core.audit.audit_events_visible_to
+    (a superuser and a city administrator everything; a county administrator their county's staff)."""
+
+    list_display = ["created_at", "actor", "action", "target_display", "details"]
+    list_display_links = ["created_at", "action"]
+    list_filter = [VerbFilter, TargetTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter),
+                   ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["target_label", "=target_id", "actor__username", "actor__display_name", "verb"]
+    search_help_text = gettext_lazy("Search by who acted, what they acted on (an appeal's code, a name) or a "
+                                    "resident's phone number.")
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
-    fields = ["created_at", "actor", "verb", "target_type", "target_id", "target_label", "data"]
+    fields = ["created_at", "actor", "action", "verb", "target_display", "target_id", "details"]
     readonly_fields = fields
+    list_per_page = 50
+
+    export_columns = AUDIT_COLUMNS
+    export_name = "audit"
+
+    def get_queryset(self, request):
+        visible = audit_events_visible_to(request.user)
+        queryset = visible if visible is not None else AuditEvent.objects.none()
+        return queryset.select_related("actor")
+
+    def _may_read(self, request) -> bool:
+        return audit_events_visible_to(request.user) is not None
+
+    def has_module_permission(self, request):
+        return self._may_read(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_read(request)
 
     def has_add_permission(self, request):
         return False
@@ -252,3 +361,38 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("action"), ordering="verb")
+    def action(self, event):
+        return verb_label(event.verb)
+
+    @admin.display(description=gettext_lazy("target"))
+    def target_display(self, event):
+        kind = _model_name(event.target_type)
+        label = mask_personal(event.target_label)
+        return f"{kind}: {label}" if kind and label else (label or kind or "—")
+
+    @admin.display(description=gettext_lazy("details"))
+    def details(self, event):
+        return details_text(event.data)
+
+    def get_search_results(self, request, queryset, search_term):
+        filtered = queryset
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        indexes = phone_search_indexes(search_term.strip()) if search_term else set()
+        if indexes:  # whose data: the views of a resident's details, found by their phone number
+            queryset |= filtered.filter(data__phone_index__in=sorted(indexes))
+        return queryset, may_have_duplicates
+
+    def export_rows(self, request, queryset):
+        for event in queryset.select_related("actor").iterator(chunk_size=500):
+            yield {
+                "time": timezone.localtime(event.created_at).replace(tzinfo=None, microsecond=0),
+                "actor": event.actor.get_username() if event.actor else "",
+                "action": verb_label(event.verb),
+                "verb": event.verb,
+                "target_type": _model_name(event.target_type),
+                "target_id": event.target_id,
+                "target": mask_personal(event.target_label),
+                "details": details_text(event.data),
+            }

@@ -71,9 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "core.apps.AxesConfig",  # django-axes, under a Chinese name in the admin
     "django_tasks",
-    "django_tasks_db",
+    "core.apps.TasksDatabaseConfig",  # django-tasks-db, likewise
     # django-ninja's own templates and static files: the API docs page (Swagger UI) is served from the
     # platform, not from a CDN the intranet cannot reach and the CSP would block.
     "ninja",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import staff_required
 from accounts.models import UserKind
 from appeals import extensions, forms_staff, permissions, selectors, services
-from appeals.exports import MAX_EXPORT_ROWS, appeals_xlsx, is_overdue_now, mask_text, masked_contact
+from appeals.exports import MAX_EXPORT_ROWS, is_overdue_now, mask_text, masked_contact
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, ExtensionRequest, State
 from core.errors import DomainError
@@ -124,7 +124,7 @@ def export(request):
                                   "exporting.") % {"n": MAX_EXPORT_ROWS})
         return redirect(f"{reverse('appeals:staff_queue')}?{request.GET.urlencode()}")
     label = str(QUEUE_LABELS[queue_name])
-    content = appeals_xlsx(appeals, title=label)
+    content = services.appeals_export(actor=request.user, appeals=appeals, title=label, query=request.GET.urlencode())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(content, f"{_('appeals')}-{label}-{stamp}.xlsx")
 
@@ -343,7 +343,7 @@ def act(request, code, key):
 @returns_to("appeals:staff_detail", "code")
 def unmask(request, code):
     appeal = _visible_appeal(request, code)
-    clear = services.appeal_unmask(actor=request.user, appeal=appeal)
+    clear = services.appeal_reveal_contact(actor=request.user, appeal=appeal)
     return _render_detail(request, appeal, unmasked=clear)
 
 
