@@ -283,6 +283,12 @@ class DemoHistory:
                 plan["holder"], plan["grid"], plan["slow"] = rng.choice(serving), (user, unit), True
         for plan, holder in zip(recent[len(grid_quota):], quota, strict=False):
             plan["holder"], plan["slow"] = holder, True
+        # And each supervisor has some of them urged (督办) while they are being handled.
+        for county in [*self.counties, None]:
+            if (county.pk if county else self.city.pk) in self.supervisors:
+                mine = [p for p in recent if county is None or p["holder"].county == county]
+                for plan in mine[-2:]:
+                    plan["urge"] = True
         for plan in plans:
             holder = plan["holder"]
             unhurried = [s for s in holder.subjects if s[2] in (Urgency.ORDINARY, Urgency.COMPLEX)]
@@ -339,9 +345,10 @@ class DemoHistory:
         late_accept = rng.random() < 0.05
         yield self.later(moment, rng.uniform(3, 8) if late_accept else rng.expovariate(1 / 0.8))
         services.appeal_accept(actor=holder.handler, appeal=appeal)
-        yield from self.handling(appeal, holder, resident, first=True, slow=plan.get("slow", False))
+        yield from self.handling(appeal, holder, resident, first=True, slow=plan.get("slow", False),
+                                 urge=plan.get("urge", False))
 
-    def handling(self, appeal, holder: Holder, resident, *, first: bool, slow: bool = False):
+    def handling(self, appeal, holder: Holder, resident, *, first: bool, slow: bool = False, urge: bool = False):
         rng = self.rng
         started = self.clock.at
         due = appeal.due_at
@@ -354,7 +361,8 @@ class DemoHistory:
         late = rng.random() < holder.late
         extend = (first and not late and appeal.urgency in (Urgency.ORDINARY, Urgency.COMPLEX)
                   and rng.random() < 0.07)
-        urge = rng.random() < (0.5 if late else 0.07)
+        soon = urge  # planned: urged within hours of being accepted
+        urge = urge or rng.random() < (0.5 if late else 0.07)
         reply_at = self.later(started + span * (rng.uniform(0.6, 0.95) if slow else rng.uniform(0.1, 0.85)), 0)
         if late:
             reply_at = self.later(due, rng.uniform(2, 30))
@@ -382,6 +390,8 @@ class DemoHistory:
         if urge and supervisor is not None:
             urged = self.later(due, rng.uniform(0.5, 1.5)) if late else self.later(
                 started + (reply_at - started) * rng.uniform(0.3, 0.8), 0)
+            if soon:
+                urged = min(urged, self.later(started, rng.uniform(0.5, 3)))
             if urged < reply_at:
                 yield urged
                 appeal.refresh_from_db()
