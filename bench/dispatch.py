@@ -93,6 +93,12 @@ def main():
     print(f"single message, top-3 with explanations: p50 {statistics.median(latencies):.2f} ms, "
           f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms")
 
+    # What the demo's tour types: vague messages must stay below the auto-dispatch threshold (0.85).
+    print("\nconfidence of the top label (auto-dispatch needs 0.85):")
+    for text in ("想问问社区的事", "楼下晚上很吵", "小区暖气不热"):
+        best = model.top(text, k=1)[0]
+        print(f"  {text}: {best.label} {best.confidence:.3f}")
+
     example = model.top(dev_texts[0], k=3)
     print("\nexample:", dev_texts[0][:40].replace("\n", " "), "…")
     for s in example:

@@ -1,5 +1,12 @@
 """Generate synthetic appeals, with their events, spread over the past year: data for the KPI
-benchmark and for trying the pages on a realistic volume.
+benchmark and for trying the pages on a realistic volume; with ``--demo``, the demo's history instead.
+
+``--demo`` (what ``make run`` uses) drives the real services as the demo city's staff, over working
+hours, with returns, urging, extensions, overdue and unsatisfied demands (``appeals.demo``): slower
+(about 1,500 demands in half a minute on SQLite), but every row is what the platform itself would
+have written, and every demo login opens onto work.
+
+Without ``--demo``:
 
 This is test-data generation, so it deliberately bypasses appeals.services: going through the
 services for a million appeals (a transaction, a row lock and a permission check per step) would
@@ -20,50 +27,15 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from appeals.demo import SUBJECTS, DemoHistory
 from appeals.models import Action, Appeal, AppealEvent, AppealType, Channel, Satisfaction, State, Urgency
 from appeals.services import CODE_ALPHABET, CODE_LENGTH, analysis_text
+from core.errors import DomainError
 from orgs.models import Department, Level, Unit
 
-# (title, description, urgency, department kind that handles it; "" for a matter the township or
-# village deals with itself). Several wordings per matter, so the hot-spot page and the routing
-# model see what residents write, not one sentence a thousand times.
-LOCAL = ""
-SUBJECTS = [
-    ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。", Urgency.UTILITIES, "housing"),
-    ("暖气不热", "家里暖气片是凉的，供热公司电话打不通，老人孩子受不了。", Urgency.UTILITIES, "housing"),
-    ("自来水停水", "今天早上开始停水，没有提前通知。", Urgency.UTILITIES, "housing"),
-    ("燃气泄漏", "楼道里有明显燃气味，请紧急处理。", Urgency.EMERGENCY, "housing"),
-    ("物业不作为", "物业公司收了物业费，电梯坏了半个月没人修。", Urgency.ORDINARY, "housing"),
-    ("路灯不亮", "小区门口路灯坏了一周，晚上出行不安全。", Urgency.ORDINARY, "urban_management"),
-    ("垃圾清运不及时", "小区垃圾站三天没有清运，气味很大。", Urgency.ORDINARY, "urban_management"),
-    ("占道经营", "菜市场门口商贩占道摆摊，车辆行人无法通行。", Urgency.ORDINARY, "urban_management"),
-    ("违章建筑", "楼下住户私自在绿地上搭建彩钢房。", Urgency.COMPLEX, "urban_management"),
-    ("噪音扰民", "附近工地夜间施工，噪音很大，影响休息。", Urgency.ORDINARY, "environment"),
-    ("烧烤油烟扰民", "楼下烧烤店油烟直排，窗户都不敢开。", Urgency.ORDINARY, "environment"),
-    ("河道有污水排放", "村边河道有工厂排放污水，水发黑发臭。", Urgency.COMPLEX, "environment"),
-    ("医保报销咨询", "想咨询异地就医医保报销的办理流程。", Urgency.ORDINARY, "medical_insurance"),
-    ("医保卡无法使用", "在药店刷医保卡显示异常，无法结算。", Urgency.ORDINARY, "medical_insurance"),
-    ("养老金发放", "本月养老金未按时到账，请帮忙查询。", Urgency.ORDINARY, "hrss"),
-    ("拖欠工资", "在工地干了三个月，老板拖欠农民工工资不给。", Urgency.COMPLEX, "hrss"),
-    ("就业培训报名", "想报名参加政府组织的免费技能培训，去哪里报名？", Urgency.ORDINARY, "hrss"),
-    ("家庭医生签约", "想给家里老人签约家庭医生，社区卫生服务站说名额满了。", Urgency.ORDINARY, "health"),
-    ("医院挂号难", "市医院专家号总是挂不上，黄牛倒号严重。", Urgency.ORDINARY, "health"),
-    ("疫苗接种咨询", "孩子该打疫苗了，社区卫生院说没有疫苗。", Urgency.ORDINARY, "health"),
-    ("学校招生政策", "咨询今年小学入学的划片政策。", Urgency.ORDINARY, "education"),
-    ("校外培训机构退费难", "培训机构关门，预交的学费退不回来。", Urgency.COMPLEX, "education"),
-    ("低保申请", "家里生活困难，想申请低保，不知道需要什么材料。", Urgency.ORDINARY, "civil_affairs"),
-    ("独居老人无人照料", "邻居独居老人腿脚不便，子女不在身边，希望社区帮忙。", Urgency.ORDINARY, "civil_affairs"),
-    ("公交线路调整", "12路公交改线后小区附近没有站点，出行很不方便。", Urgency.ORDINARY, "transport"),
-    ("出租车拒载", "火车站出租车拒载、不打表，乱要价。", Urgency.ORDINARY, "transport"),
-    ("超市销售过期食品", "在超市买到过期的牛奶，商家拒绝退换。", Urgency.ORDINARY, "market_regulation"),
-    ("健身器材损坏", "公园里的健身器材坏了很久，存在安全隐患。", Urgency.ORDINARY, "sports"),
-    ("文化馆课程报名", "文化馆的书法公益课怎么报名？名额太少。", Urgency.ORDINARY, "culture_tourism"),
-    ("道路破损", "村口道路塌陷，车辆通行困难。", Urgency.COMPLEX, LOCAL),
-    ("楼道堆放杂物", "楼道里堆满杂物，消防通道被堵。", Urgency.ORDINARY, LOCAL),
-    ("邻里纠纷", "楼上住户经常往楼下扔垃圾，沟通无果。", Urgency.ORDINARY, LOCAL),
-]
 HOUR = timedelta(hours=1)
 APPEAL_TYPES = list(AppealType.values)
 CHANNELS = [Channel.HOTLINE, Channel.HOTLINE, Channel.WEB, Channel.API]
@@ -80,7 +52,8 @@ class _Values:
 
 
 class Command(BaseCommand):
-    help = "Generate N synthetic appeals with their events over the past year (test data; bypasses services)."
+    help = ("Generate N synthetic appeals with their events over the past year (test data; bypasses services). "
+            "With --demo: the demo's history, through the services, as the demo's staff.")
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)
@@ -89,12 +62,17 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing when there are appeals already (for `make run`'s demo).")
+        parser.add_argument("--demo", action="store_true",
+                            help="Replay the demo's history through the services as the demo's staff (seed_demo), "
+                                 "in working hours, so that every demo login has work waiting.")
 
-    def handle(self, *, count, days, batch, seed, if_empty=False, **options):
+    def handle(self, *, count, days, batch, seed, if_empty=False, demo=False, **options):
         if count < 1 or batch < 1 or days < 1:
             raise CommandError("count, --batch and --days must be positive")
         if if_empty and Appeal.objects.exists():
             return
+        if demo:
+            return self.demo_history(count, days, seed)
         # Each appeal goes where a dispatcher would send it: the department of its kind in its own
         # county (the city's when the county has none), or its own township or village for what they
         # handle themselves.
@@ -139,6 +117,26 @@ class Command(BaseCommand):
             self.stdout.flush()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"{count:,} appeals generated in {time.monotonic() - started:.1f} s"))
+
+    def demo_history(self, count: int, days: int, seed: int | None) -> None:
+        started = time.monotonic()
+        history = DemoHistory(count=count, days=days, seed=seed)
+
+        def progress(day):
+            self.stdout.write(f"\r  {day:%Y-%m-%d}", ending="")
+            self.stdout.flush()
+
+        try:
+            stopped = history.run(progress=progress)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write("")
+        for reason, n in sorted(stopped.items()):
+            self.stderr.write(f"  {n} demands stopped early: {reason}")
+        counts = dict(Appeal.objects.order_by().values_list("state").annotate(n=Count("pk")))
+        summary = ", ".join(f"{State(state).label} {n}" for state, n in sorted(counts.items()))
+        self.stdout.write(self.style.SUCCESS(f"{count:,} demo appeals replayed through the services in "
+                                             f"{time.monotonic() - started:.1f} s ({summary})"))
 
     def code(self) -> str:
         number, self.next_code = self.next_code, self.next_code + 1

@@ -1,4 +1,4 @@
-"""manage.py dispatch_train FILE --text-col 标题 --text-col 内容 --label-col 部门 [--activate] [--no-keep]"""
+"""manage.py dispatch_train FILE --text-col 标题 --text-col 内容 --label-col 部门 [--activate] [--no-keep] [--if-no-model]"""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.errors import DomainError
 from dispatch.classifier import Params
 from dispatch.datafile import ProgressLine, metrics_lines, read_labelled
+from dispatch.models import ClassifierVersion
 from dispatch.services import classifier_train, training_examples_import
 
 
@@ -24,9 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-keep", action="store_true",
                             help="do not keep the rows as training examples (kept by default, so that later "
                                  "retraining learns from them together with the platform's own appeals)")
+        parser.add_argument("--if-no-model", action="store_true",
+                            help="do nothing when a version exists already (for `make run`'s demo)")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        if options["if_no_model"] and ClassifierVersion.objects.exists():
+            return
         try:
             texts, labels = read_labelled(options["file"], options["text_cols"], options["label_col"])
             self.stdout.write(f"{len(texts)} labelled texts, {len(set(labels))} labels")
