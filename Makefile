@@ -29,6 +29,7 @@ translations: deps
 	DEBUG=1 $(PY) manage.py compiletranslations --verbosity 0
 
 run: deps translations
+	@test -f .env || { printf '# Written by make run: settings for manage.py commands in this checkout (see README).\nDEBUG=1\n' > .env; echo "Wrote .env (DEBUG=1) so that manage.py commands pasted from the README use the demo's settings."; }
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty

@@ -173,3 +173,33 @@ def env_secret_key(name: str, *, required: bool, min_bytes: int = 32, environ=No
     if len(_key_bytes(name, value)) < min_bytes:
         raise ImproperlyConfigured(f"{name} must hold at least {min_bytes} bytes, url-safe base64 encoded")
     return value
+
+
+def load_env_file(path, environ=None) -> list[str]:
+    """Read ``KEY=value`` lines from ``path`` (the checkout's ``.env``, as deploy/crontab sources it) into
+    the environment, never over a variable that is already set; returns the names it set. Blank lines
+    and ``#`` comments are skipped, ``export`` and matching quotes are allowed. A line that is not an
+    assignment stops start-up naming the file and the line, like any other wrong setting."""
+    from pathlib import Path
+
+    environ = os.environ if environ is None else environ
+    path = Path(path)
+    if not path.is_file():
+        return []
+    loaded = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        name, sep, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.replace("_", "").isalnum() or name[0].isdigit():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, got {raw!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if name not in environ:
+            environ[name] = value
+            loaded.append(name)
+    return loaded
