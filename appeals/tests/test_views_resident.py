@@ -260,8 +260,8 @@ def test_rating_form_errors_are_shown(resident_client, cast):
 
 def test_owner_withdraws(resident_client, cast):
     appeal = new_appeal(cast)
-    response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"reason": "已经自己解决了"},
-                                    follow=True)
+    response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"reason": "已经自己解决了",
+                                                                                "confirm": "1"}, follow=True)
     appeal.refresh_from_db()
     assert appeal.state == State.WITHDRAWN and appeal.close_reason == "已经自己解决了"
     html = response.content.decode()
@@ -271,7 +271,7 @@ def test_owner_withdraws(resident_client, cast):
 
 def test_withdrawing_a_closed_appeal_is_refused_with_a_message(resident_client, cast):
     appeal = new_appeal(cast)
-    resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {})
+    resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"confirm": "1"})
     response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {}, follow=True)
     assert "it cannot be “Withdrawn (撤回)” now." in response.content.decode()
 

@@ -267,7 +267,7 @@ ALLOWED = [
     ("reassign", "dispatcher", {"reassign-target": "HOUSING"}, False, State.TO_ACCEPT, Action.REASSIGN),
     ("transfer", "handler_a", {"transfer-unit": "BEIGUAN"}, True, State.TO_ACCEPT, Action.TRANSFER),
     ("urge", "city_supervisor", {"urge-note": "请加快"}, True, State.HANDLING, Action.URGE),
-    ("reply", "handler_a", {"reply-text": "已协调解决"}, True, State.REPLIED, Action.REPLY),
+    ("reply", "handler_a", {"reply-text": "已协调解决", "confirm": "1"}, True, State.REPLIED, Action.REPLY),
     ("request_extension", "handler_a", {"request_extension-new_due_at": "LATER",
                                         "request_extension-reason": "需协调多个部门"}, True, State.HANDLING,
      Action.REQUEST_EXTENSION),
@@ -371,7 +371,10 @@ def test_reply_from_a_template(cast, as_user):
     client = as_user(cast.handler_a)
     page = client.get(detail_url(appeal))
     assert set(page.context["reply_templates"].values()) == {"经协调已解决。", "通用模板"}
-    response = client.post(act_url(appeal, "reply"), {"reply-template": mine.pk, "reply-text": ""})
+    # The preview shows the template's text as the reply; confirming it sends that text.
+    preview = client.post(act_url(appeal, "reply"), {"reply-template": mine.pk, "reply-text": ""})
+    assert preview.status_code == 200 and "经协调已解决。" in preview.content.decode()
+    response = client.post(act_url(appeal, "reply"), {"reply-text": "经协调已解决。", "confirm": "1"})
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.state == State.REPLIED and appeal.reply == "经协调已解决。"
@@ -381,12 +384,13 @@ def test_dispatcher_merges_and_rejects(cast, world, as_user):
     duplicate = new_appeal(cast, title="路灯不亮（重复）")
     spam = new_appeal(cast, title="广告")
     client = as_user(cast.dispatcher)
-    assert client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code.lower()}).status_code == 302
+    assert client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code.lower(),
+                                                     "confirm": "1"}).status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == world.yuci_new
     response = client.post(act_url(spam, "merge"), {"merge-into": world.taigu_new.code})
     assert response.status_code == 400 and "in your scope" in response.content.decode()
-    assert client.post(act_url(spam, "reject"), {"reject-reason": "广告信息"}).status_code == 302
+    assert client.post(act_url(spam, "reject"), {"reject-reason": "广告信息", "confirm": "1"}).status_code == 302
     spam.refresh_from_db()
     assert spam.state == State.REJECTED and spam.close_reason == "广告信息"
 
