@@ -363,7 +363,7 @@ def _render_confirm(request, appeal, key, form):
     if key == "reply":
         context |= {
             "reply": data["text"],
-            "blanks": sorted(set(TEMPLATE_BLANK.findall(data["text"]))),
+            "blanks": list(dict.fromkeys(TEMPLATE_BLANK.findall(data["text"]))),
             # The text message the resident gets with it, as the outbox will word it.
             "sms": resident_text(AppealEvent(appeal=appeal, action=Action.REPLY)),
         }
