@@ -17,6 +17,8 @@ class AppealsConfig(AppConfig):
 
         register(MenuEntry("appeals.queue", _("Workbench (工作台)"), "appeals:staff_queue",
                            permissions.may_open_queue, section="work", order=10))
+        register(MenuEntry("appeals.extensions", _("Extension requests (延期审批)"), "appeals:staff_extensions",
+                           permissions.may_supervise, section="work", order=15))
         register(MenuEntry("appeals.record", _("Record for a resident (代录)"), "appeals:record",
                            permissions.may_record_for_residents, section="work", order=20))
         register(MenuEntry("appeals.import", _("Import hotline export (12345 工单导入)"), "appeals:staff_import",

@@ -111,3 +111,13 @@ def deadlines_from(start: datetime, *, urgency: str, appeal_type: str = AppealTy
     accept_due = add_working_time(start, timedelta(hours=accept_hours))
     due = add_duration(start, amount, unit)
     return min(accept_due, due), due
+
+
+# 督办: the handling body answers an urging (督办反馈) within this much working time, unless the
+# supervisor sets another deadline.
+URGE_ANSWER_WORKING_DAYS = 2
+
+
+def urge_answer_due(start: datetime) -> datetime:
+    """The default 反馈期限 of an urging made at ``start``."""
+    return add_duration(start, URGE_ANSWER_WORKING_DAYS, DurationUnit.WORKING_DAYS)

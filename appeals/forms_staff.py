@@ -158,6 +158,38 @@ class ExtensionDecisionForm(forms.Form):
 
 class UrgeForm(forms.Form):
     note = forms.CharField(label=_("Urging note (督办意见)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    answer_due_at = forms.DateTimeField(
+        label=_("Answer by (反馈期限)"), required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty for 2 working days."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+class UrgeAnswerForm(forms.Form):
+    """督办反馈: the answer to one open urging (the oldest, unless the handler picks another)."""
+
+    urge = forms.ModelChoiceField(label=_("Urging"), queryset=None, empty_label=None)
+    text = forms.CharField(label=_("Answer to the supervisor (督办反馈)"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, urges, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["urge"]
+        field.queryset = urges
+        field.label_from_instance = lambda urge: f"{urge.created_at:%Y-%m-%d %H:%M} · {urge.note[:40]}"
+        first = urges.first()
+        field.initial = first.pk if first else None
+        if urges.count() == 1:
+            field.widget = forms.HiddenInput()
+
+
+class ProgressNoteForm(forms.Form):
+    """进展记录: an interim note, shown to the resident when marked public."""
+
+    text = forms.CharField(label=_("Progress note (进展记录)"), max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(label=_("Who sees it"), widget=forms.RadioSelect, initial="internal",
+                                   choices=[("internal", _("Staff only (内部)")),
+                                            ("public", _("Also the resident, on the tracking page (公开)"))])
 
 
 class ReplyForm(forms.Form):

@@ -41,6 +41,10 @@ TRANSITIONS: dict[str, Transition] = {
     Action.WITHDRAW: _t({State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING}, State.WITHDRAWN),
     Action.ADD_INFO: _t(OPEN_STATES),
     Action.OVERDUE: _t({State.TO_ACCEPT, State.HANDLING}),
+    # 督办反馈: the handling body answers an urging while the appeal is with it.
+    Action.ANSWER_URGE: _t({State.TO_ACCEPT, State.HANDLING}),
+    Action.URGE_OVERDUE: _t({State.TO_ACCEPT, State.HANDLING}),
+    Action.PROGRESS: _t({State.HANDLING}),
 }
 
 

@@ -267,6 +267,10 @@ class Action(models.TextChoices):
     ADD_INFO = "add_info", _("Information added (补充信息)")
     OVERDUE = "overdue", _("Overdue (超期)")
     UNMASK = "unmask", _("Personal data viewed (查看个人信息)")
+    ANSWER_URGE = "answer_urge", _("Urging answered (督办反馈)")
+    URGE_OVERDUE = "urge_overdue", _("Urging unanswered past its deadline (督办超期)")
+    PROGRESS = "progress", _("Progress note (进展记录)")
+    EXTENSION_LAPSED = "extension_lapsed", _("Extension request lapsed (延期申请已失效)")
 
 
 class AppealEvent(models.Model):
@@ -338,6 +342,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         DENIED = "denied", _("Denied")
+        # The appeal left handling (replied, returned, passed on, merged, withdrawn) before a decision.
+        LAPSED = "lapsed", _("Lapsed (已失效)")
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE,
                                related_name="extension_requests")
@@ -360,6 +366,45 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.appeal.code} → {self.requested_due_at:%Y-%m-%d}"
+
+
+class Urge(models.Model):
+    """督办: a supervisor's formal urging of an appeal, with the time by which the handler must answer
+    it (反馈期限) and the answer (督办反馈). One row per urging; the sweep flags one left unanswered past
+    its deadline (``overdue_at``), which puts the appeal in the supervisors' urged-overdue queue."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="urges")
+    urged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("urged by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    note = models.TextField(_("urging note"), max_length=500)
+    created_at = models.DateTimeField(_("urged"))
+    answer_due_at = models.DateTimeField(_("answer by (反馈期限)"))
+    answer = models.TextField(_("answer (督办反馈)"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("flagged unanswered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("urging (督办)")
+        verbose_name_plural = _("urgings (督办)")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                                   name="urge_answered_has_answer"),
+        ]
+        indexes = [
+            # The sweep's look-up: unanswered urgings not yet flagged, by deadline.
+            models.Index(fields=["answer_due_at"], name="urge_unanswered_idx",
+                         condition=Q(answered_at__isnull=True, overdue_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.appeal.code} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class IdempotencyKey(models.Model):

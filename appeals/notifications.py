@@ -36,8 +36,9 @@ DELIVERED_KEY = "delivered_by"
 
 # Who hears of what. The handling body learns of work given to it; the resident of answers.
 TO_HANDLERS = {Action.DISPATCH, Action.REASSIGN, Action.TRANSFER, Action.URGE, Action.OVERDUE, Action.REOPEN,
-               Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
-TO_SUPERVISORS = {Action.OVERDUE}
+               Action.APPROVE_EXTENSION, Action.DENY_EXTENSION, Action.URGE_OVERDUE}
+# An urging left unanswered past its 反馈期限 escalates to the supervisors (督办超期); its answer reaches them.
+TO_SUPERVISORS = {Action.OVERDUE, Action.URGE_OVERDUE, Action.ANSWER_URGE}
 TO_RESIDENT_SMS = {Action.CREATE, Action.REPLY, Action.MERGE}
 TO_RESIDENT_SITE = {Action.REPLY, Action.MERGE}
 
@@ -100,6 +101,8 @@ def staff_text(event: AppealEvent, *, supervisor: bool = False) -> str:
                          "“%(title)s”. Due %(due)s."),
         Action.APPROVE_EXTENSION: _("Extension approved (延期): %(code)s “%(title)s” is now due %(due)s."),
         Action.DENY_EXTENSION: _("Extension denied (延期驳回): %(code)s “%(title)s” stays due %(due)s."),
+        Action.URGE_OVERDUE: _("Urging not answered in time (督办超期): %(code)s “%(title)s”: %(note)s"),
+        Action.ANSWER_URGE: _("Urging answered (督办反馈): %(code)s “%(title)s”: %(note)s"),
     }
     text = texts[event.action] % subject
     if supervisor:

@@ -10,7 +10,7 @@ from orgs.selectors import Purpose, can_reach_department, can_reach_unit, has_ro
 
 DISPATCH_ACTIONS = {Action.DISPATCH, Action.REASSIGN, Action.REJECT, Action.MERGE}
 HANDLER_ACTIONS = {Action.ACCEPT, Action.RETURN, Action.REPLY, Action.REQUEST_EXTENSION, Action.TRANSFER,
-                   Action.UNMASK}
+                   Action.UNMASK, Action.ANSWER_URGE, Action.PROGRESS}
 SUPERVISOR_ACTIONS = {Action.URGE, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
 RESIDENT_ACTIONS = {Action.RATE, Action.WITHDRAW, Action.ADD_INFO}
 
@@ -116,6 +116,11 @@ def may_record_for_residents(user) -> bool:
 
 def may_import_hotline(user) -> bool:
     return may_open_queue(user) and has_role(user, Role.DISPATCHER)
+
+
+def may_supervise(user) -> bool:
+    """Supervisors (and superusers) have the queue of extension requests (延期审批)."""
+    return may_open_queue(user) and (user.is_superuser or has_role(user, Role.SUPERVISOR))
 
 
 def may_bulk_dispatch(user) -> bool:

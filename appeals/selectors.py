@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from appeals.models import Appeal, State
+from appeals.models import Appeal, ExtensionRequest, State, Urge
 from orgs.models import Role
 from orgs.selectors import own_scope, scope_for, scope_q
 
@@ -48,7 +48,8 @@ def due_soon(qs: QuerySet[Appeal], *, hours: int = 24) -> QuerySet[Appeal]:
 # Each queue is a filter on appeals_visible_to(user); the pages, the counts on their tabs and the
 # xlsx export all come through here, so a queue means the same thing everywhere.
 
-QUEUES = ("to_dispatch", "to_accept", "handling", "due_soon", "overdue", "returned", "urged", "all")
+QUEUES = ("to_dispatch", "to_accept", "handling", "due_soon", "overdue", "returned", "urged", "urged_overdue",
+          "all")
 DUE_SOON_HOURS = 24
 _WITH_HANDLER = [State.TO_ACCEPT, State.HANDLING]
 # 督办 stays flagged until the appeal is replied (or leaves the loop).
@@ -59,6 +60,15 @@ def overdue_q(now=None) -> Q:
     """With a handler and past its deadline: flagged by the sweep, or due before the sweep came round."""
     now = now or timezone.now()
     return Q(state__in=_WITH_HANDLER) & (Q(is_overdue=True) | Q(due_at__lt=now))
+
+
+def urge_overdue_q(now=None) -> Q:
+    """With a handler and an urging (督办) unanswered past its 反馈期限: flagged by the sweep, or past it
+    before the sweep came round (as overdue_q)."""
+    now = now or timezone.now()
+    late = Urge.objects.filter(appeal=OuterRef("pk"), answered_at__isnull=True).filter(
+        Q(overdue_at__isnull=False) | Q(answer_due_at__lt=now))
+    return Q(state__in=_WITH_HANDLER) & Q(Exists(late))
 
 
 def queue_q(queue: str, *, now=None) -> Q:
@@ -78,6 +88,8 @@ def queue_q(queue: str, *, now=None) -> Q:
         return Q(state=State.TO_DISPATCH, return_count__gt=0)
     if queue == "urged":
         return Q(state__in=_URGED_STATES, urge_count__gt=0)
+    if queue == "urged_overdue":
+        return urge_overdue_q(now)
     if queue == "all":
         return Q()
     raise ValueError(f"unknown queue {queue!r}")
@@ -164,3 +176,34 @@ def reply_templates_for(appeal: Appeal):
 def appeal_timeline(appeal: Appeal):
     """Every event, oldest first, as staff see it (including those not shown to the resident)."""
     return appeal.events.select_related("actor", "api_key").order_by("created_at", "id")
+
+
+# --- supervision: extension requests (延期) and urgings (督办) -----------------------------------------
+
+def _supervised_q(user, prefix: str = "") -> Q:
+    """Appeals a supervisor answers for (appeals.permissions.reaches, as a filter): the place, or the
+    handling department or unit, in their supervisor scope."""
+    scope = scope_for(user, roles=[Role.SUPERVISOR])
+    return (scope_q(scope, unit=f"{prefix}place", department=f"{prefix}assigned_department")
+            | scope_q(scope, unit=f"{prefix}assigned_unit"))
+
+
+def extension_requests_pending_for(user) -> QuerySet[ExtensionRequest]:
+    """Extension requests waiting for ``user``'s decision (延期审批), oldest first: pending, on an appeal
+    in handling, in their supervisor scope. Nobody else has any."""
+    qs = ExtensionRequest.objects.filter(status=ExtensionRequest.Status.PENDING, appeal__state=State.HANDLING)
+    if not getattr(user, "is_authenticated", False) or not user.is_active or getattr(user, "is_resident", True):
+        return qs.none()
+    if not user.is_superuser:
+        qs = qs.filter(_supervised_q(user, "appeal__"))
+    return qs.select_related("appeal__place", "appeal__assigned_department__unit", "appeal__assigned_unit",
+                             "requested_by").order_by("created_at", "pk")
+
+
+def urges_of(appeal: Appeal) -> QuerySet[Urge]:
+    """An appeal's urgings, oldest first (the appeal is one the reader may already see)."""
+    return appeal.urges.select_related("urged_by", "answered_by").order_by("created_at", "pk")
+
+
+def open_urges_of(appeal: Appeal) -> QuerySet[Urge]:
+    return urges_of(appeal).filter(answered_at__isnull=True)

@@ -26,6 +26,7 @@ from appeals.models import (
     KpiSettings,
     Satisfaction,
     State,
+    Urge,
     Urgency,
 )
 from appeals.signals import appeal_event_recorded
@@ -39,7 +40,8 @@ logger = logging.getLogger("minsheng.appeals")
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 8e14: not guessable by trying
 NOTIFY_ACTIONS = {Action.CREATE, Action.DISPATCH, Action.REASSIGN, Action.TRANSFER, Action.URGE, Action.OVERDUE,
-                  Action.REPLY, Action.MERGE, Action.REOPEN, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION}
+                  Action.REPLY, Action.MERGE, Action.REOPEN, Action.APPROVE_EXTENSION, Action.DENY_EXTENSION,
+                  Action.ANSWER_URGE, Action.URGE_OVERDUE}
 MAX_TITLE = 100
 MAX_DESCRIPTION = 4000
 SYSTEM = "system"
@@ -108,11 +110,29 @@ def _transition(appeal: Appeal, *, actor, action: str, note: str = "", data: dic
         locked.refresh_from_db(fields=expressions)
     _record(locked, action=action, actor=actor, actor_label=actor_label, from_state=from_state, note=note,
             data=data, public=public)
+    if from_state == State.HANDLING and locked.state != State.HANDLING:
+        _lapse_extension_requests(locked, because=action)
     appeal.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     # Related objects too: without this, appeal.assigned_department still showed the department an
     # appeal had just been returned or passed down from.
     appeal._state.fields_cache = dict(locked._state.fields_cache)
     return locked
+
+
+def _lapse_extension_requests(appeal: Appeal, *, because: str) -> None:
+    """An appeal that leaves handling (replied, returned, passed on, merged, withdrawn) takes its
+    undecided extension request with it: the request lapses (已失效), in the transaction of the move,
+    so no supervisor is left deciding on a deadline that no longer runs."""
+    pending = ExtensionRequest.objects.select_for_update().filter(appeal=appeal,
+                                                                  status=ExtensionRequest.Status.PENDING)
+    for request in pending:
+        request.status = ExtensionRequest.Status.LAPSED
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+        _record(appeal, action=Action.EXTENSION_LAPSED, actor_label=SYSTEM, from_state=appeal.state, public=False,
+                note=_("The extension request lapsed: the appeal left handling (%(action)s).")
+                % {"action": Action(because).label},
+                data={"requested_due_at": request.requested_due_at.isoformat(), "because": str(because)})
 
 
 def _required_text(value: str, what: str, limit: int) -> str:
@@ -520,11 +540,71 @@ def appeal_decide_extension(*, actor, request: ExtensionRequest, approve: bool, 
 
 
 @transaction.atomic
-def appeal_urge(*, actor, appeal: Appeal, note: str) -> Appeal:
-    """督办: flagged in the handler's queue until the appeal is replied."""
+def appeal_urge(*, actor, appeal: Appeal, note: str, answer_due_at: datetime | None = None) -> Urge:
+    """督办: flagged in the handler's queue until the appeal is replied. The handling body answers it
+    (督办反馈) by ``answer_due_at`` (反馈期限; by default appeals.deadlines.urge_answer_due); left
+    unanswered past it, the sweep flags it for the supervisors (督办超期)."""
+    from appeals.deadlines import urge_answer_due
+
     note = _required_text(note, _("The urging note"), 500)
-    return _transition(appeal, actor=actor, action=Action.URGE, note=note, public=False,
-                       urge_count=F("urge_count") + 1)
+    now = timezone.now()
+    due = answer_due_at or urge_answer_due(now)
+    if due <= now:
+        raise BadInput(_("The answer deadline (反馈期限) must be in the future."))
+    locked = _transition(appeal, actor=actor, action=Action.URGE, note=note, public=False,
+                         data={"answer_due_at": due.isoformat()}, urge_count=F("urge_count") + 1)
+    return Urge.objects.create(appeal=locked, urged_by=actor, note=note, created_at=now, answer_due_at=due)
+
+
+@transaction.atomic
+def appeal_urge_answer(*, actor, urge: Urge, text: str) -> Urge:
+    """督办反馈: the handling body's answer to an urging, on the staff timeline; the supervisors hear of it."""
+    text = _required_text(text, _("The answer"), 2000)
+    urge = Urge.objects.select_for_update().get(pk=urge.pk)
+    appeal = urge.appeal
+    permissions.require(actor, Action.ANSWER_URGE, appeal)
+    check_transition(appeal, Action.ANSWER_URGE)
+    if urge.answered_at is not None:
+        raise BadInput(_("This urging has already been answered."))
+    now = timezone.now()
+    _transition(appeal, actor=actor, action=Action.ANSWER_URGE, note=text, public=False,
+                data={"urge": urge.pk, "urge_note": urge.note[:200], "late": now > urge.answer_due_at})
+    urge.answer = text
+    urge.answered_by = actor
+    urge.answered_at = now
+    urge.save(update_fields=["answer", "answered_by", "answered_at"])
+    return urge
+
+
+def urge_mark_overdue(*, urge: Urge, now: datetime | None = None) -> bool:
+    """Flag one urging left unanswered past its 反馈期限 (督办超期): the event tells the supervisors and
+    the handlers. The conditional UPDATE makes two sweeps at once harmless: only the one that flags it
+    writes the event. An appeal no longer with a handler is not flagged (there is no one to answer)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        flipped = Urge.objects.filter(
+            pk=urge.pk, answered_at__isnull=True, overdue_at__isnull=True, answer_due_at__lt=now,
+            appeal__state__in=[State.TO_ACCEPT, State.HANDLING],
+        ).update(overdue_at=now)
+        if not flipped:
+            return False
+        fresh = Urge.objects.select_related("appeal").get(pk=urge.pk)
+        _record(fresh.appeal, action=Action.URGE_OVERDUE, actor_label=SYSTEM, from_state=fresh.appeal.state,
+                public=False, note=fresh.note, at=now,
+                data={"urge": fresh.pk, "answer_due_at": fresh.answer_due_at.isoformat()})
+    return True
+
+
+@transaction.atomic
+def appeal_progress_note(*, actor, appeal: Appeal, text: str, public: bool) -> AppealEvent:
+    """进展记录: the handler's interim note on an appeal in handling. A public one is on the resident's
+    timeline (the tracking page); an internal one only on the staff's."""
+    text = _required_text(text, _("The progress note"), 1000)
+    locked = _locked(appeal)
+    permissions.require(actor, Action.PROGRESS, locked)
+    check_transition(locked, Action.PROGRESS)
+    return _record(locked, action=Action.PROGRESS, actor=actor, from_state=locked.state, note=text,
+                   public=bool(public), data={"public": bool(public)})
 
 
 @transaction.atomic

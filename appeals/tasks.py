@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from appeals import notifications, services
-from appeals.models import Appeal, KpiSettings, State
+from appeals.models import Appeal, KpiSettings, State, Urge
 
 CHUNK = 500
 
@@ -43,6 +43,16 @@ def overdue_sweep(now: datetime | None = None) -> int:
     return sum(mark_overdue(ids, now) for ids in _in_chunks(overdue_candidates(now)))
 
 
+def urge_overdue_sweep(now: datetime | None = None) -> int:
+    """Flag urgings (督办) left unanswered past their 反馈期限; each flag's event escalates to the
+    supervisors. Returns how many this run flagged."""
+    now = now or timezone.now()
+    candidates = Urge.objects.filter(answered_at__isnull=True, overdue_at__isnull=True, answer_due_at__lt=now,
+                                     appeal__state__in=[State.TO_ACCEPT, State.HANDLING])
+    return sum(services.urge_mark_overdue(urge=Urge(pk=pk), now=now)
+               for ids in _in_chunks(candidates) for pk in ids)
+
+
 def unrated_sweep(now: datetime | None = None) -> int:
     """Close replied appeals whose resident did not rate within KpiSettings.rating_days."""
     now = now or timezone.now()
@@ -57,8 +67,10 @@ def unrated_sweep(now: datetime | None = None) -> int:
 
 @task()
 def sweep_overdue() -> int:
-    """Flag overdue appeals (超期) and queue their notifications."""
-    return overdue_sweep()
+    """Flag overdue appeals (超期) and urgings left unanswered (督办超期), and queue their notifications.
+    Returns how many of both were flagged."""
+    now = timezone.now()
+    return overdue_sweep(now) + urge_overdue_sweep(now)
 
 
 @task()

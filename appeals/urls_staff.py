@@ -7,6 +7,9 @@ from appeals.views import staff
 
 urlpatterns = [
     path("", staff.queue, name="staff_queue"),
+    # Before "<str:code>/", which would read "extensions" as a tracking code.
+    path("extensions/", staff.extension_queue, name="staff_extensions"),
+    path("extensions/<int:pk>/decide/", staff.extension_decide, name="staff_extension_decide"),
     path("export.xlsx", staff.export, name="staff_export"),
     path("bulk-dispatch/", staff.bulk_dispatch, name="staff_bulk_dispatch"),
     path("<str:code>/", staff.detail, name="staff_detail"),

@@ -56,6 +56,15 @@ def admin_links(user) -> list[dict]:
     return links
 
 
+def supervision_counts(user) -> dict:
+    """What waits for a supervisor's decision: extension requests (延期) and urgings left unanswered
+    past their deadline (督办超期), in their scope."""
+    from appeals.selectors import appeals_in_queue, extension_requests_pending_for
+
+    return {"extensions": extension_requests_pending_for(user).count(),
+            "urged_overdue": appeals_in_queue(user, "urged_overdue").count()}
+
+
 @login_required
 @require_GET
 def home(request):
@@ -79,6 +88,8 @@ def home(request):
         "staff_count": memberships_visible_to(user).values("user").distinct().count(),
         "admin_links": admin_links(user) if role == Role.ADMIN else [],
     }
+    if role == Role.SUPERVISOR:
+        context["supervision"] = supervision_counts(user)
     return render(request, f"web/home_{role}.html", context)
 
 

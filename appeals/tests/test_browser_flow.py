@@ -113,6 +113,10 @@ def test_a_demand_goes_round_the_whole_loop_in_the_browser(live_server, cast, pe
     handler.locator("summary", has_text=re.compile("^答复$")).click()
     handler.get_by_label("答复居民").fill(REPLY)
     handler.get_by_role("button", name="答复", exact=True).click()
+    # 答复 cannot be undone: first the reply as the resident will read it, then the send.
+    expect(handler.get_by_role("heading", name="群众将看到的答复")).to_be_visible()
+    expect(handler.locator(".preview .reply-text")).to_have_text(REPLY)
+    handler.get_by_role("button", name="确认发送答复").click()
     expect(handler.get_by_text("答复已发送给居民。")).to_be_visible()
     expect(handler.locator(".appeal-head .state")).to_have_text("已答复")
     handler.screenshot(path=str(SHOTS / "minsheng-appeal-replied-1280.png"), full_page=True)

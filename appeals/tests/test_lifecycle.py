@@ -19,6 +19,7 @@ from appeals.models import (
     Message,
     Satisfaction,
     State,
+    Urge,
 )
 from appeals.selectors import appeals_in_queue
 from appeals.services import (
@@ -31,6 +32,7 @@ from appeals.services import (
     appeal_dispatch,
     appeal_mark_overdue,
     appeal_merge,
+    appeal_progress_note,
     appeal_rate,
     appeal_reassign,
     appeal_reject,
@@ -39,7 +41,9 @@ from appeals.services import (
     appeal_return,
     appeal_transfer,
     appeal_urge,
+    appeal_urge_answer,
     appeal_withdraw,
+    urge_mark_overdue,
 )
 from conftest import new_appeal
 from core.errors import BadInput, InvalidTransition, NotAllowed
@@ -85,6 +89,7 @@ def snapshot():
         list(Appeal.objects.order_by("pk").values()),
         list(AppealEvent.objects.order_by("pk").values_list("pk", "action", "delivery")),
         list(ExtensionRequest.objects.order_by("pk").values_list("pk", "status", "decided_by")),
+        list(Urge.objects.order_by("pk").values_list("pk", "answered_at", "overdue_at")),
         Message.objects.count(),
     )
 
@@ -95,6 +100,24 @@ def _extension_decision(approve):
                                                   requested_due_at=timezone.now() + LATER, reason="需协调多部门")
         return lambda: appeal_decide_extension(actor=cast.root, request=request, approve=approve, note="同意")
     return prepare
+
+
+def _urging(*, answer_due_at):
+    """An urging on the appeal, made before the action is tried (it is the action's precondition)."""
+    def make(cast, appeal):
+        return Urge.objects.create(appeal=appeal, urged_by=cast.city_supervisor, note="请尽快办理",
+                                   created_at=timezone.now(), answer_due_at=answer_due_at())
+    return make
+
+
+def _answer_urge(cast, appeal):
+    urge = _urging(answer_due_at=lambda: timezone.now() + LATER)(cast, appeal)
+    return lambda: appeal_urge_answer(actor=cast.root, urge=urge, text="已安排专人处理，明日反馈结果")
+
+
+def _urge_overdue(cast, appeal):
+    urge = _urging(answer_due_at=lambda: timezone.now() - timedelta(hours=1))(cast, appeal)
+    return lambda: urge_mark_overdue(urge=urge)
 
 
 def _merge(cast, appeal):
@@ -133,12 +156,16 @@ CALLS = {
     Action.WITHDRAW: lambda c, a: lambda: appeal_withdraw(actor=c.resident, appeal=a),
     Action.ADD_INFO: lambda c, a: lambda: appeal_add_info(actor=c.resident, appeal=a, text="楼道灯也坏了"),
     Action.OVERDUE: lambda c, a: lambda: appeal_mark_overdue(appeal=a, now=timezone.now() + LATER),
+    Action.ANSWER_URGE: _answer_urge,
+    Action.URGE_OVERDUE: _urge_overdue,
+    Action.PROGRESS: lambda c, a: lambda: appeal_progress_note(actor=c.root, appeal=a, text="已联系供热公司",
+                                                               public=True),
 }
 # The action named in the refusal when the service refuses on the way to it.
 REFUSED_AS = {Action.REOPEN: Action.RATE}
 # System steps (sweeps) that, when the state does not allow them, quietly do nothing: two sweeps at
 # once must not fail. Every other refusal is an InvalidTransition.
-QUIET = {Action.CLOSE, Action.OVERDUE}
+QUIET = {Action.CLOSE, Action.OVERDUE, Action.URGE_OVERDUE}
 
 
 D, A, H, R = State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING, State.REPLIED
@@ -163,6 +190,9 @@ EXPECTED = {
     Action.WITHDRAW: ({D, A, H}, State.WITHDRAWN),
     Action.ADD_INFO: ({D, A, H, R}, None),
     Action.OVERDUE: ({A, H}, None),
+    Action.ANSWER_URGE: ({A, H}, None),
+    Action.URGE_OVERDUE: ({A, H}, None),
+    Action.PROGRESS: ({H}, None),
 }
 
 

@@ -11,7 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserKind
-from appeals.models import Action, Appeal, AppealEvent, AppealType, Channel, ExtensionRequest, Satisfaction, State
+from appeals.models import (
+    Action,
+    Appeal,
+    AppealEvent,
+    AppealType,
+    Channel,
+    ExtensionRequest,
+    Satisfaction,
+    State,
+    Urge,
+)
 from appeals.permissions import may_see_kpis
 from appeals.services import (
     Intake,
@@ -21,6 +31,7 @@ from appeals.services import (
     appeal_decide_extension,
     appeal_dispatch,
     appeal_merge,
+    appeal_progress_note,
     appeal_rate,
     appeal_reassign,
     appeal_reject,
@@ -30,6 +41,7 @@ from appeals.services import (
     appeal_transfer,
     appeal_unmask,
     appeal_urge,
+    appeal_urge_answer,
     appeal_withdraw,
 )
 from appeals.tests.test_lifecycle import in_state, snapshot
@@ -70,6 +82,12 @@ def _decision(approve):
                                                   requested_due_at=appeal.due_at + timedelta(days=10))
         return lambda actor, a: appeal_decide_extension(actor=actor, request=request, approve=approve)
     return prepare
+
+
+def _answer_urge(cast, appeal, where):
+    urge = Urge.objects.create(appeal=appeal, urged_by=cast.city_supervisor, note="请加快", created_at=timezone.now(),
+                               answer_due_at=timezone.now() + timedelta(days=2))
+    return lambda actor, a: appeal_urge_answer(actor=actor, urge=urge, text="已安排专人处理")
 
 
 def _merge(cast, appeal, where):
@@ -121,6 +139,11 @@ CASES = {
     "deny_extension": Case(Action.DENY_EXTENSION, State.HANDLING, _decision(False),
                            frozenset({"root", "city_supervisor"}),
                            frozenset({"root", "city_supervisor", "taigu_supervisor"})),
+    "answer_urge": Case(Action.ANSWER_URGE, State.HANDLING, _answer_urge,
+                        frozenset({"root", "handler_a"}), frozenset({"root", "taigu_handler"})),
+    "progress": Case(Action.PROGRESS, State.HANDLING, _simple(
+        lambda c, actor, a, where: appeal_progress_note(actor=actor, appeal=a, text="已联系供热公司", public=True)),
+        frozenset({"root", "handler_a"}), frozenset({"root", "taigu_handler"})),
     # The resident's own actions: the owner only, whatever role anyone else holds.
     "rate": Case(Action.RATE, State.REPLIED, _simple(
         lambda c, actor, a, where: appeal_rate(actor=actor, appeal=a, satisfaction=Satisfaction.SATISFIED)),
@@ -133,7 +156,8 @@ CASES = {
 
 
 def test_every_action_a_person_can_take_is_covered():
-    system_only = {Action.CREATE, Action.REOPEN, Action.CLOSE, Action.OVERDUE}
+    system_only = {Action.CREATE, Action.REOPEN, Action.CLOSE, Action.OVERDUE, Action.URGE_OVERDUE,
+                   Action.EXTENSION_LAPSED}
     assert {case.action for case in CASES.values()} == set(Action.values) - system_only
 
 

@@ -260,8 +260,8 @@ def test_rating_form_errors_are_shown(resident_client, cast):
 
 def test_owner_withdraws(resident_client, cast):
     appeal = new_appeal(cast)
-    response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"reason": "已经自己解决了"},
-                                    follow=True)
+    response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"reason": "已经自己解决了",
+                                                                                "confirm": "1"}, follow=True)
     appeal.refresh_from_db()
     assert appeal.state == State.WITHDRAWN and appeal.close_reason == "已经自己解决了"
     html = response.content.decode()
@@ -271,7 +271,7 @@ def test_owner_withdraws(resident_client, cast):
 
 def test_withdrawing_a_closed_appeal_is_refused_with_a_message(resident_client, cast):
     appeal = new_appeal(cast)
-    resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {})
+    resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {"confirm": "1"})
     response = resident_client.post(f"/appeals/track/{appeal.code}/withdraw/", {}, follow=True)
     assert "it cannot be “Withdrawn (撤回)” now." in response.content.decode()
 
@@ -297,3 +297,34 @@ def test_photos_are_served_to_the_owner_only(resident_client, client, cast):
     other = User.objects.create_user(username="r-other", kind=UserKind.RESIDENT, phone="13900139000")
     resident_client.force_login(other)
     assert resident_client.get(url).status_code == 404
+
+
+# --- 进展记录 on the resident's timeline; 撤回 needs confirming -------------------------------------------
+
+def test_a_public_progress_note_shows_on_the_tracking_page_an_internal_one_does_not(client, resident_client, cast):
+    from appeals.services import appeal_accept, appeal_dispatch, appeal_progress_note
+
+    appeal = new_appeal(cast)
+    appeal_dispatch(actor=cast.dispatcher, appeal=appeal, target=cast.yuci_health)
+    appeal_accept(actor=cast.handler_a, appeal=appeal)
+    appeal_progress_note(actor=cast.handler_a, appeal=appeal, text="已联系供热公司，周三上门检测", public=True)
+    appeal_progress_note(actor=cast.handler_a, appeal=appeal, text="供热公司推诿，需区住建局协调", public=False)
+    for page in (client.get(f"/appeals/track/{appeal.code}/"), resident_client.get(f"/appeals/track/{appeal.code}/")):
+        html = page.content.decode()
+        assert "Progress update from the handling unit." in html and "已联系供热公司，周三上门检测" in html
+        assert "供热公司推诿" not in html
+
+
+def test_withdrawing_asks_for_confirmation_first(resident_client, cast):
+    appeal = new_appeal(cast)
+    url = f"/appeals/track/{appeal.code}/withdraw/"
+    response = resident_client.post(url, {"reason": "已经自己解决了"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Withdraw this appeal?" in html and "已经自己解决了" in html and 'name="confirm"' in html
+    assert f'href="/appeals/track/{appeal.code}/"' in html  # keeping it is one tap away
+    appeal.refresh_from_db()
+    assert appeal.state == State.TO_DISPATCH and not appeal.events.filter(action="withdraw").exists()
+    resident_client.post(url, {"reason": "已经自己解决了", "confirm": "1"})
+    appeal.refresh_from_db()
+    assert appeal.state == State.WITHDRAWN and appeal.close_reason == "已经自己解决了"

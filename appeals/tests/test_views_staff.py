@@ -267,7 +267,7 @@ ALLOWED = [
     ("reassign", "dispatcher", {"reassign-target": "HOUSING"}, False, State.TO_ACCEPT, Action.REASSIGN),
     ("transfer", "handler_a", {"transfer-unit": "BEIGUAN"}, True, State.TO_ACCEPT, Action.TRANSFER),
     ("urge", "city_supervisor", {"urge-note": "请加快"}, True, State.HANDLING, Action.URGE),
-    ("reply", "handler_a", {"reply-text": "已协调解决"}, True, State.REPLIED, Action.REPLY),
+    ("reply", "handler_a", {"reply-text": "已协调解决", "confirm": "1"}, True, State.REPLIED, Action.REPLY),
     ("request_extension", "handler_a", {"request_extension-new_due_at": "LATER",
                                         "request_extension-reason": "需协调多个部门"}, True, State.HANDLING,
      Action.REQUEST_EXTENSION),
@@ -371,7 +371,10 @@ def test_reply_from_a_template(cast, as_user):
     client = as_user(cast.handler_a)
     page = client.get(detail_url(appeal))
     assert set(page.context["reply_templates"].values()) == {"经协调已解决。", "通用模板"}
-    response = client.post(act_url(appeal, "reply"), {"reply-template": mine.pk, "reply-text": ""})
+    # The preview shows the template's text as the reply; confirming it sends that text.
+    preview = client.post(act_url(appeal, "reply"), {"reply-template": mine.pk, "reply-text": ""})
+    assert preview.status_code == 200 and "经协调已解决。" in preview.content.decode()
+    response = client.post(act_url(appeal, "reply"), {"reply-text": "经协调已解决。", "confirm": "1"})
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.state == State.REPLIED and appeal.reply == "经协调已解决。"
@@ -381,12 +384,13 @@ def test_dispatcher_merges_and_rejects(cast, world, as_user):
     duplicate = new_appeal(cast, title="路灯不亮（重复）")
     spam = new_appeal(cast, title="广告")
     client = as_user(cast.dispatcher)
-    assert client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code.lower()}).status_code == 302
+    assert client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code.lower(),
+                                                     "confirm": "1"}).status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == world.yuci_new
     response = client.post(act_url(spam, "merge"), {"merge-into": world.taigu_new.code})
     assert response.status_code == 400 and "in your scope" in response.content.decode()
-    assert client.post(act_url(spam, "reject"), {"reject-reason": "广告信息"}).status_code == 302
+    assert client.post(act_url(spam, "reject"), {"reject-reason": "广告信息", "confirm": "1"}).status_code == 302
     spam.refresh_from_db()
     assert spam.state == State.REJECTED and spam.close_reason == "广告信息"
 
@@ -475,3 +479,100 @@ def test_photos_are_served_only_within_scope(cast, client, settings, tmp_path):
     assert b"".join(response.streaming_content) == buffer.getvalue()
     client.force_login(cast.taigu_supervisor)
     assert client.get(url).status_code == 404
+
+
+# --- 进展记录: progress notes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("visibility,public", [("public", True), ("internal", False)])
+def test_the_handler_adds_a_progress_note(cast, as_user, visibility, public):
+    appeal = handling_appeal(cast)
+    response = as_user(cast.handler_a).post(act_url(appeal, "progress"), {
+        "progress-text": "已联系医保中心核对材料", "progress-visibility": visibility}, follow=True)
+    html = response.content.decode()
+    assert "Progress note added" in html and "已联系医保中心核对材料" in html
+    assert ("shown to the resident" in html) is public
+    event = appeal.events.get(action=Action.PROGRESS)
+    assert (event.actor, event.public, event.note) == (cast.handler_a, public, "已联系医保中心核对材料")
+    appeal.refresh_from_db()
+    assert appeal.state == State.HANDLING
+
+
+@pytest.mark.parametrize("who", ["handler_b", "city_supervisor", "dispatcher"])
+def test_only_the_handler_adds_progress_notes(cast, as_user, who):
+    appeal = handling_appeal(cast)
+    page = as_user(getattr(cast, who)).get(detail_url(appeal))
+    assert page.status_code != 200 or "progress" not in [a["key"] for a in page.context["actions"]]
+    as_user(getattr(cast, who)).post(act_url(appeal, "progress"), {"progress-text": "x",
+                                                                   "progress-visibility": "public"})
+    assert not appeal.events.filter(action=Action.PROGRESS).exists()
+
+
+# --- confirming what cannot be undone: 答复, 不予受理, 合并 ------------------------------------------------
+
+def test_the_reply_is_not_sent_until_confirmed(cast, as_user):
+    appeal = handling_appeal(cast)
+    client = as_user(cast.handler_a)
+    events = appeal.events.count()
+    preview = client.post(act_url(appeal, "reply"), {"reply-text": "您好！已为您办理报销，款项三日内到账。"})
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "The reply as the resident will read it" in html and "已为您办理报销，款项三日内到账。" in html
+    assert f"Your demand {appeal.code} has been answered" in html  # the text message that goes with it
+    assert 'name="confirm"' in html and 'name="edit"' in html
+    appeal.refresh_from_db()
+    assert appeal.state == State.HANDLING and appeal.reply == "" and appeal.events.count() == events
+    # Back to edit: the form comes back open with the text.
+    back = client.post(act_url(appeal, "reply"), {"reply-text": "您好！已为您办理报销，款项三日内到账。", "edit": "1"})
+    assert back.status_code == 200 and [a["key"] for a in back.context["actions"] if a["open"]] == ["reply"]
+    assert "已为您办理报销，款项三日内到账。" in back.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == State.HANDLING
+    sent = client.post(act_url(appeal, "reply"), {"reply-text": "您好！已为您办理报销，款项三日内到账。",
+                                                  "confirm": "1"}, follow=True)
+    assert "Reply sent to the resident." in sent.content.decode()
+    appeal.refresh_from_db()
+    assert appeal.state == State.REPLIED and appeal.reply == "您好！已为您办理报销，款项三日内到账。"
+
+
+def test_the_preview_fills_in_the_template_and_points_at_its_blanks(cast, as_user):
+    appeal = handling_appeal(cast)
+    template = ReplyTemplate.objects.create(name="通用", body="您好！您反映的【问题】已收悉，经核查【核查情况】。")
+    preview = as_user(cast.handler_a).post(act_url(appeal, "reply"), {"reply-template": template.pk,
+                                                                      "reply-text": ""})
+    html = preview.content.decode()
+    assert "您好！您反映的【问题】已收悉，经核查【核查情况】。" in html
+    assert "blanks from the template to fill in: 【问题】、【核查情况】" in html
+    # The confirmation carries the template's text, so "back to edit" lets the handler fill the blanks.
+    assert 'name="reply-text" value="您好！您反映的【问题】已收悉，经核查【核查情况】。"' in html
+    appeal.refresh_from_db()
+    assert appeal.state == State.HANDLING
+
+
+def test_not_accepting_needs_confirming(cast, world, as_user):
+    spam = new_appeal(cast, title="广告")
+    client = as_user(cast.dispatcher)
+    page = client.post(act_url(spam, "reject"), {"reject-reason": "广告信息"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "广告信息" in html and "This cannot be undone." in html
+    spam.refresh_from_db()
+    assert spam.state == State.TO_DISPATCH
+    client.post(act_url(spam, "reject"), {"reject-reason": "广告信息", "confirm": "1"})
+    spam.refresh_from_db()
+    assert spam.state == State.REJECTED
+
+
+def test_merging_needs_confirming_and_shows_both_appeals(cast, world, as_user):
+    duplicate = new_appeal(cast, title="路灯不亮（重复）")
+    client = as_user(cast.dispatcher)
+    page = client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code})
+    html = page.content.decode()
+    assert page.status_code == 200 and duplicate.code in html and world.yuci_new.code in html
+    assert "路灯不亮（重复）" in html and "路灯不亮" in html
+    duplicate.refresh_from_db()
+    assert duplicate.state == State.TO_DISPATCH
+    # An unknown main appeal is said on the form, before any confirmation.
+    unknown = client.post(act_url(duplicate, "merge"), {"merge-into": "ZZZZZZZZZZ"})
+    assert unknown.status_code == 400 and "No appeal with code ZZZZZZZZZZ in your scope." in unknown.content.decode()
+    client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code, "confirm": "1"})
+    duplicate.refresh_from_db()
+    assert duplicate.state == State.MERGED and duplicate.merged_into == world.yuci_new

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import resident_required
 from appeals import permissions
 from appeals.forms import AddInfoForm, AppealForm, RateForm, TrackForm, WithdrawForm
-from appeals.lifecycle import allowed_actions
+from appeals.lifecycle import allowed_actions, check_transition
 from appeals.models import Action, Appeal, Channel, KpiSettings, Satisfaction, State
 from appeals.notifications import sms_number
 from appeals.selectors import appeal_by_code, appeals_visible_to
@@ -130,6 +130,7 @@ PLAIN_WORDS = {
     Action.REJECT: lambda e: _("Not accepted (不予受理)."),
     Action.WITHDRAW: lambda e: _("Withdrawn by the resident."),
     Action.ADD_INFO: lambda e: _("The resident added information."),
+    Action.PROGRESS: lambda e: _("Progress update from the handling unit."),
 }
 OWNER_NOTES = {Action.ADD_INFO, Action.RATE, Action.WITHDRAW, Action.REJECT}
 
@@ -141,7 +142,7 @@ def public_timeline(appeal: Appeal, *, owner: bool) -> list[dict]:
         if words is None:
             continue
         text = ""
-        if event.action == Action.REPLY or (owner and event.action in OWNER_NOTES):
+        if event.action in (Action.REPLY, Action.PROGRESS) or (owner and event.action in OWNER_NOTES):
             text = event.note
         extra = ""
         if owner and event.action == Action.RATE:
@@ -261,7 +262,16 @@ def add_info(request, code):
 @require_POST
 @returns_to("appeals:track_detail", "code")
 def withdraw(request, code):
+    """撤回 cannot be undone: the first POST shows a confirmation page (with the reason typed carried
+    along); only a POST with ``confirm`` withdraws."""
     appeal = _own_appeal(request, code)
+    if not request.POST.get("confirm"):
+        permissions.require(request.user, Action.WITHDRAW, appeal)
+        check_transition(appeal, Action.WITHDRAW)  # a refusal goes to core.middleware, as below
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            return render(request, "appeals/resident/withdraw_confirm.html", {
+                "appeal": appeal, "code": spaced(appeal.code), "reason": form.cleaned_data["reason"]})
     return _act(request, appeal, "withdraw", WithdrawForm(request.POST),
                 lambda d: appeal_withdraw(actor=request.user, appeal=appeal, reason=d["reason"]),
                 _("Your appeal was withdrawn."))

@@ -5,6 +5,8 @@ Every read starts from selectors.appeals_visible_to; every change is one service
 is masked on these pages; the clear values appear once, on the response to an audited unmask.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +25,7 @@ from appeals import extensions, forms_staff, permissions, selectors, services
 from appeals.exports import MAX_EXPORT_ROWS, is_overdue_now, mask_text, masked_contact
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, ExtensionRequest, State
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.middleware import returns_to
 from core.xlsx import xlsx_response
 from orgs.models import Role
@@ -39,6 +41,7 @@ QUEUE_LABELS = {
     "overdue": gettext_lazy("Overdue (已超期)"),
     "returned": gettext_lazy("Returned (被退回)"),
     "urged": gettext_lazy("Urged (被督办)"),
+    "urged_overdue": gettext_lazy("Urging unanswered (督办超期)"),
     "all": gettext_lazy("All"),
 }
 # What the list shows first: the oldest waiting demand, or the nearest deadline.
@@ -50,6 +53,7 @@ QUEUE_ORDER = {
     "due_soon": ["due_at", "id"],
     "overdue": ["due_at", "id"],
     "urged": ["due_at", "created_at", "id"],
+    "urged_overdue": ["due_at", "created_at", "id"],
     "all": ["-created_at", "-id"],
 }
 BULK_QUEUES = {"to_dispatch", "returned"}
@@ -154,6 +158,8 @@ ACTIONS = {
     "request_extension": (Action.REQUEST_EXTENSION, gettext_lazy("Request an extension (申请延期)")),
     "decide_extension": (Action.APPROVE_EXTENSION, gettext_lazy("Decide the extension request (延期审批)")),
     "urge": (Action.URGE, gettext_lazy("Urge (督办)")),
+    "answer_urge": (Action.ANSWER_URGE, gettext_lazy("Answer the urging (督办反馈)")),
+    "progress": (Action.PROGRESS, gettext_lazy("Add a progress note (进展记录)")),
     "reply": (Action.REPLY, gettext_lazy("Reply (答复)")),
     "merge": (Action.MERGE, gettext_lazy("Merge into another appeal (合并)")),
     "reject": (Action.REJECT, gettext_lazy("Do not accept (不予受理)")),
@@ -176,6 +182,10 @@ def _make_form(key, *, user, appeal, data=None):
         return forms_staff.ExtensionDecisionForm(data, prefix=key)
     if key == "urge":
         return forms_staff.UrgeForm(data, prefix=key)
+    if key == "answer_urge":
+        return forms_staff.UrgeAnswerForm(data, urges=selectors.open_urges_of(appeal), prefix=key)
+    if key == "progress":
+        return forms_staff.ProgressNoteForm(data, prefix=key)
     if key == "reply":
         return forms_staff.ReplyForm(data, templates=selectors.reply_templates_for(appeal), prefix=key)
     if key == "merge":
@@ -191,6 +201,8 @@ def _available(key, *, user, appeal, state_actions, pending) -> bool:
         return pending is None
     if key == "decide_extension":
         return pending is not None
+    if key == "answer_urge":
+        return selectors.open_urges_of(appeal).exists()
     return True
 
 
@@ -222,8 +234,18 @@ def _perform(key, *, user, appeal, data, pending) -> str:
         services.appeal_decide_extension(actor=user, request=pending, approve=approve, note=data["note"])
         return _("Extension approved: the deadline has moved.") if approve else _("Extension denied.")
     if key == "urge":
-        services.appeal_urge(actor=user, appeal=appeal, note=data["note"])
-        return _("Urged. The handler sees the appeal flagged in their queue.")
+        urge = services.appeal_urge(actor=user, appeal=appeal, note=data["note"],
+                                    answer_due_at=data.get("answer_due_at"))
+        return _("Urged. The handler sees the appeal flagged in their queue and answers by %(due)s.") % {
+            "due": timezone.localtime(urge.answer_due_at).strftime("%Y-%m-%d %H:%M")}
+    if key == "answer_urge":
+        services.appeal_urge_answer(actor=user, urge=data["urge"], text=data["text"])
+        return _("Your answer to the urging was recorded; the supervisors see it.")
+    if key == "progress":
+        public = data["visibility"] == "public"
+        services.appeal_progress_note(actor=user, appeal=appeal, text=data["text"], public=public)
+        return _("Progress note added; the resident sees it on the tracking page.") if public else _(
+            "Progress note added for staff.")
     if key == "reply":
         services.appeal_reply(actor=user, appeal=appeal, text=data["text"])
         return _("Reply sent to the resident.")
@@ -290,6 +312,8 @@ def _render_detail(request, appeal, *, bound_key=None, bound_form=None, error=No
         "overdue": is_overdue_now(appeal),
         "urged": appeal.urge_count > 0 and appeal.state in (State.TO_DISPATCH, State.TO_ACCEPT, State.HANDLING),
         "pending_extension": pending,
+        "urges": list(selectors.urges_of(appeal)),
+        "now": timezone.now(),
         "actions": actions,
         "error": error,
         "events": _timeline(appeal),
@@ -303,6 +327,56 @@ def _render_detail(request, appeal, *, bound_key=None, bound_form=None, error=No
     if unmasked is not None:
         response["Cache-Control"] = "no-store"
     return response
+
+
+# --- confirming what cannot be undone -----------------------------------------------------------------
+# 答复, 不予受理 and 合并 cannot be taken back: a first POST shows what will happen (the reply as the
+# resident will read it) on a page of its own; only a second POST with ``confirm`` calls the service.
+# Plain forms, so it works without script (the CSP forbids inline script anyway).
+
+CONFIRM = {"reply", "reject", "merge"}
+# Blanks a reply template leaves to fill in, e.g. 【核查情况】.
+TEMPLATE_BLANK = re.compile(r"【[^】]{1,20}】")
+
+
+def _confirm_fields(key, form) -> dict[str, str]:
+    """What the confirmation posts again: the cleaned values, so a reply started from a template
+    carries the template's text, which the handler sees and may edit."""
+    data = form.cleaned_data
+    names = {"reply": ["text"], "reject": ["reason"], "merge": ["into", "note"]}[key]
+    return {form.add_prefix(name): data.get(name) or "" for name in names}
+
+
+def _render_confirm(request, appeal, key, form):
+    from appeals.models import AppealEvent
+    from appeals.notifications import resident_text
+
+    data = form.cleaned_data
+    context = {
+        "appeal": appeal,
+        "title": mask_text(appeal.title),
+        "key": key,
+        "label": ACTIONS[key][1],
+        "url": reverse("appeals:staff_act", args=[appeal.code, key]),
+        "hidden": _confirm_fields(key, form),
+    }
+    if key == "reply":
+        context |= {
+            "reply": data["text"],
+            "blanks": list(dict.fromkeys(TEMPLATE_BLANK.findall(data["text"]))),
+            # The text message the resident gets with it, as the outbox will word it.
+            "sms": resident_text(AppealEvent(appeal=appeal, action=Action.REPLY)),
+        }
+    elif key == "reject":
+        context["reason"] = data["reason"]
+    elif key == "merge":
+        into = selectors.appeals_visible_to(request.user).filter(code=data["into"]).first()
+        if into is None:
+            raise DomainError(_("No appeal with code %(code)s in your scope.") % {"code": data["into"]})
+        if into.pk == appeal.pk:
+            raise DomainError(_("An appeal cannot be merged into itself."))
+        context |= {"into": into, "into_title": mask_text(into.title), "note": data.get("note", "")}
+    return render(request, "appeals/staff/confirm.html", context)
 
 
 @staff_required
@@ -323,6 +397,14 @@ def act(request, code, key):
     form = _make_form(key, user=user, appeal=appeal, data=request.POST)
     if not form.is_valid():
         return _render_detail(request, appeal, bound_key=key, bound_form=form, status=400)
+    if key in CONFIRM and not request.POST.get("confirm"):
+        if request.POST.get("edit"):  # back from the confirmation, to change what was written
+            return _render_detail(request, appeal, bound_key=key, bound_form=form)
+        try:
+            return _render_confirm(request, appeal, key, form)
+        except DomainError as exc:  # e.g. no such main appeal: the form comes back with what was typed
+            return _render_detail(request, appeal, bound_key=key, bound_form=form, error=exc.message,
+                                  status=exc.status)
     # Kept here rather than left to core.middleware: the action's form comes back open, with the
     # reason or reply the user typed, and the service's message above it.
     try:
@@ -400,3 +482,55 @@ def bulk_dispatch(request):
                                          "%(n)s appeals could not be dispatched: %(reasons)s", len(failures))
                        % {"n": len(failures), "reasons": "；".join(str(f) for f in failures)})
     return redirect(back)
+
+
+# --- the supervisor's queue of extension requests (延期审批) ---------------------------------------------
+
+def _extension_rows(user, now, *, bound=None):
+    rows = []
+    for request_row in selectors.extension_requests_pending_for(user):
+        prefix = f"x{request_row.pk}"
+        form = bound if bound is not None and bound.prefix == prefix else forms_staff.ExtensionDecisionForm(
+            prefix=prefix)
+        rows.append({"request": request_row, "appeal": request_row.appeal,
+                     "title": mask_text(request_row.appeal.title), "reason": mask_text(request_row.reason),
+                     "waited": now - request_row.created_at, "form": form,
+                     "url": reverse("appeals:staff_extension_decide", args=[request_row.pk])})
+    return rows
+
+
+def _render_extensions(request, *, bound=None, status=200):
+    if not permissions.may_supervise(request.user):
+        raise PermissionDenied(_("Only supervisors decide extension requests."))
+    now = timezone.now()
+    return render(request, "appeals/staff/extensions.html", {"rows": _extension_rows(request.user, now, bound=bound),
+                                                             "now": now}, status=status)
+
+
+@staff_required
+@require_GET
+def extension_queue(request):
+    """Pending extension requests in the supervisor's scope, oldest first, each decided from here."""
+    return _render_extensions(request)
+
+
+@staff_required
+@require_POST
+@returns_to("appeals:staff_extensions")
+def extension_decide(request, pk):
+    if not permissions.may_supervise(request.user):
+        raise PermissionDenied(_("Only supervisors decide extension requests."))
+    pending = selectors.extension_requests_pending_for(request.user).filter(pk=pk).first()
+    if pending is None:
+        # Decided by someone else, lapsed with its appeal, or not in this supervisor's scope: all the same
+        # to them (core.middleware shows the message on the queue).
+        raise NotFound(_("This extension request is no longer waiting for your decision."))
+    form = forms_staff.ExtensionDecisionForm(request.POST, prefix=f"x{pending.pk}")
+    if not form.is_valid():
+        return _render_extensions(request, bound=form, status=400)
+    approve = form.cleaned_data["decision"] == "approve"
+    services.appeal_decide_extension(actor=request.user, request=pending, approve=approve,
+                                     note=form.cleaned_data["note"])
+    messages.success(request, (_("Extension for %(code)s approved: the deadline has moved.") if approve
+                               else _("Extension for %(code)s denied.")) % {"code": pending.appeal.code})
+    return redirect("appeals:staff_extensions")

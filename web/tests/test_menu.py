@@ -13,10 +13,10 @@ EXPECTED = {
     "handler_a": [*WORK, "dispatch.topics", "web.directory"],
     "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": [*WORK, "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "city_supervisor": [*WORK, "appeals.extensions", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
     "leader": [*WORK, "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
     "admin": [*WORK, "appeals.kpi", "web.directory", "web.admin"],
-    "root": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
+    "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
              "web.directory", "web.admin"],
 }
 
@@ -41,6 +41,7 @@ HIDDEN_AND_REFUSED = [
     ("grid_worker", "/appeals/kpi/"), ("handler_a", "/appeals/record/"), ("handler_a", "/appeals/kpi/"),
     ("handler_a", "/dispatch/hotspots/"), ("city_supervisor", "/appeals/staff/import/"),
     ("city_supervisor", "/appeals/record/"), ("leader", "/appeals/record/"),
+    ("handler_a", "/appeals/staff/extensions/"), ("dispatcher", "/appeals/staff/extensions/"),
 ]
 
 
