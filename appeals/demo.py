@@ -80,6 +80,8 @@ SECOND_REPLIES = [
 ]
 RETURN_REASON = "经核实，该事项不属于本单位职责范围，请重新派单。"
 REJECT_REASON = "不属于政务服务范围，已告知来电人向有关单位反映。"
+URGE_ANSWERS = ["已收到督办，已安排专人现场核实，预计三个工作日内办结。", "已联系诉求人说明进展，正在协调相关单位处理。",
+                "已列入本周重点事项，办结后第一时间答复。"]
 URGE_NOTES = ["群众多次来电反映，请加快办理并及时答复。", "该诉求临近办理时限，请抓紧办理。",
               "已超期，请说明原因并尽快办结。"]
 EXTENSION_REASON = "涉及多个部门协调，需现场勘查后制定方案，申请延长办理期限。"
@@ -395,7 +397,13 @@ class DemoHistory:
             if urged < reply_at:
                 yield urged
                 appeal.refresh_from_db()
-                services.appeal_urge(actor=supervisor, appeal=appeal, note=URGE_NOTES[2 if late else rng.randrange(2)])
+                urge_row = services.appeal_urge(actor=supervisor, appeal=appeal,
+                                                note=URGE_NOTES[2 if late else rng.randrange(2)])
+                # Most handlers answer a 督办 (督办反馈) within hours; the rest show up as 督办超期.
+                answered = self.later(urged, rng.uniform(1, 6))
+                if rng.random() < 0.8 and answered < reply_at:
+                    yield answered
+                    services.appeal_urge_answer(actor=holder.handler, urge=urge_row, text=rng.choice(URGE_ANSWERS))
         yield reply_at
         appeal.refresh_from_db()
         services.appeal_reply(actor=holder.handler, appeal=appeal,
