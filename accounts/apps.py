@@ -24,3 +24,9 @@ class AccountsConfig(AppConfig):
         # Beside the user's name on every page (core/base.html): a form, since signing out is a POST.
         register(MenuEntry("accounts.logout", _("Sign out"), "logout", lambda user: True,
                            menu=ACCOUNT, section="main", method="post"))
+
+        from core.context_processors import register_site_url
+
+        # On every page (core/base.html): the privacy notice in the footer, the elder-mode switch above.
+        register_site_url("privacy", "privacy")
+        register_site_url("care_mode", "care_mode")

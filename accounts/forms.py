@@ -60,3 +60,22 @@ class ResidentCodeForm(forms.Form):
         if not re.fullmatch(r"\d{6}", code):
             raise forms.ValidationError(_("The code has 6 digits; check the SMS and type them again."), code="code")
         return code
+
+
+class ConsentForm(forms.Form):
+    """The first sign-in of a phone: the code (already checked, still unused) and the resident's consent to
+    the privacy notice, unticked until they tick it."""
+
+    phone = forms.CharField(widget=forms.HiddenInput)
+    code = forms.CharField(widget=forms.HiddenInput, max_length=6)
+    version = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    agree = forms.BooleanField(
+        label=_("I have read the privacy notice and agree that my phone number and what I submit are handled as it "
+                "describes."),
+        error_messages={"required": _("To register, tick the box to agree, or choose “Do not agree”.")})
+
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except BadInput as exc:
+            raise forms.ValidationError(str(exc.message), code="phone") from None

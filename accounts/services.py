@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from datetime import timedelta
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OneTimeCode, User, UserKind
+from accounts.privacy import PRIVACY_NOTICE_VERSION
 from accounts.sms import SmsError, sms_send
 from core.audit import audit_record
 from core.crypto import blind_index
@@ -69,17 +71,42 @@ def _code_hash(phone_index: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+class CodeSentRecently(BadInput):
+    """A new code was asked for before the wait between two codes was over; ``wait`` seconds remain."""
+
+    def __init__(self, message, *, wait: int):
+        super().__init__(message)
+        self.wait = wait
+
+
+class ConsentRequired(BadInput):
+    """The code is right but nobody has this phone yet: the resident must first agree to the privacy
+    notice (accounts.privacy). The code is left unused, so the same code registers them once they agree."""
+
+
+def otp_resend_wait(*, phone: str, now=None) -> int:
+    """Seconds before another code may be sent to ``phone`` (0: now). A read, for the sign-in page's
+    countdown; ``otp_request`` enforces the same wait."""
+    now = now or timezone.now()
+    last = (OneTimeCode.objects.filter(phone_index=blind_index(normalize_phone(phone)))
+            .order_by("-created_at").values_list("created_at", flat=True).first())
+    if last is None:
+        return 0
+    remaining = (last + timedelta(seconds=settings.OTP_SEND_INTERVAL_SECONDS) - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
 @transaction.atomic
 def otp_request(*, phone: str) -> None:
     """Send a 6-digit code to ``phone``. At most one code per interval per phone."""
     phone = normalize_phone(phone)
     index = blind_index(phone)
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(
-        phone_index=index, created_at__gt=now - timedelta(seconds=settings.OTP_SEND_INTERVAL_SECONDS)
-    ).exists()
-    if recent:
-        raise BadInput(_("A code was sent moments ago. Please wait a minute before asking again."))
+    wait = otp_resend_wait(phone=phone, now=now)
+    if wait:
+        raise CodeSentRecently(
+            _("A code was sent moments ago. You can ask for a new one in %(seconds)s seconds.") % {"seconds": wait},
+            wait=wait)
     code = f"{secrets.randbelow(1_000_000):06d}"
     OneTimeCode.objects.create(
         phone_index=index,
@@ -95,19 +122,24 @@ def otp_request(*, phone: str) -> None:
             from None
 
 
-def otp_verify(*, phone: str, code: str) -> User:
-    """Check the code and return the resident, registering them on first sign-in."""
+def otp_verify(*, phone: str, code: str, consent_version: str | None = None) -> User:
+    """Check the code and return the resident, registering them on first sign-in. Registering needs the
+    resident's consent to the current privacy notice (``consent_version``, the version they were shown):
+    without it a new phone raises ConsentRequired and nothing is created; a returning resident is not
+    asked again."""
     phone = normalize_phone(phone)
     # A wrong attempt must be counted even though the caller gets an error: the count is committed
     # before the error is raised, outside the transaction.
-    user, error = _otp_check(phone, (code or "").strip())
+    user, error = _otp_check(phone, (code or "").strip(), consent_version)
+    if error is ConsentRequired:
+        raise ConsentRequired(_("To register, read the privacy notice and agree to it."))
     if error:
         raise BadInput(error)
     return user
 
 
 @transaction.atomic
-def _otp_check(phone: str, code: str) -> tuple[User | None, str]:
+def _otp_check(phone: str, code: str, consent_version: str | None) -> tuple[User | None, object]:
     index = blind_index(phone)
     now = timezone.now()
     otp = (
@@ -124,14 +156,18 @@ def _otp_check(phone: str, code: str) -> tuple[User | None, str]:
         otp.attempts += 1
         otp.save(update_fields=["attempts"])
         return None, _("The code is not correct.")
+    user = User.objects.filter(phone_index=index).first()
+    if user is None and consent_version != PRIVACY_NOTICE_VERSION:
+        return None, ConsentRequired  # the code stays valid for the consent step
     otp.used_at = now
     otp.save(update_fields=["used_at"])
-    user = User.objects.filter(phone_index=index).first()
     if user is None:
-        user = User(username=f"r-{secrets.token_hex(8)}", kind=UserKind.RESIDENT, phone=phone, phone_index=index)
+        user = User(username=f"r-{secrets.token_hex(8)}", kind=UserKind.RESIDENT, phone=phone, phone_index=index,
+                    privacy_consent_at=now, privacy_consent_version=consent_version)
         user.set_unusable_password()
         user.save()
         audit_record(actor=user, verb="resident.register", target=user)
+        audit_record(actor=user, verb="resident.consent", target=user, data={"version": consent_version})
     elif not user.is_active:
         return None, _("This account has been disabled.")
     return user, ""

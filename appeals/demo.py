@@ -206,6 +206,7 @@ class DemoHistory:
     def resident(self, number: int):
         """Demo resident ``number``, registered as any resident is: a code by SMS, then sign-in."""
         from accounts.models import User
+        from accounts.privacy import PRIVACY_NOTICE_VERSION
         from accounts.services import otp_request, otp_verify
         from accounts.sms import MemoryBackend
         from core.crypto import blind_index
@@ -220,7 +221,8 @@ class DemoHistory:
                 otp_request(phone=phone)
                 code = re.search(r"\d{6}", MemoryBackend.outbox[-1][1]).group()
                 MemoryBackend.outbox.clear()
-            user = otp_verify(phone=phone, code=code)
+            # A demo resident agrees to the privacy notice, as a real one must before registering.
+            user = otp_verify(phone=phone, code=code, consent_version=PRIVACY_NOTICE_VERSION)
         self.residents[number] = user
         return user
 

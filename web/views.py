@@ -1,7 +1,6 @@
 """The top of the site: a home page for each role, the directory of the units and departments a staff
 member reaches, and the health check. Signing in and out is accounts' (accounts.views)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import staff_required
+from appeals.forms import TrackForm
 from orgs.models import Level, Role
 from orgs.selectors import (
     departments_visible_to,
@@ -65,10 +65,11 @@ def supervision_counts(user) -> dict:
             "urged_overdue": appeals_in_queue(user, "urged_overdue").count()}
 
 
-@login_required
 @require_GET
 def home(request):
     user = request.user
+    if not user.is_authenticated:
+        return landing(request)
     if user.is_resident:
         return render(request, "web/home_resident.html", {"masked_phone": user.masked_phone})
     memberships = memberships_of(user)
@@ -91,6 +92,12 @@ def home(request):
     if role == Role.SUPERVISOR:
         context["supervision"] = supervision_counts(user)
     return render(request, f"web/home_{role}.html", context)
+
+
+def landing(request):
+    """The front door for a visitor: find a demand by its tracking code, sign in with a phone to raise or
+    follow demands, and — smaller — staff sign-in."""
+    return render(request, "web/landing.html", {"track_form": TrackForm()})
 
 
 @staff_required

@@ -44,7 +44,7 @@ def test_grid_worker_records_a_visit_in_scope(client, cast):
     assert event.delivery == AppealEvent.Delivery.PENDING and event.data == {"channel": Channel.GRID_VISIT}
     page = client.get(response["Location"]).content.decode()
     assert "Read this tracking code to the resident:" in page and f"{appeal.code[:5]} {appeal.code[5:]}" in page
-    assert "The code is also sent by SMS to 139****9000." in page
+    assert "A text with this code is queued for 139****9000" in page
 
 
 def test_a_hotline_caller_on_a_landline_is_recorded_and_not_promised_an_sms(client, cast):
@@ -53,7 +53,7 @@ def test_a_hotline_caller_on_a_landline_is_recorded_and_not_promised_an_sms(clie
     appeal = Appeal.objects.get()
     assert response.status_code == 302 and appeal.contact_phone == "0354-3021234"
     page = client.get(response["Location"]).content.decode()
-    assert "also sent by SMS" not in page
+    assert "queued for" not in page
     assert "035*****1234 is a landline and gets no SMS: make sure the resident has the code." in page
 
 

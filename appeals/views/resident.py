@@ -17,8 +17,8 @@ from accounts.decorators import resident_required
 from appeals import permissions
 from appeals.forms import AddInfoForm, AppealForm, RateForm, TrackForm, WithdrawForm
 from appeals.lifecycle import allowed_actions, check_transition
-from appeals.models import Action, Appeal, Channel, KpiSettings, Satisfaction, State
-from appeals.notifications import sms_number
+from appeals.models import Action, Appeal, AppealEvent, Channel, KpiSettings, Satisfaction, State
+from appeals.notifications import SmsBackend, get_backends, sms_number
 from appeals.selectors import appeal_by_code, appeals_visible_to
 from appeals.services import (
     Intake,
@@ -81,6 +81,18 @@ def _appeal_new(request):
                   status=400 if form.is_bound and form.errors else 200)
 
 
+def code_texted_to(appeal: Appeal) -> str:
+    """The mobile number an SMS with the tracking code is queued for, or "" when none is: the confirmation
+    page claims a text only when the CREATE event is in the outbox and SmsBackend, which the scheduler's
+    sweep runs, will send it (its own conditions: an SMS backend configured, not a hotline import, a
+    number that takes texts)."""
+    queued = appeal.events.filter(action=Action.CREATE).exclude(delivery=AppealEvent.Delivery.NONE).exists()
+    texts = any(isinstance(backend, SmsBackend) for _path, backend in get_backends())
+    if not queued or not texts or appeal.channel == Channel.IMPORT:
+        return ""
+    return sms_number(appeal)
+
+
 @require_GET
 def submitted(request, code):
     """After a submission: the tracking code, big, and how to follow the appeal. For whoever raised or
@@ -88,12 +100,12 @@ def submitted(request, code):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("resident_login"))
     appeal = get_object_or_404(appeals_visible_to(request.user).filter(Q(resident=request.user) | Q(created_by=request.user)), code=code)
-    texted = sms_number(appeal)
+    texted = code_texted_to(appeal)
     return render(request, "appeals/resident/submitted.html", {
         "appeal": appeal,
         "code": spaced(appeal.code),
         "masked_phone": mask_phone(texted),
-        "landline": mask_phone(appeal.contact_phone) if appeal.contact_phone and not texted else "",
+        "landline": mask_phone(appeal.contact_phone) if appeal.contact_phone and not sms_number(appeal) else "",
         "track_url": request.build_absolute_uri(reverse("appeals:track")),
         "by_staff": appeal.created_by_id == request.user.pk and appeal.resident_id != request.user.pk,
     })

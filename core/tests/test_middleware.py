@@ -90,5 +90,5 @@ def test_a_post_only_view_names_the_page_to_go_back_to(client):
 def test_the_message_is_shown_in_the_layout_of_the_page_gone_back_to(client):
     response = client.post("/things/denied/", {"next": "/things/missing/"}, follow=True)
     html = response.content.decode()
-    assert '<li class="message error" role="status">说明：denied 不行</li>' in html
+    assert '<p class="message error">说明：denied 不行</p>' in html
     assert "说明：missing 不行" in html  # that page's own error, under the message
