@@ -17,12 +17,14 @@ last (the same matter written in different words).
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
+import rjieba
 import scipy.sparse as sp
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -33,7 +35,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from appeals.models import State
 from appeals.selectors import PLACE_ROLES, appeals_visible_to
-from core.text import normalize, tokens
+from core.text import STOP_WORDS, normalize, tokens
 from dispatch.classifier import word_grams
 from orgs.models import Level, Role, Unit
 from orgs.selectors import scope_for
@@ -126,9 +128,12 @@ def cluster(messages: Iterable[Message], *, min_size: int = 2, limit: int | None
 
     labels = _leaders(similarity)
     labels = _merge_close(labels, full, places)
-    names = vectorizer.get_feature_names_out()
     groups = [np.nonzero(labels == g)[0] for g in np.unique(labels)]
     groups = [g for g in groups if len(g) >= min_size]
+    # Key words are read from every message, so that a term all messages use is no key word of one.
+    all_terms = [_message_terms(m) for m in items]
+    document_frequency = Counter(term for terms in all_terms for term in terms.every)
+    terms_of = all_terms.__getitem__
 
     dates = [m.created_at for m in items if m.created_at]
     end = max(dates) if dates else None
@@ -138,9 +143,7 @@ def cluster(messages: Iterable[Message], *, min_size: int = 2, limit: int | None
     clusters = []
     for members in groups:
         centre = np.asarray(full[members].mean(axis=0)).ravel()
-        strongest = np.argpartition(-centre, 16)[:16] if len(centre) > 16 else np.arange(len(centre))
-        top_terms = [names[j] for j in strongest[np.argsort(-centre[strongest])] if centre[j] > 0]
-        key_words = _key_words(top_terms)
+        key_words = cluster_key_words([terms_of(i) for i in members], document_frequency, len(items))
         centre_unit = centre / (np.linalg.norm(centre) or 1.0)
         closeness = np.asarray(full[members] @ centre_unit).ravel()
         titles, seen = [], set()
@@ -168,20 +171,146 @@ def cluster(messages: Iterable[Message], *, min_size: int = 2, limit: int | None
     return clusters[:limit] if limit else clusters
 
 
-def _key_words(terms: Sequence[str], n: int = 6) -> list[str]:
-    """Up to ``n`` key words from a cluster's strongest terms (words and word pairs, strongest first):
-    pairs written as one word, none repeated inside another, and no single character (满, 陵), which
-    tells a reader nothing."""
-    key_words: list[str] = []
-    for term in terms:
-        word = term.replace(" ", "")
-        if len(word) < 2:
+# --- key words: whole words and phrases, negations kept ----------------------------------------------
+# The clustering above drops stop words (不, 没, 无 …) and pairs the words either side of them, which is
+# right for telling messages apart and wrong for telling a person what they say: 物业不作为 becomes the
+# pair 物业 作为. Key words are therefore read again from the cluster's own text: words from the jieba
+# dictionary only (its guesses at unknown words make fragments such as 坏久 of 坏久了), each negation
+# bound to the word it negates, and phrases that never reach across a stop word or punctuation.
+
+# A token negates the next one when it is one of these, or ends in one of NEGATING_ENDS (很久没, 从未, 毫无).
+NEGATIONS = frozenset("不 没 未 无 别 非 没有 无法 不能 不会 未能 不再 没能 不予 拒不 从不 尚未 仍未 毫无".split())
+NEGATING_ENDS = ("不", "没", "未", "无")
+NOBODY = "人"  # 没人, 无人: "nobody", which negates the word after it in turn (没人管, 无人维修)
+MAX_PHRASE_ATOMS = 3
+MAX_PHRASE_CHARS = 10
+KEY_WORDS = 6
+CLOSED_SHARE = 0.7  # a phrase replaces a word inside it when it is said nearly as often
+
+
+def _negates(token: str) -> bool:
+    return token in NEGATIONS or (len(token) <= 3 and token.endswith(NEGATING_ENDS))
+
+
+def _is_break(token: str) -> bool:
+    """Where a phrase must stop: punctuation, spaces, numbers, stop words, masks and stray Latin letters."""
+    if token.isspace() or token.isdigit() or token in STOP_WORDS:
+        return True
+    if token.isascii() and len(token) <= 2:  # "a" of "A市", the pieces of "<phone>"
+        return True
+    return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
+
+
+# Parts of speech (jieba's tags) a single character may carry and still be part of a word or phrase:
+# nouns, verbs, adjectives, places and directions. Others (prepositions such as 往, pronouns such as 何,
+# particles) end a phrase.
+_CONTENT_TAGS = ("n", "v", "a", "s", "f", "l", "i", "j")
+# The last character of a place's name (市 of A市, 区 of 2区, 城 of 魅力之城) with nothing before it in the
+# clause: its name was a number, a letter or a stop word, and alone it would stick to the next word (市伊).
+ORPHAN_SUFFIXES = frozenset("省市区县镇乡村街路巷号栋楼室城园苑院厂站摊店")
+
+
+def _atoms(text: str) -> list[list[str]]:
+    """The clauses of ``text``, each a list of atoms: a dictionary word; a negation with the word it
+    negates (不作为, 没人修); or a word with the single characters that belong to it, which alone are
+    seldom words: a verb takes its object (扔垃圾), another character joins the word before it (滨河苑)
+    or, first in its clause, the word after it (伊景园). A place's suffix left alone (市 of A市) is no
+    atom."""
+    raw = [(word, tag) for word, tag in rjieba.tag(normalize(text), False)]
+    # Negations first: 不 + 作为 → 不作为; 没 + 人 + 修 → 没人修.
+    words: list[tuple[str, str] | None] = []  # None marks a break
+    i = 0
+    while i < len(raw):
+        token, tag = raw[i]
+        if _negates(token):
+            j = i + 1
+            while j < len(raw) and raw[j][0] == NOBODY:
+                token += raw[j][0]
+                j += 1
+            if j < len(raw) and not _is_break(raw[j][0]) and not _negates(raw[j][0]):
+                words.append((token + raw[j][0], "neg"))
+                i = j + 1
+                continue
+            words.append(None)  # a negation with nothing after it tells nothing on its own
+            i = j
             continue
-        if word not in key_words and not any(word in other for other in key_words):
-            key_words = [w for w in key_words if w not in word] + [word]
-        if len(key_words) >= n:
+        single_function_word = len(token) == 1 and not tag.startswith(_CONTENT_TAGS)
+        words.append(None if _is_break(token) or single_function_word else (token, tag))
+        i += 1
+    clauses: list[list[str]] = []
+    current: list[str] = []
+    pending = ""  # single characters waiting for the word after them
+    for item in [*words, None]:
+        if item is None:
+            if current:
+                clauses.append(current)
+            current, pending = [], ""
+            continue
+        word, tag = item
+        if len(word) > 1:
+            current.append(pending + word)
+            pending = ""
+        elif not current and not pending and word in ORPHAN_SUFFIXES:
+            continue
+        elif tag.startswith("v") or not current or pending:
+            pending += word  # a verb before its object; a character first in its clause
+        else:
+            current[-1] += word
+    return clauses
+
+
+def key_terms(text: str) -> set[str]:
+    """Every term ``text`` could be summed up by: its atoms and runs of up to MAX_PHRASE_ATOMS adjacent
+    atoms within a clause, of two characters or more."""
+    terms = set()
+    for clause in _atoms(text):
+        for start in range(len(clause)):
+            phrase = ""
+            for atom in clause[start:start + MAX_PHRASE_ATOMS]:
+                phrase += atom
+                if len(phrase) > MAX_PHRASE_CHARS:
+                    break
+                if len(phrase) >= 2:
+                    terms.add(phrase)
+    return terms
+
+
+@dataclass(frozen=True)
+class _Terms:
+    title: frozenset
+    every: frozenset  # the title's and the text's
+
+
+def _message_terms(message: Message) -> _Terms:
+    title = key_terms(message.title)
+    return _Terms(frozenset(title), frozenset(title | key_terms((message.text or "")[:DETAIL_CHARS])))
+
+
+def cluster_key_words(members: Sequence[_Terms], document_frequency: Counter, total: int,
+                      n: int = KEY_WORDS) -> list[str]:
+    """Up to ``n`` key words of a cluster whose messages have the terms ``members``: the terms most of
+    its messages share — in their titles above all, where residents say what is wrong — and few other
+    messages use (``document_frequency`` over ``total`` messages). A phrase replaces a word it contains
+    when nearly as many messages say it (物业不作为 over 不作为); no term is shown twice."""
+    said = Counter(term for terms in members for term in terms.every)
+    weight = Counter(said)
+    weight.update(term for terms in members for term in terms.title)  # a title counts twice
+    least = 2 if len(members) >= 2 else 1
+    scored = sorted(
+        ((weight[term] * (np.log((total + 1) / (document_frequency.get(term, count) + 1)) + 1), count, term)
+         for term, count in said.items() if count >= least),
+        key=lambda item: (-item[0], -len(item[2]), item[2]))
+    chosen: list[tuple[str, int]] = []
+    for _score, count, term in scored:
+        if any(term in word for word, _count in chosen):
+            continue
+        inside = [(word, c) for word, c in chosen if word in term]
+        if inside and any(count < CLOSED_SHARE * c for _word, c in inside):
+            continue  # the shorter word says what most of the cluster says
+        chosen = [(word, c) for word, c in chosen if word not in term] + [(term, count)]
+        if len(chosen) >= n:
             break
-    return key_words
+    return [word for word, _count in chosen]
 
 
 def _leaders(similarity: sp.csr_matrix) -> np.ndarray:

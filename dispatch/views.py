@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from appeals.exports import mask_text
+from appeals.selectors import appeals_visible_to
 from core.errors import DomainError
 from core.middleware import returns_to
 from dispatch import permissions, services
@@ -31,6 +32,7 @@ from orgs.selectors import departments_visible_to
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+MAX_TOPIC_APPEALS = 2000  # a re-shown form lists at most this many of the appeals it was posted with
 
 
 class PeriodForm(forms.Form):
@@ -128,10 +130,19 @@ def hotspots(request):
     })
 
 
-def _render_topic_form(request, form, *, spot=None, error=None, status=200):
+def _render_topic_form(request, form, *, spot=None, appeal_ids=(), error=None, status=200):
+    """The topic form, with every appeal the topic would keep listed for review (masked, each linked
+    to its page: they all come from the staff member's own scope)."""
+    members = appeals_visible_to(request.user).filter(pk__in=list(appeal_ids)).order_by("-created_at")
     return render(request, "dispatch/hotspots_topic.html", {
         "form": form, "spot": spot, "error": error, "back": _back(request),
+        "members": [{"appeal": a, "title": mask_text(a.title)} for a in members],
     }, status=status)
+
+
+def _posted_ids(form) -> list[int]:
+    raw = form.data.get("appeal_ids", "")
+    return [int(part) for part in raw.split(",") if part.strip().isdigit()][:MAX_TOPIC_APPEALS]
 
 
 def _back(request):
@@ -167,12 +178,12 @@ def topic_create(request):
             "key_words": ",".join(spot.key_words),
             "period": report.end,
         })
-        return _render_topic_form(request, form, spot=spot)
+        return _render_topic_form(request, form, spot=spot, appeal_ids=spot.appeal_ids)
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     form = TopicForm(request.POST, user=user)
     if not form.is_valid():
-        return _render_topic_form(request, form, status=400)
+        return _render_topic_form(request, form, appeal_ids=_posted_ids(form), status=400)
     data = form.cleaned_data
     # Kept here rather than left to core.middleware: the form comes back with the title and description
     # the supervisor wrote, and the hot spot's appeals, under the service's message.
@@ -182,7 +193,8 @@ def topic_create(request):
             owner_department=data["owner_department"], appeals=data["appeal_ids"], key_words=data["key_words"],
             period=data["period"])
     except DomainError as exc:
-        return _render_topic_form(request, form, error=exc.message, status=exc.status)
+        return _render_topic_form(request, form, appeal_ids=data["appeal_ids"], error=exc.message,
+                                  status=exc.status)
     messages.success(request, _("Monthly topic (每月一题) created and given to %(department)s.")
                      % {"department": topic.owner_department.name})
     return redirect("dispatch:topic_detail", pk=topic.pk)

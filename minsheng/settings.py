@@ -200,6 +200,10 @@ IDEMPOTENCY_KEY_DAYS = env_int("IDEMPOTENCY_KEY_DAYS", 30, minimum=1)
 API_RATE_LIMIT_PER_KEY = env_int("API_RATE_LIMIT_PER_KEY", 600, minimum=1)
 API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 300, minimum=1)
 
+# Open311 publishes demands refused (不予受理: spam, abuse, outside the remit) and withdrawn (已撤回) only
+# when this is on; an organisation's API key that may read its units sees them either way.
+OPEN311_PUBLISH_REFUSED = env_bool("OPEN311_PUBLISH_REFUSED", False)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # What ``manage.py run_scheduler`` runs and when (deploy/crontab says the same for cron): the

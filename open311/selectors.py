@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from math import cos, radians
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from appeals.models import FINAL_STATES, OPEN_STATES, Appeal, AppealType, Category, State
 from appeals.selectors import appeals_visible_to
@@ -31,17 +33,20 @@ from orgs.models import Level, Unit
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
 TYPE_ATTRIBUTE = "appeal_type"
-# Finer states as status_notes: the Chinese term residents know, and the state's code.
+# Finer states as status_notes, in the language of the request (Accept-Language), without codes.
 STATE_NOTES = {
-    State.TO_DISPATCH: "待派单 (to_dispatch)",
-    State.TO_ACCEPT: "待签收 (to_accept)",
-    State.HANDLING: "办理中 (handling)",
-    State.REPLIED: "已答复 (replied)",
-    State.CLOSED: "已办结 (closed)",
-    State.REJECTED: "不予受理 (rejected)",
-    State.MERGED: "已合并 (merged)",
-    State.WITHDRAWN: "已撤回 (withdrawn)",
+    State.TO_DISPATCH: gettext_lazy("Waiting to be dispatched"),
+    State.TO_ACCEPT: gettext_lazy("Dispatched, waiting to be accepted"),
+    State.HANDLING: gettext_lazy("Being handled"),
+    State.REPLIED: gettext_lazy("Replied, waiting for the resident's rating"),
+    State.CLOSED: gettext_lazy("Closed"),
+    State.REJECTED: gettext_lazy("Not accepted"),
+    State.MERGED: gettext_lazy("Merged with another request on the same matter"),
+    State.WITHDRAWN: gettext_lazy("Withdrawn by the resident"),
 }
+# Never public unless settings.OPEN311_PUBLISH_REFUSED: demands refused (spam, abuse, outside the
+# government's remit) and those the resident withdrew. A key that may read its units sees them all.
+UNPUBLISHED_STATES = (State.REJECTED, State.WITHDRAWN)
 COARSE_LEVELS = (Level.VILLAGE, Level.TOWNSHIP)
 # How far from a community's or township's centroid a submitted point may be and still be placed there.
 NEAR_KM = {Level.VILLAGE: 3.0, Level.TOWNSHIP: 10.0}
@@ -221,8 +226,15 @@ def public_requests(*, ids: list[int] | None = None, codes: list[str] | None = N
                     statuses: list[str] | None = None, api_key=None) -> QuerySet[Appeal]:
     """Appeals as the public request list: by ``ids`` alone when given (the spec: it overrides the
     rest), else by service codes, received between ``start`` and ``end``, open/closed; newest first,
-    at most ``MAX_REQUESTS``. With ``api_key``, only what the key may read (appeals_visible_to)."""
-    base = Appeal.objects if api_key is None else appeals_visible_to(api_key)
+    at most ``MAX_REQUESTS``. With ``api_key``, only what the key may read (appeals_visible_to);
+    without, what a government publishes: neither refused nor withdrawn demands, unless the
+    deployment says otherwise (settings.OPEN311_PUBLISH_REFUSED)."""
+    if api_key is not None:
+        base = appeals_visible_to(api_key)
+    elif settings.OPEN311_PUBLISH_REFUSED:
+        base = Appeal.objects.all()
+    else:
+        base = Appeal.objects.exclude(state__in=UNPUBLISHED_STATES)
     qs = base.select_related("category", "place", "assigned_department", "assigned_unit", "resident", "open311")
     if ids is not None:
         qs = qs.filter(pk__in=ids)
@@ -273,7 +285,7 @@ def request_document(appeal: Appeal, units: dict[str, Unit]) -> dict:
     return {
         "service_request_id": str(appeal.pk),
         "status": "closed" if closed else "open",
-        "status_notes": STATE_NOTES.get(appeal.state, appeal.state),
+        "status_notes": str(STATE_NOTES[appeal.state]),
         "service_name": appeal.category.name if appeal.category_id else appeal.get_appeal_type_display(),
         "service_code": appeal.category.code if appeal.category_id else appeal.appeal_type,
         "description": public_text(appeal.description, names=names, addresses=[appeal.address]),

@@ -6,11 +6,13 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import staff_required
 from appeals.forms import TrackForm
+from core import menu
 from orgs.models import Level, Role
 from orgs.selectors import (
     departments_visible_to,
@@ -39,7 +41,31 @@ ADMIN_ENTRIES = [
      gettext_lazy("The departments of the city and county governments.")),
     ("admin:accounts_user_changelist", gettext_lazy("Staff accounts and roles"),
      gettext_lazy("Create accounts, give roles in units and departments, reset passwords.")),
+    ("admin:dispatch_catalogueentry_changelist", gettext_lazy("Dispatch catalogue (派单目录)"),
+     gettext_lazy("Which department is responsible for which kind of matter.")),
 ]
+
+# The work waiting for each role, counted on its home page: queues of the workbench (appeals.selectors).
+WAITING_QUEUES = {
+    Role.DISPATCHER: ["to_dispatch", "returned"],
+    Role.HANDLER: ["to_accept", "handling", "due_soon", "overdue", "urged"],
+    Role.SUPERVISOR: ["overdue", "urged", "urged_overdue"],
+}
+
+# What each page of the site menu (core.menu) is for, under its name on the home page's tiles. The tiles
+# are the menu's entries the user may open, so the home page and the menu never disagree, and a module
+# that is not built (or not installed) has neither.
+TILE_TEXT = {
+    "appeals.queue": gettext_lazy("Every demand (诉求) in your scope by queue, with search, filters and export."),
+    "appeals.record": gettext_lazy("For a call you took: the resident gets a tracking code by SMS."),
+    "appeals.import": gettext_lazy("Bring in the 12345 hotline's export (xlsx) as demands, checked before they are filed."),
+    "appeals.kpi": gettext_lazy("Response, resolution and satisfaction rates of each unit and department."),
+    "appeals.extensions": gettext_lazy("Approve or refuse handlers' requests for more time."),
+    "dispatch.hotspots": gettext_lazy("Demands of a period grouped by matter and place, ranked by size and growth."),
+    "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
+    "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
+    "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
+}
 
 
 def admin_links(user) -> list[dict]:
@@ -56,13 +82,51 @@ def admin_links(user) -> list[dict]:
     return links
 
 
-def supervision_counts(user) -> dict:
-    """What waits for a supervisor's decision: extension requests (延期) and urgings left unanswered
-    past their deadline (督办超期), in their scope."""
-    from appeals.selectors import appeals_in_queue, extension_requests_pending_for
+def feature_tiles(user, *, path: str = "/") -> list[dict]:
+    """The pages of the site menu ``user`` may open, each with what it is for."""
+    return [{**link, "text": TILE_TEXT.get(link["key"], "")}
+            for link in menu.links_for(user, menu.menu_for(user) or menu.STAFF, path=path)]
 
-    return {"extensions": extension_requests_pending_for(user).count(),
-            "urged_overdue": appeals_in_queue(user, "urged_overdue").count()}
+
+def waiting_work(user, role: str, *, now=None) -> list[dict]:
+    """The counts of the role's queues, each linking to the queue: the same numbers as the workbench."""
+    from appeals.selectors import queue_counts
+    from appeals.views.staff import QUEUE_LABELS
+
+    queues = WAITING_QUEUES.get(role, [])
+    if not queues:
+        return []
+    counts = queue_counts(user, now=now)
+    url = reverse("appeals:staff_queue")
+    waiting = [{"key": queue, "label": QUEUE_LABELS[queue], "count": counts[queue], "url": f"{url}?queue={queue}"}
+               for queue in queues]
+    if role == Role.SUPERVISOR:  # handlers' requests for more time wait for the supervisor's decision
+        from appeals.selectors import extension_requests_pending_for
+
+        waiting.append({"key": "extensions", "label": gettext_lazy("Extension requests (延期审批)"),
+                        "count": extension_requests_pending_for(user).count(),
+                        "url": reverse("appeals:staff_extensions")})
+    return waiting
+
+
+def month_headline(user, *, now=None) -> list[dict]:
+    """A leader's headline figures for this month so far, as the 三率 page shows them."""
+    from appeals import kpis
+
+    now = now or timezone.now()
+    report = kpis.kpi_report(user=user, period=kpis.period_from_params({}, today=timezone.localdate(now)), now=now)
+    headline = kpis.kpi_headline(user=user, report=report, now=now)
+    f = headline.figures
+    rate = kpis.percent(f.satisfaction_rate)
+    url = reverse("appeals:kpi")
+    return [
+        {"key": "received", "label": gettext_lazy("Received (受理)"), "count": headline.received, "url": url},
+        {"key": "closed", "label": gettext_lazy("Closed (办结)"), "count": f.closed, "url": url},
+        {"key": "overdue", "label": gettext_lazy("Overdue (已超期)"), "count": headline.overdue_now,
+         "url": f"{reverse('appeals:staff_queue')}?queue=overdue"},
+        {"key": "satisfaction", "label": gettext_lazy("Satisfaction rate (满意率)"),
+         "count": "—" if rate is None else f"{rate:.1f}%", "url": url},
+    ]
 
 
 @require_GET
@@ -88,9 +152,9 @@ def home(request):
         "department_count": departments_visible_to(user).filter(is_active=True).count(),
         "staff_count": memberships_visible_to(user).values("user").distinct().count(),
         "admin_links": admin_links(user) if role == Role.ADMIN else [],
+        "tiles": feature_tiles(user),
+        "waiting": month_headline(user) if role == Role.LEADER else waiting_work(user, role),
     }
-    if role == Role.SUPERVISOR:
-        context["supervision"] = supervision_counts(user)
     return render(request, f"web/home_{role}.html", context)
 
 

@@ -51,6 +51,27 @@ def test_a_supervisor_turns_a_hot_spot_into_a_topic(client, cast, noise):
     assert "幸福里工地夜间施工噪音" in detail and noise[0].code in detail
 
 
+def test_the_topic_form_lists_every_demand_of_the_hot_spot_masked_and_linked(client, cast):
+    """A hot spot shown as "5 诉求" shows all five for review, not three samples; phone numbers masked."""
+    five = [appeal_create(actor=cast.resident, data=Intake(
+        title=f"幸福里物业不作为，楼道垃圾没人清理 13912345{i:03d}", description="物业不作为，楼道垃圾堆积，反映多次没人管。",
+        appeal_type=AppealType.COMPLAINT, channel=Channel.WEB, place=cast.community,
+        received_at=timezone.now() - timedelta(days=1, hours=i))) for i in range(5)]
+    client.force_login(cast.city_supervisor)
+    page = client.get(reverse("dispatch:topic_create"), {"rank": 1})
+    html = page.content.decode()
+    assert page.status_code == 200 and "将纳入的 5 个诉求：创建前请逐一核对" in html
+    for appeal in five:
+        assert f'href="{reverse("appeals:staff_detail", args=[appeal.code])}"' in html
+    assert len(page.context["members"]) == 5
+    assert "13912345" not in html and "139****5" in html
+    # A refused post shows the list again with what was typed.
+    data = page.context["form"].initial
+    response = client.post(reverse("dispatch:topic_create"), {
+        "title": "", "owner_department": cast.yuci_housing.pk, "appeal_ids": data["appeal_ids"]})
+    assert response.status_code == 400 and len(response.context["members"]) == 5
+
+
 def test_a_handler_may_not_create_a_topic(client, cast, noise):
     with pytest.raises(NotAllowed):
         monthly_topic_create(actor=cast.handler_a, title="噪音", owner_department=cast.yuci_health, appeals=noise)

@@ -45,24 +45,62 @@ def test_the_list_has_every_field_of_the_spec(client, three, fmt):
     response = get(client, f"requests.{fmt}")
     assert response.status_code == 200
     found = {r["service_request_id"]: r for r in requests_of(response, fmt)}
-    assert list(found) == [str(rejected.pk), str(waiting.pk), str(dispatched.pk)]  # newest first
+    assert list(found) == [str(waiting.pk), str(dispatched.pk)]  # newest first; the refused one is not public
     if fmt == "xml":
         root = requests_of(response, "xml")
         assert all(list(r) == FIELDS for r in root)
     else:
         assert all(list(r) == FIELDS for r in found.values())
     d = found[str(dispatched.pk)]
-    assert d["status"] == "open" and d["status_notes"] == "待签收 (to_accept)"
+    assert d["status"] == "open" and d["status_notes"] == "待签收"
     assert d["service_code"] == "heating" and d["service_name"] == "供暖"
     assert d["agency_responsible"] == "榆次区卫生健康局"
     assert d["requested_datetime"].endswith("+08:00") and d["expected_datetime"].endswith("+08:00")
     assert d["address"] == "榆次区北关街道顺城社区" and d["address_id"] == "140702001001"
     w = found[str(waiting.pk)]
     assert w["service_code"] == "suggestion" and w["status"] == "open"
-    assert w["status_notes"] == "待派单 (to_dispatch)"
+    assert w["status_notes"] == "待派单"
     assert w["agency_responsible"] in (None, "")  # null in JSON, empty element in XML
-    r = found[str(rejected.pk)]
-    assert r["status"] == "closed" and r["status_notes"] == "不予受理 (rejected)"
+
+
+@pytest.fixture
+def publishing_refused(settings):
+    """A deployment that chose to publish refused and withdrawn demands too (OPEN311_PUBLISH_REFUSED)."""
+    settings.OPEN311_PUBLISH_REFUSED = True
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_refused_and_withdrawn_demands_are_not_published(client, cast, three, fmt):
+    from appeals.services import appeal_withdraw
+
+    dispatched, waiting, rejected = three
+    withdrawn = new_appeal(cast, description="已经自己解决了")
+    appeal_withdraw(actor=cast.resident, appeal=withdrawn, reason="已解决")
+    listed = ids(get(client, f"requests.{fmt}"), fmt)
+    assert listed == [str(waiting.pk), str(dispatched.pk)]
+    assert ids(get(client, f"requests.{fmt}", status="closed"), fmt) == []
+    for hidden in (rejected, withdrawn):
+        response = get(client, f"requests/{hidden.pk}.{fmt}")
+        assert response.status_code == 404 and errors(response, fmt)[0][0] == 404
+    assert ids(get(client, f"requests.{fmt}", service_request_id=f"{rejected.pk},{withdrawn.pk}"), fmt) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_deployment_may_publish_them_with_their_note(client, cast, three, fmt, publishing_refused):
+    rejected = three[2]
+    (found,) = requests_of(get(client, f"requests/{rejected.pk}.{fmt}"), fmt)
+    assert found["status"] == "closed" and found["status_notes"] == "不予受理"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_status_notes_are_in_the_language_of_the_request(client, three, fmt):
+    dispatched, waiting, _rejected = three
+    for language, to_accept, to_dispatch in (("zh-CN", "待签收", "待派单"), ("zh-TW", "待簽收", "待派單"),
+                                             ("en", "Dispatched, waiting to be accepted", "Waiting to be dispatched")):
+        response = client.get(f"{BASE}requests.{fmt}", HTTP_ACCEPT_LANGUAGE=language)
+        notes = {r["service_request_id"]: r["status_notes"] for r in requests_of(response, fmt)}
+        assert notes == {str(dispatched.pk): to_accept, str(waiting.pk): to_dispatch}, language
+        assert "(" not in "".join(notes.values())  # no internal codes
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -83,7 +121,7 @@ def test_an_unknown_request_is_404(client, three, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_ids_override_every_other_filter(client, three, fmt):
+def test_ids_override_every_other_filter(client, three, fmt, publishing_refused):
     dispatched, waiting, rejected = three
     response = get(client, f"requests.{fmt}", service_request_id=f"{dispatched.pk}, {rejected.pk},424242",
                    status="open", service_code="suggestion", start_date="2001-01-01T00:00:00Z")
@@ -91,7 +129,7 @@ def test_ids_override_every_other_filter(client, three, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_filter_by_status_and_service_code(client, three, fmt):
+def test_filter_by_status_and_service_code(client, three, fmt, publishing_refused):
     dispatched, waiting, rejected = three
     assert ids(get(client, f"requests.{fmt}", status="closed"), fmt) == [str(rejected.pk)]
     assert ids(get(client, f"requests.{fmt}", status="open"), fmt) == [str(waiting.pk), str(dispatched.pk)]
@@ -152,7 +190,7 @@ def test_an_invalid_key_on_a_read_is_403_and_a_valid_one_narrows_to_its_units(cl
     assert len(ids(get(client, "requests.json"), "json")) == 2  # without a key: the public list
 
 
-def test_a_closed_request_was_updated_when_it_was_closed(client, three):
+def test_a_closed_request_was_updated_when_it_was_closed(client, three, publishing_refused):
     from appeals.models import Appeal
     from open311.serializers import w3_datetime
 
@@ -172,3 +210,14 @@ def test_a_key_that_may_not_read_sees_no_request(client, cast, keys):
     _write_only, write_only = apikey_issue(actor=cast.root, organisation="FixMyStreet 晋中", units=[cast.yuci],
                                            may_read=False)
     assert ids(get(client, "requests.json", api_key=write_only), "json") == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_document_is_data_under_its_own_security_policy(client, three, fmt):
+    """Served as UTF-8 text/xml or JSON, with a CSP that runs nothing and loads nothing but lets a browser
+    style its own view of the document (the pages' CSP would break chromium's XML viewer)."""
+    response = get(client, f"requests.{fmt}")
+    requests_of(response, fmt)  # parses, with the declared type and charset
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"

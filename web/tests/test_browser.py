@@ -37,7 +37,7 @@ def test_handler_signs_in_and_sees_the_handler_home(live_server, cast, page):
     expect(page.get_by_role("heading", name="您好，handler_a")).to_be_visible()
     expect(page.locator(".eyebrow")).to_have_text("承办人")
     expect(page.get_by_text("榆次区卫生健康局").first).to_be_visible()
-    expect(page.get_by_text("待签收诉求")).to_be_visible()
+    expect(page.locator('[data-waiting="to_accept"]')).to_have_text("0待签收")
     # The stylesheet loaded under the strict CSP: the mark is white on red.
     assert page.locator(".brand-mark").evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     page.screenshot(path="/tmp/minsheng-home-375.png", full_page=True)
@@ -46,10 +46,10 @@ def test_handler_signs_in_and_sees_the_handler_home(live_server, cast, page):
 
     page.get_by_role("button", name="繁體中文").click()
     expect(page.get_by_role("heading", name="您好，handler_a")).to_be_visible()
-    expect(page.get_by_text("待簽收訴求")).to_be_visible()
+    expect(page.locator('[data-waiting="to_accept"]')).to_have_text("0待簽收")
     assert page.url.rstrip("/") == live_server.url
     page.get_by_role("button", name="English").click()
-    expect(page.get_by_text("Demands to accept (签收)")).to_be_visible()
+    expect(page.locator('[data-waiting="to_accept"]')).to_have_text("0To accept (待签收)")
     page.screenshot(path="/tmp/minsheng-home-en-1280.png", full_page=True)
 
     page.get_by_role("button", name="Sign out").click()

@@ -29,7 +29,7 @@ def test_handler_home_shows_role_membership_and_county_scope(client, cast):
     assert figure(html, "区县") == 1 and figure(html, "乡镇街道") == 1 and figure(html, "村社区") == 1
     assert figure(html, "部门") == 1
     assert figure(html, "工作人员") == 1
-    assert "待签收诉求" in html
+    assert 'data-waiting="to_accept"' in html and "待签收" in html
     assert "太谷区" not in html
 
 
@@ -45,10 +45,10 @@ def test_city_supervisor_home_counts_both_counties(client, cast):
 
 
 @pytest.mark.parametrize(("member", "role_name", "entry"), [
-    ("grid_worker", "网格员/社区工作者", "为居民上报诉求"),
-    ("dispatcher", "派单员", "待派单诉求"),
-    ("taigu_supervisor", "督办员", "延期申请"),
-    ("leader", "领导", "民生实事"),
+    ("grid_worker", "网格员/社区工作者", "代录诉求"),
+    ("dispatcher", "派单员", "待派单"),
+    ("taigu_supervisor", "督办员", "被督办"),
+    ("leader", "领导", "三率"),
     ("admin", "系统管理员", "组织架构"),
 ])
 def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
@@ -57,23 +57,120 @@ def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
     assert entry in html
 
 
+# What each role may open, as the site menu (core.menu) offers it: its home shows exactly these as tiles.
+TILES = {
+    "grid_worker": ["appeals.queue", "appeals.record", "web.directory"],
+    "handler_a": ["appeals.queue", "dispatch.topics", "web.directory"],
+    "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
+                   "appeals.kpi", "web.directory"],
+    "city_supervisor": ["appeals.queue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "leader": ["appeals.queue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "appeals.kpi", "web.directory", "web.admin"],
+    "root": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
+             "appeals.kpi", "web.directory", "web.admin"],
+}
+TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
+
+
+@pytest.mark.parametrize("member", list(TILES))
+def test_each_home_shows_exactly_the_features_its_role_may_open_and_each_opens(client, cast, member):
+    user = getattr(cast, member)
+    html = home_html(client, user)
+    tiles = [(key, href) for href, key in TILE.findall(html)]
+    assert [key for key, _href in tiles] == TILES[member]
+    menu = re.findall(r'<a class="sitenav-link[^"]*" href="[^"]+" data-menu="([^"]+)"', html)
+    assert [key for key, _href in tiles] == menu  # the home and the menu never disagree
+    for _key, href in tiles:
+        assert client.get(href).status_code == 200, href
+    for href in re.findall(r'<a class="(?:entry|waiting-tile[^"]*)" href="([^"]+)"', html):
+        assert client.get(href.replace("&amp;", "&")).status_code == 200, href
+
+
 @pytest.mark.parametrize("member", ["grid_worker", "handler_a", "dispatcher", "city_supervisor", "leader",
                                     "admin", "root", "resident"])
-def test_every_entry_point_opens_and_unbuilt_modules_are_not_links(client, cast, member):
-    html = home_html(client, getattr(cast, member))
-    links = re.findall(r'<a class="entry" href="([^"]+)"', html)
-    assert links
-    for href in links:
-        assert client.get(href.replace("&amp;", "&")).status_code == 200, href
-    for coming in re.findall(r'<div class="entry coming"[^>]*>(.*?)</div>', html, re.S):
-        assert "href" not in coming and "即将上线" in coming
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_home_promises_what_is_not_built(client, cast, member, language):
+    client.force_login(getattr(cast, member))
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for coming in ("即将上线", "coming soon", "Coming soon", "entry coming"):
+        assert coming not in html
+    for unbuilt in ("包联", "议事", "民生实事", "一老一小", "服务)", "回访)"):
+        assert unbuilt not in html, unbuilt
 
 
-def test_dispatcher_entry_points_lead_to_the_dispatch_queues(client, cast):
-    html = home_html(client, cast.dispatcher)
-    assert '<a class="entry" href="/appeals/staff/?queue=to_dispatch">' in html
-    assert '<a class="entry" href="/appeals/staff/?queue=returned">' in html
-    assert '<div class="entry coming" aria-disabled="true"><strong class="entry-title">派单目录' in html
+def _waiting(html):
+    return {key: int(count) for key, count in re.findall(
+        r'data-waiting="(\w+)"><span class="waiting-count">(\d+)</span>', html)}
+
+
+@pytest.fixture
+def work(cast):
+    """Demands in every state a home counts: waiting to be dispatched, returned, with the handler,
+    overdue, due soon and urged — in 榆次区, so that 太谷区's people see none of them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appeals.models import Appeal
+    from appeals.services import appeal_accept, appeal_dispatch, appeal_return, appeal_urge
+    from conftest import new_appeal
+
+    new_appeal(cast), new_appeal(cast)  # to dispatch
+    returned = new_appeal(cast)
+    appeal_dispatch(actor=cast.dispatcher, appeal=returned, target=cast.yuci_health)
+    appeal_return(actor=cast.handler_a, appeal=returned, reason="不属于本单位职责")
+    to_accept = new_appeal(cast)
+    appeal_dispatch(actor=cast.dispatcher, appeal=to_accept, target=cast.yuci_health)
+    handling = []
+    for _ in range(3):
+        appeal = new_appeal(cast)
+        appeal_dispatch(actor=cast.dispatcher, appeal=appeal, target=cast.yuci_health)
+        handling.append(appeal_accept(actor=cast.handler_a, appeal=appeal))
+    now = timezone.now()
+    Appeal.objects.filter(pk=handling[0].pk).update(due_at=now - timedelta(hours=2))  # overdue
+    Appeal.objects.filter(pk=handling[1].pk).update(due_at=now + timedelta(hours=3))  # due soon
+    appeal_urge(actor=cast.city_supervisor, appeal=handling[2], note="请加快办理")
+    return cast
+
+
+@pytest.mark.parametrize(("member", "queues"), [
+    ("dispatcher", ["to_dispatch", "returned"]),
+    ("handler_a", ["to_accept", "handling", "due_soon", "overdue", "urged"]),
+    ("city_supervisor", ["overdue", "urged"]),
+    ("taigu_supervisor", ["overdue", "urged"]),
+])
+def test_the_counts_of_waiting_work_are_the_queues_counts(client, work, member, queues):
+    from appeals.selectors import queue_counts
+
+    user = getattr(work, member)
+    html = home_html(client, user)
+    counts = queue_counts(user)
+    assert _waiting(html) == {queue: counts[queue] for queue in queues}
+    assert all(f'href="/appeals/staff/?queue={queue}" data-waiting="{queue}"' in html for queue in queues)
+    if member != "taigu_supervisor":
+        assert sum(_waiting(html).values()) > 0
+    else:
+        assert set(_waiting(html).values()) == {0}  # 榆次区's work is not 太谷区's
+
+
+def test_the_handler_sees_each_queue_with_work_in_it(client, work):
+    assert _waiting(home_html(client, work.handler_a)) == {
+        "to_accept": 1, "handling": 3, "due_soon": 1, "overdue": 1, "urged": 1}
+    assert _waiting(home_html(client, work.dispatcher)) == {"to_dispatch": 3, "returned": 1}
+
+
+def test_the_leader_reads_the_months_headline_figures(client, work):
+    from appeals import kpis
+
+    html = home_html(client, work.leader)
+    assert "本月至今" in html
+    report = kpis.kpi_report(user=work.leader, period=kpis.period_from_params({}))
+    headline = kpis.kpi_headline(user=work.leader, report=report)
+    figures = _waiting(html)
+    assert figures["received"] == headline.received == 7
+    assert figures["closed"] == headline.figures.closed
+    assert figures["overdue"] == headline.overdue_now == 1
+    assert 'data-waiting="satisfaction"><span class="waiting-count">—</span>' in html  # none rated yet
 
 
 def test_the_strongest_role_wins(client, cast):
