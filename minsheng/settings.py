@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "accounts",
     "appeals",
     "dispatch",
+    "care",
     "open311",
     "web",
 ]
