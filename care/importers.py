@@ -52,7 +52,7 @@ def parse_fields(text: str) -> dict:
 
 def care_columns():
     return (
-        Column("name", gettext_lazy("Name"), required=True, max_length=50, example="王秀英"),
+        Column("name", gettext_lazy("Name (姓名)"), required=True, max_length=50, example="王秀英"),
         Column("id_number", gettext_lazy("ID number"), required=True, max_length=20, text_format=True,
                example="140702195003150018", width=22,
                help=gettext_lazy("The 18-character 身份证号. A number already registered updates that person.")),
@@ -64,7 +64,7 @@ def care_columns():
                                  "unique.")),
         Column("grid", gettext_lazy("Grid code"), max_length=15, text_format=True, example="140702001001001",
                help=gettext_lazy("Optional: the 15-digit code of the grid the person lives in.")),
-        Column("category", gettext_lazy("Category"), required=True, max_length=50, example="独居老人",
+        Column("category", gettext_lazy("Care category"), required=True, max_length=50, example="独居老人",
                help=gettext_lazy("The care category, by its code or name.")),
         Column("since", gettext_lazy("Since"), max_length=20, example="2024-03-01",
                help=gettext_lazy("The date the person joined the category; empty: the import date.")),

@@ -161,7 +161,7 @@ def unit_figures(user, unit, *, today: date | None = None) -> UnitFigures:
     counts = dict(CareMembership.objects.filter(person__in=people, until__isnull=True).values_list("category")
                   .annotate(n=Count("person", distinct=True)).order_by())
     categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)]
-    covered = people.filter(assignments__until__isnull=True).distinct().count()
+    covered = people.filter(pk__in=CareAssignment.objects.filter(until__isnull=True).values("person_id")).count()
     since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
     visits = Visit.objects.filter(person__in=people, due_on__gte=since, due_on__lte=today).aggregate(
         done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))

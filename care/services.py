@@ -4,6 +4,7 @@ The pages, the admin, the importer and the demo all come through here. Audit row
 data: a person is named by their masked name and their row id."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -241,13 +242,16 @@ def _field_value(spec: dict, raw) -> tuple[object, str | None]:
 def membership_values_check(category: CareCategory, values: dict) -> dict:
     """``values`` keyed by the category's field names (or labels), checked against its fields."""
     values = values or {}
+    def key_of(text) -> str:  # full-width brackets and spaces as people type them match the label
+        return unicodedata.normalize("NFKC", str(text)).strip()
+
     by_key = {}
     for spec in category.fields:
-        by_key[spec["name"]] = spec
-        by_key[spec["label"]] = spec
+        by_key[key_of(spec["name"])] = spec
+        by_key[key_of(spec["label"])] = spec
     clean, problems = {}, []
     for key, raw in values.items():
-        spec = by_key.get(str(key).strip())
+        spec = by_key.get(key_of(key))
         if spec is None:
             problems.append(_("%(category)s has no field “%(field)s”.") % {"category": category.name, "field": key})
             continue
