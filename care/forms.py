@@ -76,7 +76,7 @@ class OverrideForm(forms.Form):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Name, address, whole ID number or phone"), required=False, max_length=50)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=CareCategory.objects.filter(is_active=True),
+    category = forms.ModelChoiceField(label=_("Care category"), queryset=CareCategory.objects.filter(is_active=True),
                                       required=False, empty_label=_("All categories"))
     risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any risk"))] + list(RiskLevel.choices),
                              required=False)
