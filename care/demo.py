@@ -28,8 +28,7 @@ CATEGORY_MIX = {
     "dibao": (14, "adult"), "tekun": (5, "elderly"), "low_income": (7, "adult"), "hard_to_employ": (9, "adult"),
 }
 # Villages with a responsible person get more people; the others show coverage gaps on the unit page.
-PEOPLE_PER_COVERED_VILLAGE = 26
-PEOPLE_PER_OTHER_VILLAGE = 7
+PEOPLE_PER_COVERED_VILLAGE = 26  # and a quarter of it in each other village
 COUNTY_CODES = ("140702", "140703")
 OVERDUE_SHARE = 0.2  # of the people visited, those whose last visit is left late
 NEEDS = [

@@ -32,6 +32,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Skip when the registry has anyone.")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--per-village", type=int, default=demo.PEOPLE_PER_COVERED_VILLAGE,
+                            help="People in each village with a responsible person (a quarter of it elsewhere).")
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
 
     def handle(self, *args, **options):
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         rng = random.Random(options["seed"])
         with transaction.atomic():
             social_worker = self.social_worker(root)
-            people, visits, needs = self.build(root, rng, social_worker)
+            people, visits, needs = self.build(root, rng, social_worker, per_village=options["per_village"])
         self.stdout.write(self.style.SUCCESS(
             _("Demo registry ready: %(people)s people, %(visits)s visits, %(needs)s needs filed as demands.")
             % {"people": people, "visits": visits, "needs": needs}))
@@ -79,7 +81,7 @@ class Command(BaseCommand):
             out.setdefault(village_id, []).append((m.user, role, m.unit if m.unit.level == Level.GRID else None))
         return out
 
-    def build(self, root, rng, social_worker):
+    def build(self, root, rng, social_worker, *, per_village):
         today = timezone.localdate()
         categories = {c.code: c for c in CareCategory.objects.all()}
         carers = self.carers_by_unit()
@@ -91,7 +93,7 @@ class Command(BaseCommand):
         for village in villages:
             staff = carers.get(village.pk, [])
             grids = list(Unit.objects.filter(parent=village, level=Level.GRID))
-            count = demo.PEOPLE_PER_COVERED_VILLAGE if staff else demo.PEOPLE_PER_OTHER_VILLAGE
+            count = per_village if staff else max(1, per_village // 4)
             for data in demo.people_for(rng, count=count, county_code=village.code[:6], taken=taken, today=today):
                 grid = rng.choice(grids) if grids else None
                 person = services.person_register(actor=root, name=data.name, id_number=data.id_number,
