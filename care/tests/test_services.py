@@ -171,3 +171,18 @@ def test_ending_a_membership_keeps_it(care):
     assert CareMembership.objects.count() == 1
     person.refresh_from_db()
     assert person.next_visit_due is None  # in no category: no visit planned
+
+
+def test_the_nightly_refresh_raises_the_risk_of_someone_not_visited_for_60_days(care):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    person = register(care, birth="19700101", category="dibao")
+    assert person.risk_level == RiskLevel.LOW
+    Person.objects.filter(pk=person.pk).update(created_at=timezone.now() - timedelta(days=61))
+    out = StringIO()
+    call_command("care_refresh", "--no-progress", stdout=out)
+    person.refresh_from_db()
+    assert person.risk_level == RiskLevel.MEDIUM  # the seeded rule: 60 days without a visit
+    assert "1" in out.getvalue()
