@@ -199,7 +199,7 @@ def person_register(*, actor, name: str, id_number: str, unit, grid=None, phone:
 def person_update(*, actor, person: Person, name: str, unit, grid=None, phone: str = "",
                   address: str = "") -> Person:
     """Change what may change; the ID number is who the person is, and never changes."""
-    locked = Person.objects.select_for_update().select_related("unit", "grid").get(pk=person.pk)
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
     permissions.require_manage(actor, locked)
     permissions.require_manage_unit(actor, unit)
     _check_place(unit, grid)
@@ -373,7 +373,7 @@ def people_refresh(*, today: date | None = None, category: CareCategory | None =
 @transaction.atomic
 def person_override_risk(*, actor, person: Person, level: str, reason: str) -> Person:
     """Set the risk level by hand (or clear it with ``level`` ""), giving the reason; audited."""
-    locked = Person.objects.select_for_update().select_related("unit", "grid").get(pk=person.pk)
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
     permissions.require_manage(actor, locked)
     reason = (reason or "").strip()
     if not reason:
@@ -466,7 +466,7 @@ def visit_record(*, actor, person: Person, visited_at: datetime, token: str, che
         if earlier.person_id != person.pk or earlier.visitor_id != actor.pk:
             raise BadInput(_("The form is incomplete; open it again."))
         return earlier, False
-    locked = Person.objects.select_for_update().select_related("unit", "grid").get(pk=person.pk)
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
     permissions.require_visit(actor, locked)
     if timezone.is_naive(visited_at):
         visited_at = timezone.make_aware(visited_at)
