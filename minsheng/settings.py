@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "accounts",
     "appeals",
     "dispatch",
+    "care",
     "open311",
     "web",
 ]
@@ -208,10 +209,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # What ``manage.py run_scheduler`` runs and when (deploy/crontab says the same for cron): the
 # appeals sweep delivers notifications (SMS), flags overdue work and updates the 三率 summary; the
-# router learns nightly from the day's closed demands.
+# router learns nightly from the day's closed demands; care's risk levels and due visits are refreshed.
 SCHEDULE = [
     {"command": "appeals_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
+    # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
+    {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
 ]
 
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a

@@ -12,6 +12,7 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("open311/v2/", include("open311.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("care/", include("care.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

@@ -61,6 +61,8 @@ TILE_TEXT = {
     "appeals.import": gettext_lazy("Bring in the 12345 hotline's export (xlsx) as demands, checked before they are filed."),
     "appeals.kpi": gettext_lazy("Response, resolution and satisfaction rates of each unit and department."),
     "appeals.extensions": gettext_lazy("Approve or refuse handlers' requests for more time."),
+    "care.visits": gettext_lazy("The people in your care who are due a visit, most urgent first; record a visit on the spot."),
+    "care.people": gettext_lazy("The register of people in care (包联对象): categories, risk, carers and visits on time."),
     "dispatch.hotspots": gettext_lazy("Demands of a period grouped by matter and place, ranked by size and growth."),
     "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),

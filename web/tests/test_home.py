@@ -59,15 +59,16 @@ def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
 
 # What each role may open, as the site menu (core.menu) offers it: its home shows exactly these as tiles.
 TILES = {
-    "grid_worker": ["appeals.queue", "appeals.record", "web.directory"],
+    "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "web.directory"],
     "handler_a": ["appeals.queue", "dispatch.topics", "web.directory"],
     "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": ["appeals.queue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "leader": ["appeals.queue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "appeals.kpi", "web.directory", "web.admin"],
-    "root": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
-             "appeals.kpi", "web.directory", "web.admin"],
+    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
+                        "appeals.kpi", "web.directory"],
+    "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "care.people", "appeals.kpi", "web.directory", "web.admin"],
+    "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
+             "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
 
@@ -94,7 +95,7 @@ def test_no_home_promises_what_is_not_built(client, cast, member, language):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     for coming in ("即将上线", "coming soon", "Coming soon", "entry coming"):
         assert coming not in html
-    for unbuilt in ("包联", "议事", "民生实事", "一老一小", "服务)", "回访)"):
+    for unbuilt in ("议事", "民生实事", "一老一小", "服务)", "回访)"):
         assert unbuilt not in html, unbuilt
 
 
@@ -136,16 +137,19 @@ def work(cast):
 @pytest.mark.parametrize(("member", "queues"), [
     ("dispatcher", ["to_dispatch", "returned"]),
     ("handler_a", ["to_accept", "handling", "due_soon", "overdue", "urged"]),
-    ("city_supervisor", ["overdue", "urged"]),
-    ("taigu_supervisor", ["overdue", "urged"]),
+    ("city_supervisor", ["overdue", "urged", "urged_overdue"]),
+    ("taigu_supervisor", ["overdue", "urged", "urged_overdue"]),
 ])
 def test_the_counts_of_waiting_work_are_the_queues_counts(client, work, member, queues):
-    from appeals.selectors import queue_counts
+    from appeals.selectors import extension_requests_pending_for, queue_counts
 
     user = getattr(work, member)
     html = home_html(client, user)
     counts = queue_counts(user)
-    assert _waiting(html) == {queue: counts[queue] for queue in queues}
+    expected = {queue: counts[queue] for queue in queues}
+    if "supervisor" in member:  # and the extension requests waiting for the supervisor's decision
+        expected["extensions"] = extension_requests_pending_for(user).count()
+    assert _waiting(html) == expected
     assert all(f'href="/appeals/staff/?queue={queue}" data-waiting="{queue}"' in html for queue in queues)
     if member != "taigu_supervisor":
         assert sum(_waiting(html).values()) > 0

@@ -9,14 +9,16 @@ MENU_LINK = re.compile(r'<a class="sitenav-link[^"]*" href="([^"]+)" data-menu="
 
 WORK = ["appeals.queue"]
 EXPECTED = {
-    "grid_worker": [*WORK, "appeals.record", "web.directory"],
+    "grid_worker": [*WORK, "appeals.record", "care.visits", "web.directory"],
     "handler_a": [*WORK, "dispatch.topics", "web.directory"],
     "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": [*WORK, "appeals.extensions", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "leader": [*WORK, "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": [*WORK, "appeals.kpi", "web.directory", "web.admin"],
-    "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
+    "city_supervisor": [*WORK, "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
+                        "appeals.kpi", "web.directory"],
+    "leader": [*WORK, "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": [*WORK, "care.people", "appeals.kpi", "web.directory", "web.admin"],
+    "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.people", "dispatch.hotspots",
+             "dispatch.topics", "appeals.kpi",
              "web.directory", "web.admin"],
 }
 

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "care"
+    verbose_name = _("Care (包联)")
+
+    def ready(self):
+        self.plug_into_appeals()
+        self.register_menu()
+
+    @staticmethod
+    def plug_into_appeals():
+        """A demand a visit filed shows, on its staff page, the visit and the person it came from.
+        Appeals never imports care: without this app its pages simply lack the panel."""
+        from appeals import extensions
+        from care.views.panels import visit_panel
+
+        extensions.register_panel("care.visit", visit_panel)
+
+    @staticmethod
+    def register_menu():
+        """我的走访 for grid workers and responsible people; 包联对象 for village, township and county staff."""
+        from care import permissions
+        from core.menu import MenuEntry, register
+
+        register(MenuEntry("care.visits", _("My visits (我的走访)"), "care:mine",
+                           permissions.may_open_visits, section="work", order=25))
+        register(MenuEntry("care.people", _("People in care (包联对象)"), "care:people",
+                           permissions.may_open_registry_menu, section="work", order=40))

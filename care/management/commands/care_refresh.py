@@ -1,0 +1,31 @@
+"""The nightly refresh of the registry: every person's risk by the rules and their next visit due, in
+chunks (care.services.people_refresh). "Days since the last visit" grows by itself, so a rule on it
+takes effect only through this (or the person's next change)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from care.models import Person
+from care.services import people_refresh
+
+
+class Command(BaseCommand):
+    help = "Re-evaluate every person's risk level and next visit due (run nightly by the scheduler)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-progress", action="store_true", help="Print no progress line.")
+
+    def handle(self, *args, **options):
+        total = Person.objects.count()
+        done = 0
+
+        def progress(n):
+            nonlocal done
+            done += n
+            if not options["no_progress"]:
+                self.stdout.write(f"\r{done}/{total}", ending="")
+
+        seen = people_refresh(progress=progress)
+        if not options["no_progress"]:
+            self.stdout.write("")
+        self.stdout.write(_("Refreshed %(n)s people.") % {"n": seen})

@@ -1,0 +1,495 @@
+"""Every change to the care registry. Each function is keyword-only, atomic, checks the actor's
+permission again (care.permissions) and writes an audit row (core.audit; labels in care/audit.py).
+The pages, the admin, the importer and the demo all come through here. Audit rows carry no personal
+data: a person is named by their masked name and their row id."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from care import permissions, risk
+from care.identity import read_id_number
+from care.models import (
+    CareAssignment,
+    CareCategory,
+    CareMembership,
+    CarerRole,
+    FieldType,
+    Person,
+    RiskLevel,
+    RiskRule,
+    RiskSubject,
+    Source,
+    Visit,
+    VisitNeed,
+)
+from core.audit import audit_record
+from core.crypto import blind_index
+from core.errors import BadInput
+from orgs.models import Level
+
+MAX_NOTES = 2000
+# The clock of a phone may run a little fast; a visit "in the future" by more than this is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Asked on every visit; a category adds its own (CareCategory.checklist).
+COMMON_CHECKLIST = [
+    ("health", gettext_lazy("Health")),
+    ("living", gettext_lazy("Living conditions")),
+    ("gas", gettext_lazy("Safety: gas")),
+    ("heating", gettext_lazy("Safety: heating")),
+    ("electricity", gettext_lazy("Safety: electricity")),
+    ("needs", gettext_lazy("Needs")),
+]
+CHECK_VALUES = ("ok", "concern")
+
+
+def _audit(actor, verb: str, target, data: dict | None = None):
+    label = target.masked_name if isinstance(target, Person) else None
+    audit_record(actor=actor, verb=verb, target=target, data=data or {}, label=label)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# --- configuration: categories and risk rules (city administrators, through the admin) ------------------
+
+def category_fields_check(fields) -> list[dict]:
+    """The category's field schema, checked: a list of {name, label, type, choices}."""
+    if not isinstance(fields, list):
+        raise BadInput(_("The fields must be a list of objects with name, label, type and choices."))
+    problems, seen, clean = [], set(), []
+    for number, spec in enumerate(fields, start=1):
+        if not isinstance(spec, dict):
+            problems.append(_("Field %(n)s is not an object.") % {"n": number})
+            continue
+        name, label, kind = str(spec.get("name", "")), str(spec.get("label", "")).strip(), spec.get("type", "text")
+        choices = spec.get("choices") or []
+        if not FIELD_NAME.match(name):
+            problems.append(_("Field %(n)s: the name must be lower-case letters, digits and _, starting with a "
+                              "letter.") % {"n": number})
+        elif name in seen:
+            problems.append(_("Field %(n)s: the name %(name)s is used twice.") % {"n": number, "name": name})
+        seen.add(name)
+        if not label:
+            problems.append(_("Field %(n)s: give it a label.") % {"n": number})
+        if kind not in FieldType.values:
+            problems.append(_("Field %(n)s: the type must be one of %(types)s.") % {
+                "n": number, "types": ", ".join(FieldType.values)})
+        if kind == FieldType.CHOICE and (not isinstance(choices, list) or not choices):
+            problems.append(_("Field %(n)s: a choice field needs a list of choices.") % {"n": number})
+        clean.append({"name": name, "label": label, "type": kind,
+                      **({"choices": [str(c) for c in choices]} if kind == FieldType.CHOICE else {})})
+    if problems:
+        raise BadInput("; ".join(str(p) for p in problems), details=problems)
+    return clean
+
+
+@transaction.atomic
+def category_save(*, actor, category: CareCategory) -> CareCategory:
+    permissions.require_configure(actor)
+    category.fields = category_fields_check(category.fields)
+    if not isinstance(category.checklist, list) or not all(
+            isinstance(item, dict) and item.get("name") and item.get("label") for item in category.checklist):
+        raise BadInput(_("The extra checklist items must be a list of objects with name and label."))
+    created = category.pk is None
+    category.save()
+    _audit(actor, "care.category.create" if created else "care.category.update", category,
+           {"code": category.code, "fields": [f["name"] for f in category.fields]})
+    return category
+
+
+@transaction.atomic
+def risk_rule_save(*, actor, rule: RiskRule) -> RiskRule:
+    """Save a rule; the people it may concern are re-evaluated when the change is committed."""
+    permissions.require_configure(actor)
+    problems = []
+    if rule.subject == RiskSubject.FIELD:
+        if not rule.field_name:
+            problems.append(_("Name the field the condition is on."))
+        elif rule.category_id and rule.field_name not in {f["name"] for f in rule.category.fields}:
+            problems.append(_("%(category)s has no field named %(field)s.") % {
+                "category": rule.category.name, "field": rule.field_name})
+    elif rule.operator not in ("gte", "lte") or risk._number(rule.value) is None:
+        problems.append(_("A condition on age or on days since the last visit takes “is at least” or “is at "
+                          "most” and a number."))
+    if not str(rule.value).strip():
+        problems.append(_("Give the value the condition compares with."))
+    if problems:
+        raise BadInput("; ".join(str(p) for p in problems), details=problems)
+    created = rule.pk is None
+    rule.save()
+    _audit(actor, "care.risk_rule.create" if created else "care.risk_rule.update", rule,
+           {"category": rule.category.code if rule.category_id else "", "subject": rule.subject,
+            "field": rule.field_name, "operator": rule.operator, "value": rule.value, "level": rule.level,
+            "active": rule.is_active})
+    transaction.on_commit(lambda: people_refresh(category=rule.category))
+    return rule
+
+
+# --- the registry ---------------------------------------------------------------------------------------
+
+class DuplicatePerson(BadInput):
+    """The ID number is registered already; ``person`` is the one found."""
+
+    def __init__(self, message, *, person):
+        super().__init__(message)
+        self.person = person
+
+
+def _clean_phone(phone: str) -> str:
+    from accounts.services import normalize_contact_phone
+
+    return normalize_contact_phone(phone) if (phone or "").strip() else ""
+
+
+def _check_place(unit, grid) -> None:
+    if unit is None or unit.level != Level.VILLAGE:
+        raise BadInput(_("A person lives in a village or community (村/社区): choose one."))
+    if grid is not None and (grid.level != Level.GRID or grid.parent_id != unit.pk):
+        raise BadInput(_("The grid %(grid)s is not a grid of %(unit)s.") % {"grid": grid.name, "unit": unit.name})
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise BadInput(_("The name is required."))
+    if len(name) > 50:
+        raise BadInput(_("The name may be at most 50 characters."))
+    return name
+
+
+@transaction.atomic
+def person_register(*, actor, name: str, id_number: str, unit, grid=None, phone: str = "",
+                    address: str = "") -> Person:
+    """A new person in the registry. An ID number registered already is refused (DuplicatePerson,
+    naming nobody else's data): the caller updates that person instead."""
+    permissions.require_manage_unit(actor, unit)
+    identity = read_id_number(id_number)
+    name = _check_name(name)
+    _check_place(unit, grid)
+    phone = _clean_phone(phone)
+    index = blind_index(identity.number)
+    existing = Person.objects.filter(id_index=index).first()
+    if existing is not None:
+        raise DuplicatePerson(_("This ID number is registered already (%(name)s, %(unit)s).") % {
+            "name": existing.masked_name, "unit": existing.unit.name}, person=existing)
+    person = Person(name=name, id_number=identity.number, id_index=index, sex=identity.sex,
+                    birth_date=identity.birth_date, phone=phone, phone_index=blind_index(phone) if phone else "",
+                    address=(address or "").strip()[:200], unit=unit, grid=grid)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # registered at the same moment by someone else
+        raise DuplicatePerson(_("This ID number is registered already."),
+                              person=Person.objects.get(id_index=index)) from None
+    _audit(actor, "care.person.create", person, {"unit": unit.code})
+    person_refresh(person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, name: str, unit, grid=None, phone: str = "",
+                  address: str = "") -> Person:
+    """Change what may change; the ID number is who the person is, and never changes."""
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
+    permissions.require_manage(actor, locked)
+    permissions.require_manage_unit(actor, unit)
+    _check_place(unit, grid)
+    phone = _clean_phone(phone)
+    changes = {"name": _check_name(name), "unit": unit, "grid": grid, "phone": phone,
+               "address": (address or "").strip()[:200]}
+    changed = [key for key, value in changes.items() if getattr(locked, key) != value]
+    if not changed:
+        return locked
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.phone_index = blind_index(phone) if phone else ""
+    locked.save()
+    _audit(actor, "care.person.update", locked, {"changed": changed})
+    return locked
+
+
+def _field_value(spec: dict, raw) -> tuple[object, str | None]:
+    """(value, problem) for one field of a category."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None, None
+    kind = spec.get("type", "text")
+    if kind == FieldType.NUMBER:
+        number = risk._number(text)
+        if number is None:
+            return None, _("“%(value)s” is not a number.") % {"value": text}
+        return (int(number) if number == number.to_integral_value() else float(number)), None
+    if kind == FieldType.DATE:
+        try:
+            return date.fromisoformat(text[:10]).isoformat(), None
+        except ValueError:
+            return None, _("“%(value)s” is not a date like 2024-03-01.") % {"value": text}
+    if kind == FieldType.CHOICE and text not in spec.get("choices", []):
+        return None, _("“%(value)s” is not one of %(choices)s.") % {"value": text,
+                                                                    "choices": "、".join(spec.get("choices", []))}
+    return text[:200], None
+
+
+def membership_values_check(category: CareCategory, values: dict) -> dict:
+    """``values`` keyed by the category's field names (or labels), checked against its fields."""
+    values = values or {}
+    def key_of(text) -> str:  # full-width brackets and spaces as people type them match the label
+        return unicodedata.normalize("NFKC", str(text)).strip()
+
+    by_key = {}
+    for spec in category.fields:
+        by_key[key_of(spec["name"])] = spec
+        by_key[key_of(spec["label"])] = spec
+    clean, problems = {}, []
+    for key, raw in values.items():
+        spec = by_key.get(key_of(key))
+        if spec is None:
+            problems.append(_("%(category)s has no field “%(field)s”.") % {"category": category.name, "field": key})
+            continue
+        value, problem = _field_value(spec, raw)
+        if problem:
+            problems.append(f"{spec['label']}: {problem}")
+        elif value is not None:
+            clean[spec["name"]] = value
+    if problems:
+        raise BadInput("; ".join(str(p) for p in problems), details=problems)
+    return clean
+
+
+@transaction.atomic
+def membership_set(*, actor, person: Person, category: CareCategory, since: date, source: str,
+                   values: dict | None = None) -> tuple[CareMembership, bool]:
+    """Open ``person``'s membership of ``category``, or update the open one: (membership, created)."""
+    permissions.require_manage(actor, person)
+    if source not in Source.values:
+        raise BadInput(_("Unknown source “%(value)s”.") % {"value": source})
+    if since > _today():
+        raise BadInput(_("The membership cannot begin in the future."))
+    clean = membership_values_check(category, values or {})
+    membership = CareMembership.objects.select_for_update().filter(
+        person=person, category=category, until__isnull=True).first()
+    created = membership is None
+    if created:
+        membership = CareMembership(person=person, category=category)
+    elif (membership.since, membership.source, membership.values) == (since, source, clean):
+        return membership, False
+    membership.since, membership.source, membership.values = since, source, clean
+    membership.save()
+    _audit(actor, "care.membership.start" if created else "care.membership.update", person,
+           {"category": category.code, "source": source, "since": since.isoformat()})
+    person_refresh(person)
+    return membership, created
+
+
+@transaction.atomic
+def membership_end(*, actor, membership: CareMembership, until: date | None = None, reason: str = "") -> None:
+    """End a membership (the person left the list, moved away …): kept, with its end date."""
+    person = membership.person
+    permissions.require_manage(actor, person)
+    until = until or _today()
+    if until < membership.since:
+        until = membership.since
+    updated = CareMembership.objects.filter(pk=membership.pk, until__isnull=True).update(until=until)
+    if updated:
+        membership.until = until
+        _audit(actor, "care.membership.end", person, {"category": membership.category.code,
+                                                      "until": until.isoformat(), "reason": reason[:200]})
+        person_refresh(person)
+
+
+@transaction.atomic
+def assignment_start(*, actor, person: Person, carer, role: str, since: date | None = None) -> CareAssignment:
+    permissions.require_manage(actor, person)
+    if role not in CarerRole.values:
+        raise BadInput(_("Unknown role “%(value)s”.") % {"value": role})
+    if not carer.is_active or carer.is_resident:
+        raise BadInput(_("The responsible person must be an active staff account."))
+    if CareAssignment.objects.filter(person=person, carer=carer, until__isnull=True).exists():
+        raise BadInput(_("%(carer)s is already responsible for %(name)s.") % {
+            "carer": carer, "name": person.masked_name})
+    assignment = CareAssignment.objects.create(person=person, carer=carer, role=role, since=since or _today())
+    _audit(actor, "care.assignment.start", person, {"carer": carer.get_username(), "role": role})
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, actor, assignment: CareAssignment) -> None:
+    permissions.require_manage(actor, assignment.person)
+    if CareAssignment.objects.filter(pk=assignment.pk, until__isnull=True).update(until=_today()):
+        _audit(actor, "care.assignment.end", assignment.person,
+               {"carer": assignment.carer.get_username(), "role": assignment.role})
+
+
+# --- risk ----------------------------------------------------------------------------------------------
+
+def person_refresh(person: Person, *, today: date | None = None, rules=None) -> Person:
+    """Re-evaluate the rules for ``person`` and their next visit due; saves only what changed. Not a
+    change anyone made (no audit): the services that change a person call it, and so does the nightly
+    refresh, since "days since the last visit" grows by itself."""
+    today = today or _today()
+    memberships = list(person.memberships.filter(until__isnull=True).select_related("category"))
+    computed = risk.evaluate(risk.facts_for(person, memberships=memberships, today=today),
+                             rules if rules is not None else risk.active_rules())
+    level = person.risk_override or computed
+    due = risk.next_due(last_visit_at=person.last_visit_at, registered_at=person.created_at, level=level,
+                        categories=[m.category for m in memberships])
+    if (person.risk_computed, person.risk_level, person.next_visit_due) != (computed, level, due):
+        person.risk_computed, person.risk_level, person.next_visit_due = computed, level, due
+        Person.objects.filter(pk=person.pk).update(risk_computed=computed, risk_level=level, next_visit_due=due)
+    return person
+
+
+def people_refresh(*, today: date | None = None, category: CareCategory | None = None, chunk: int = 500,
+                   progress=None) -> int:
+    """The nightly refresh (``manage.py care_refresh``): every person, or those of ``category``, in
+    chunks. Returns how many were looked at."""
+    rules = risk.active_rules()
+    qs = Person.objects.all()
+    if category is not None:
+        qs = qs.filter(memberships__category=category).distinct()
+    last, seen = 0, 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).order_by("pk")[:chunk])
+        if not batch:
+            return seen
+        with transaction.atomic():
+            for person in batch:
+                person_refresh(person, today=today, rules=rules)
+        seen += len(batch)
+        last = batch[-1].pk
+        if progress:
+            progress(len(batch))
+
+
+@transaction.atomic
+def person_override_risk(*, actor, person: Person, level: str, reason: str) -> Person:
+    """Set the risk level by hand (or clear it with ``level`` ""), giving the reason; audited."""
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
+    permissions.require_manage(actor, locked)
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput(_("Give the reason for setting the risk level by hand."))
+    if len(reason) > 200:
+        raise BadInput(_("The reason may be at most 200 characters."))
+    if level and level not in RiskLevel.values:
+        raise BadInput(_("Unknown risk level “%(value)s”.") % {"value": level})
+    before = locked.risk_override
+    locked.risk_override, locked.risk_override_reason = level, reason if level else ""
+    locked.save(update_fields=["risk_override", "risk_override_reason", "updated_at"])
+    _audit(actor, "care.risk.override" if level else "care.risk.override_cleared", locked,
+           {"from": before or locked.risk_computed, "to": level or locked.risk_computed, "reason": reason})
+    person_refresh(locked)
+    person.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
+
+
+# --- personal data in clear ------------------------------------------------------------------------------
+
+def person_reveal(*, actor, person: Person, purpose: str) -> dict:
+    """The clear ID number and phone, for a stated purpose; always audited."""
+    permissions.require_reveal(actor, person)
+    purpose = (purpose or "").strip()
+    if len(purpose) < 2:
+        raise BadInput(_("Say why you need the ID number and phone in clear."))
+    audit_record(actor=actor, verb="care.person.reveal", target=person, label=person.masked_name,
+                 data={"purpose": purpose[:200]})
+    return {"id_number": person.id_number, "phone": person.phone}
+
+
+# --- visits ----------------------------------------------------------------------------------------------
+
+@dataclass
+class NeedInput:
+    """What a visitor found that needs doing: filed as a demand (appeals) in the person's place."""
+
+    title: str
+    description: str
+    appeal_type: str = "help"
+
+
+def checklist_items(person: Person) -> list[tuple[str, str]]:
+    """The common items and those of the person's open categories, without repeats."""
+    items = [(key, str(label)) for key, label in COMMON_CHECKLIST]
+    seen = {key for key, _label in items}
+    for membership in person.memberships.filter(until__isnull=True).select_related("category"):
+        for item in membership.category.checklist or []:
+            if item["name"] not in seen:
+                seen.add(item["name"])
+                items.append((item["name"], item["label"]))
+    return items
+
+
+def _check_visit(person, visited_at: datetime, checklist: dict, notes: str) -> tuple[dict, str]:
+    if visited_at is None:
+        raise BadInput(_("Give the time of the visit."))
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    if visited_at > timezone.now() + CLOCK_SKEW:
+        raise BadInput(_("The visit cannot be in the future."))
+    if visited_at.date() < person.birth_date:
+        raise BadInput(_("The visit cannot be before the person was born."))
+    allowed = {key for key, _label in checklist_items(person)}
+    clean = {}
+    for key, value in (checklist or {}).items():
+        if key not in allowed or value not in CHECK_VALUES:
+            raise BadInput(_("The checklist item %(item)s is not known.") % {"item": key})
+        clean[key] = value
+    notes = (notes or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise BadInput(_("The notes may be at most %(n)s characters.") % {"n": MAX_NOTES})
+    return clean, notes
+
+
+@transaction.atomic
+def visit_record(*, actor, person: Person, visited_at: datetime, token: str, checklist: dict | None = None,
+                 notes: str = "", need: NeedInput | None = None) -> tuple[Visit, bool]:
+    """Record a visit (and file what it found as a demand): (visit, created). The form's ``token`` makes
+    it idempotent: sent again, the visit already recorded is returned and nothing new is written. A
+    refused demand refuses the whole visit, so the form comes back with everything typed."""
+    from appeals.models import Channel
+    from appeals.services import Intake, appeal_create
+
+    token = (token or "").strip()
+    if not re.fullmatch(r"[-A-Za-z0-9_]{16,64}", token):
+        raise BadInput(_("The form is incomplete; open it again."))
+    earlier = Visit.objects.filter(token=token).first()
+    if earlier is not None:
+        if earlier.person_id != person.pk or earlier.visitor_id != actor.pk:
+            raise BadInput(_("The form is incomplete; open it again."))
+        return earlier, False
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
+    permissions.require_visit(actor, locked)
+    if timezone.is_naive(visited_at):
+        visited_at = timezone.make_aware(visited_at)
+    clean, notes = _check_visit(locked, visited_at, checklist or {}, notes)
+    due = locked.next_visit_due
+    visit = Visit(person=locked, visitor=actor, visited_at=visited_at, checklist=clean, notes=notes, token=token,
+                  due_on=due, on_time=due is None or timezone.localdate(visited_at) <= due)
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:  # the same form, sent twice at once: the other request recorded it
+        return Visit.objects.get(token=token), False
+    if need is not None:
+        appeal = appeal_create(actor=actor, data=Intake(
+            title=need.title, description=need.description, appeal_type=need.appeal_type,
+            channel=Channel.GRID_VISIT, place=locked.place, address=locked.address,
+            contact_name=locked.name, contact_phone=locked.phone))
+        VisitNeed.objects.create(visit=visit, appeal=appeal)
+    if locked.last_visit_at is None or visited_at > locked.last_visit_at:
+        locked.last_visit_at = visited_at
+        locked.save(update_fields=["last_visit_at", "updated_at"])
+    _audit(actor, "care.visit.record", locked, {"visit": visit.pk, "need": need is not None,
+                                                 "on_time": visit.on_time})
+    person_refresh(locked)
+    return visit, True
+

@@ -1,0 +1,143 @@
+"""care's staff pages: masked by default, an audited reveal with a purpose, scope on every page, the visit
+form (sent twice, one visit; a need filed and its state shown), the menu per role, the unit page."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from appeals.models import Appeal
+from care.models import Person, Visit
+from care.tests.conftest import id_number, register
+from core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def visit_post(token="v" * 32, **extra):
+    data = {"token": token, "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "notes": "老人精神不错",
+            "check_health": "ok", "check_living": "ok", "check_gas": "concern", "check_heating": "ok",
+            "check_electricity": "ok", "check_needs": "ok", "check_adl_change": "ok", "check_medicine": "ok"}
+    data.update(extra)
+    return data
+
+
+def test_pages_mask_the_id_number_and_phone(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    for url in (reverse("care:person", args=[person.pk]), reverse("care:people"), reverse("care:mine")):
+        page = client.get(url).content.decode()
+        assert id_number() not in page and "13900001111" not in page and "王秀英" not in page, url
+    page = client.get(reverse("care:person", args=[person.pk])).content.decode()
+    assert "1407**********" in page and "139****1111" in page
+
+
+def test_reveal_needs_a_purpose_and_is_audited(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    url = reverse("care:reveal", args=[person.pk])
+    refused = client.post(url, {"purpose": ""})
+    assert refused.status_code == 400 and id_number() not in refused.content.decode()
+    assert not AuditEvent.objects.filter(verb="care.person.reveal").exists()
+    shown = client.post(url, {"purpose": "电话预约明天走访"})
+    assert id_number() in shown.content.decode() and "13900001111" in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
+    event = AuditEvent.objects.get(verb="care.person.reveal")
+    assert event.actor == care.grid_worker and event.data == {"purpose": "电话预约明天走访"}
+
+
+def test_a_grid_worker_of_another_community_sees_nothing_and_is_refused(client, care):
+    person = register(care)
+    client.force_login(care.ruyi_worker)
+    assert client.get(reverse("care:person", args=[person.pk])).status_code == 404
+    assert client.get(reverse("care:visit_new", args=[person.pk])).status_code == 404
+    assert client.post(reverse("care:visit_new", args=[person.pk]), visit_post()).status_code == 404
+    assert client.post(reverse("care:reveal", args=[person.pk]), {"purpose": "看看"}).status_code == 404
+    assert "顺城" not in client.get(reverse("care:people")).content.decode()
+    assert not Visit.objects.exists()
+    assert not AuditEvent.objects.filter(verb="care.person.reveal").exists()
+
+
+def test_the_visit_form_sent_twice_records_one_visit(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    url = reverse("care:visit_new", args=[person.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="token"' in form.content.decode()
+    first = client.post(url, visit_post())
+    second = client.post(url, visit_post())
+    assert first.status_code == second.status_code == 302
+    assert Visit.objects.count() == 1
+    assert Visit.objects.get().checklist["gas"] == "concern"
+
+
+def test_a_visit_in_the_future_comes_back_with_what_was_typed(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    later = (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("care:visit_new", args=[person.pk]), visit_post(visited_at=later,
+                                                                                   notes="记下的话"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "走访时间不能是未来的时间" in page and "记下的话" in page
+    assert not Visit.objects.exists()
+
+
+def test_a_need_on_the_form_files_a_demand_and_the_visit_shows_its_state(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    response = client.post(reverse("care:visit_new", args=[person.pk]), visit_post(
+        found_need="on", need_type="help", need_title="燃气软管老化",
+        need_description="厨房燃气软管老化开裂，老人独居，需燃气公司上门更换。"))
+    assert response.status_code == 302
+    appeal = Appeal.objects.get()
+    assert appeal.channel == "grid_visit"
+    page = client.get(reverse("care:person", args=[person.pk])).content.decode()
+    assert appeal.code in page and str(appeal.get_state_display()) in page
+    # The way back: the demand's staff page names the visit (masked) and links the person's record.
+    client.force_login(care.cast.dispatcher)
+    detail = client.get(reverse("appeals:staff_detail", args=[appeal.code])).content.decode()
+    assert "来自包联走访" in detail and "王**" in detail
+    assert reverse("care:person", args=[person.pk]) not in detail  # the dispatcher does not see the registry
+
+
+def test_override_on_the_page_needs_a_reason(client, care):
+    person = register(care, birth="19700101", category="dibao")
+    client.force_login(care.village_cadre)
+    url = reverse("care:override_risk", args=[person.pk])
+    assert client.post(url, {"level": "high", "reason": ""}).status_code == 400
+    assert client.post(url, {"level": "high", "reason": "子女失联"}).status_code == 302
+    person.refresh_from_db()
+    assert person.risk_level == "high"
+    client.force_login(care.grid_worker)  # visits, but does not set risk by hand
+    response = client.post(url, {"level": "low", "reason": "好转"}, HTTP_REFERER=reverse("care:person",
+                                                                                       args=[person.pk]))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.risk_level == "high"
+
+
+def test_menu_entries_by_role(client, care):
+    register(care)
+    client.force_login(care.grid_worker)
+    page = client.get("/").content.decode()
+    assert 'data-menu="care.visits"' in page and 'data-menu="care.people"' not in page
+    client.force_login(care.village_cadre)
+    page = client.get("/").content.decode()
+    assert 'data-menu="care.people"' in page and 'data-menu="care.visits"' not in page
+    client.force_login(care.cast.handler_a)  # a department's handler
+    page = client.get("/").content.decode()
+    assert 'data-menu="care.people"' not in page and 'data-menu="care.visits"' not in page
+    assert client.get(reverse("care:people")).status_code == 403
+    assert client.get(reverse("care:mine")).status_code == 403
+
+
+def test_the_due_list_and_unit_page(client, care):
+    person = register(care)
+    client.force_login(care.grid_worker)
+    page = client.get(reverse("care:mine")).content.decode()
+    assert reverse("care:visit_new", args=[person.pk]) in page
+    client.force_login(care.cast.admin)
+    unit_page = client.get(reverse("care:units") + f"?unit={care.cast.community.pk}")
+    assert unit_page.status_code == 200
+    assert "顺城社区" in unit_page.content.decode() and "王**" in unit_page.content.decode()
+    assert Person.objects.count() == 1

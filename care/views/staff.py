@@ -1,0 +1,176 @@
+"""The staff pages of care: a responsible person's visits (我的走访, made for a phone), the registry of
+a scope (包联对象), one person's record with their visits and the demands those filed, the visit form,
+and a unit's figures. Every read starts from care.selectors; every change is one service call. ID
+numbers and phones are masked; the clear values appear once, on the response to an audited reveal."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from care import permissions, selectors, services
+from care.forms import OverrideForm, PeopleFilterForm, RevealForm, VisitForm
+from care.models import RiskLevel
+from core.errors import DomainError, NotAllowed
+from core.middleware import returns_to
+
+PAGE_SIZE = 30
+
+
+def _visible_person(request, pk):
+    person = selectors.people_visible_to(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404(_("No such person in your scope."))
+    return person
+
+
+@staff_required
+@require_GET
+def mine(request):
+    """我的走访: the people the user is responsible for, due or overdue first."""
+    user = request.user
+    if not permissions.may_open_visits(user):
+        raise NotAllowed(_("This page lists the people you are responsible for (包联); you have none."))
+    today = timezone.localdate()
+    due = list(selectors.due_list(user, today=today))
+    later = list(selectors.later_list(user, today=today)[:100])
+    return render(request, "care/mine.html", {
+        "due": due,
+        "overdue_count": sum(1 for person in due if person.overdue),
+        "later": later,
+        "today": today,
+        "may_open_registry": permissions.may_open_registry(user),
+    })
+
+
+@staff_required
+@require_GET
+def people(request):
+    """包联对象: the registry of the user's scope, filtered and paged; everything masked."""
+    user = request.user
+    if not permissions.may_open_registry(user):
+        raise NotAllowed(_("The registry is for village, township and county staff and grid workers."))
+    form = PeopleFilterForm(request.GET or None)
+    qs = selectors.people_visible_to(user)
+    if form.is_valid():
+        qs = selectors.people_search(qs, query=form.cleaned_data["q"], category=form.cleaned_data["category"],
+                                     risk=form.cleaned_data["risk"])
+    qs = selectors.with_open_memberships(qs.annotate(risk_rank=selectors.RISK_ORDER)
+                                         .order_by("-risk_rank", "next_visit_due", "pk"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "care/people.html", {
+        "form": form, "page": page, "filter_query": params.urlencode(), "today": timezone.localdate(),
+        "units": selectors.units_for_dashboard(user)[:1],
+    })
+
+
+@staff_required
+@require_GET
+def unit_page(request):
+    """A unit's figures: people per category, coverage, visits on time, the longest-unvisited high risk."""
+    user = request.user
+    if not permissions.may_open_registry(user):
+        raise NotAllowed(_("The registry is for village, township and county staff and grid workers."))
+    units = list(selectors.units_for_dashboard(user)[:500])
+    if not units:
+        raise NotAllowed(_("You hold no role in a unit."))
+    chosen = next((u for u in units if str(u.pk) == request.GET.get("unit")), units[0])
+    return render(request, "care/unit.html", {
+        "units": units, "unit": chosen, "figures": selectors.unit_figures(user, chosen),
+        "today": timezone.localdate(),
+    })
+
+
+def _render_person(request, person, *, revealed=None, reveal_form=None, override_form=None, status=200):
+    user = request.user
+    visits = list(selectors.person_visits(person)[:50])
+    needs = selectors.needs_with_state(user, visits)
+    for visit in visits:
+        visit.need_items = needs.get(visit.pk, [])
+    response = render(request, "care/person.html", {
+        "person": person,
+        "memberships": selectors.open_memberships(person),
+        "carers": list(selectors.carers_of(person)),
+        "visits": visits,
+        "revealed": revealed,
+        "may_reveal": permissions.may_reveal(user, person),
+        "may_manage": permissions.may_manage(user, person),
+        "may_visit": permissions.may_visit(user, person),
+        "reveal_form": reveal_form or RevealForm(),
+        "override_form": override_form or OverrideForm(initial={"level": person.risk_override}),
+        "today": timezone.localdate(),
+        "high": RiskLevel.HIGH,
+    }, status=status)
+    if revealed is not None:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_required
+@require_GET
+def person_detail(request, pk):
+    return _render_person(request, _visible_person(request, pk))
+
+
+@staff_required
+@require_POST
+@returns_to("care:person", "pk")
+def reveal(request, pk):
+    person = _visible_person(request, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _render_person(request, person, reveal_form=form, status=400)
+    clear = services.person_reveal(actor=request.user, person=person, purpose=form.cleaned_data["purpose"])
+    return _render_person(request, person, revealed=clear)
+
+
+@staff_required
+@require_POST
+@returns_to("care:person", "pk")
+def override_risk(request, pk):
+    person = _visible_person(request, pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        return _render_person(request, person, override_form=form, status=400)
+    services.person_override_risk(actor=request.user, person=person, level=form.cleaned_data["level"],
+                                  reason=form.cleaned_data["reason"])
+    messages.success(request, _("Risk level saved."))
+    return redirect("care:person", pk=person.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request, pk):
+    user = request.user
+    person = _visible_person(request, pk)
+    permissions.require_visit(user, person)
+    form = VisitForm(request.POST or None, items=services.checklist_items(person))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            # Kept here rather than left to core.middleware: a refused visit comes back with everything
+            # the visitor typed in the home, and the reason above it.
+            try:
+                visit, created = services.visit_record(
+                    actor=user, person=person, visited_at=form.cleaned_data["visited_at"],
+                    token=form.cleaned_data["token"], checklist=form.checklist(),
+                    notes=form.cleaned_data["notes"], need=form.need())
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                if created:
+                    messages.success(request, _("Visit recorded.") if not visit.needs.exists()
+                                     else _("Visit recorded; the need was filed as a demand."))
+                else:
+                    messages.info(request, _("This visit was recorded already; it was not recorded twice."))
+                return redirect("care:person", pk=person.pk)
+        else:
+            status = 400
+    return render(request, "care/visit_form.html", {"person": person, "form": form}, status=status)
