@@ -44,9 +44,8 @@ def test_supervision_in_the_browser(live_server, cast, person):
     # --- the supervisor: what waits, the extension queue, the urged-overdue queue -------------------------
     supervisor = person("city_supervisor", width=1280, height=900)
     staff_sign_in(supervisor, base, "city_supervisor", cast.password)
-    waiting = supervisor.locator(".supervision-waiting")
-    expect(waiting).to_contain_text("1 件延期申请待审批")
-    expect(waiting).to_contain_text("1 件督办超期未反馈")
+    expect(supervisor.locator('[data-waiting="extensions"] .waiting-count')).to_have_text("1")
+    expect(supervisor.locator('[data-waiting="urged_overdue"] .waiting-count')).to_have_text("1")
     shot(supervisor, "home-1280")
     supervisor.get_by_role("link", name="延期审批").first.click()
     expect(supervisor.get_by_role("heading", name="延期审批", exact=True)).to_be_visible()

@@ -41,7 +41,7 @@ def test_a_grid_worker_records_a_visit_that_finds_a_need(live_server, care, pers
 
     phone = person("grid worker", width=390, height=844)
     staff_sign_in(phone, base, "grid", care.cast.password)
-    phone.get_by_role("link", name="我的走访").click()
+    phone.get_by_role("link", name="我的走访", exact=True).click()
     expect(phone.get_by_role("heading", name="我的走访")).to_be_visible()
     first = phone.locator(".care-item").first
     expect(first.locator(".care-name")).to_have_text("王**")
