@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from appeals import permissions
 from appeals.deadlines import deadlines_from
@@ -30,6 +31,7 @@ from appeals.models import (
     Urgency,
 )
 from appeals.signals import appeal_event_recorded
+from core import notes
 from core.crypto import blind_index
 from core.errors import BadInput, DomainError, NotAllowed
 from orgs.models import Department, Level, Unit
@@ -61,8 +63,12 @@ def _record(appeal: Appeal, *, action: str, actor=None, actor_label: str = "", f
             note: str = "", data: dict | None = None, public: bool = True, at: datetime | None = None,
             notify: bool | None = None, api_key=None) -> AppealEvent:
     """Append an event; ``notify`` (default: by action) puts it in the notification outbox. ``api_key``:
-    the organisation's key that acted, when no person did."""
+    the organisation's key that acted, when no person did. A ``note`` given as a system note
+    (core.notes) is kept so that each reader reads it in their language."""
     notify = action in NOTIFY_ACTIONS if notify is None else notify
+    if notes.is_note(note):
+        data = {**(data or {}), notes.KEY: note}
+        note = notes.default_text(note)[:2000]
     now = at or timezone.now()
     event = AppealEvent.objects.create(
         appeal=appeal,
@@ -130,8 +136,8 @@ def _lapse_extension_requests(appeal: Appeal, *, because: str) -> None:
         request.decided_at = timezone.now()
         request.save(update_fields=["status", "decided_at"])
         _record(appeal, action=Action.EXTENSION_LAPSED, actor_label=SYSTEM, from_state=appeal.state, public=False,
-                note=_("The extension request lapsed: the appeal left handling (%(action)s).")
-                % {"action": Action(because).label},
+                note=[notes.note(gettext_noop("The extension request lapsed: the appeal left handling (%(action)s)."),
+                                 action=notes.phrase(Action(because).label))],
                 data={"requested_due_at": request.requested_due_at.isoformat(), "because": str(because)})
 
 
@@ -383,19 +389,21 @@ def _route_safely(appeal: Appeal) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure of the router must leave the appeal intact
         logger.exception("automatic routing failed for %s", appeal.code)
         _record(appeal, action=Action.ADD_INFO, actor_label="auto", from_state=appeal.state, public=False,
-                note=_("Automatic dispatch failed (%(error)s); the appeal waits for a dispatcher.")
-                % {"error": type(exc).__name__}, data={"routing_error": str(exc)[:200]})
+                note=[notes.note(gettext_noop("Automatic dispatch failed (%(error)s); the appeal waits for a "
+                                              "dispatcher."), error=type(exc).__name__)],
+                data={"routing_error": str(exc)[:200]})
 
 
 @transaction.atomic
 def appeal_note(*, appeal: Appeal, actor_label: str, note: str, data: dict | None = None) -> AppealEvent:
     """An internal note from the platform on the staff timeline (e.g. why automatic dispatch did not
     happen). It changes nothing on the appeal, is not shown to the resident and notifies no one."""
-    note = (note or "").strip()
+    if not notes.is_note(note):
+        note = (note or "").strip()[:2000]
     if not note:
         raise BadInput(_("A note needs a text."))
     return _record(appeal, action=Action.ADD_INFO, actor_label=(actor_label or SYSTEM)[:40], from_state=appeal.state,
-                   note=note[:2000], data=data, public=False, notify=False)
+                   note=note, data=data, public=False, notify=False)
 
 
 # --- dispatch and handling --------------------------------------------------------------------------
@@ -641,7 +649,7 @@ def appeal_rate(*, actor, appeal: Appeal, satisfaction: str, resolved: bool | No
         _accept_due, due = deadlines_from(now, urgency=appeal.urgency, appeal_type=appeal.appeal_type,
                                 category=appeal.category)
         return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.REOPEN, check_permission=False,
-                           note=_("The resident was not satisfied: the appeal is handled again."),
+                           note=[notes.note(gettext_noop("The resident was not satisfied: the appeal is handled again."))],
                            reopen_count=F("reopen_count") + 1, due_at=due, replied_at=None, is_overdue=False,
                            accepted_at=now)
     return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.CLOSE, check_permission=False,
@@ -657,7 +665,8 @@ def appeal_close_unrated(*, appeal: Appeal) -> Appeal | None:
     if locked.state != State.REPLIED or not locked.replied_at or locked.replied_at + timedelta(days=days) > now:
         return None
     return _transition(appeal, actor=None, actor_label=SYSTEM, action=Action.CLOSE, check_permission=False,
-                       note=_("Closed: the resident did not rate the reply within %(days)s days.") % {"days": days},
+                       note=[notes.note(gettext_noop("Closed: the resident did not rate the reply within %(days)s days."),
+                                        days=days)],
                        **_closing_changes(locked, now))
 
 
@@ -676,7 +685,7 @@ def appeal_merge(*, actor, appeal: Appeal, into: Appeal, note: str = "") -> Appe
                          data={"into": into.code}, closed_at=timezone.now())
     # Each resident is told (合并): the main appeal's resident through this event in the outbox.
     _record(into, action=Action.ADD_INFO, actor=actor, from_state=into.state, public=False,
-            note=_("Appeal %(code)s was merged into this one.") % {"code": appeal.code},
+            note=[notes.note(gettext_noop("Appeal %(code)s was merged into this one."), code=appeal.code)],
             data={"merged": appeal.code}, notify=True)
     return merged
 

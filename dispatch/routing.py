@@ -23,8 +23,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.notes import note, render
 from dispatch import labels
 from dispatch.places import find_places
 from dispatch.selectors import Suggestion, model_status, suggest
@@ -183,12 +184,16 @@ def budget_seconds() -> float:
     return float(settings.DISPATCH_ROUTE_SECONDS)
 
 
-def _source_text(candidate: Candidate) -> str:
+def _source_note(candidate: Candidate) -> dict:
     if candidate.source == "catalogue":
-        return _("catalogue")
+        return note(gettext_noop("catalogue"))
     if candidate.source == "combined":
-        return _("model v%(version)s and catalogue") % {"version": candidate.model_version}
-    return _("model v%(version)s") % {"version": candidate.model_version}
+        return note(gettext_noop("model v%(version)s and catalogue"), version=candidate.model_version)
+    return note(gettext_noop("model v%(version)s"), version=candidate.model_version)
+
+
+def _source_text(candidate: Candidate) -> str:
+    return render([_source_note(candidate)])
 
 
 def _summary(routing: Routing) -> list[dict]:
@@ -197,29 +202,32 @@ def _summary(routing: Routing) -> list[dict]:
             for c in routing.candidates]
 
 
-def _manual_reason(routing: Routing) -> tuple[str, str] | None:
-    """Why the appeal waits for a dispatcher — (code, sentence) — or None to dispatch it now."""
+def _manual_reason(routing: Routing) -> tuple[str, dict] | None:
+    """Why the appeal waits for a dispatcher — (code, the reason as a system note, core.notes) — or
+    None to dispatch it now."""
     top = routing.top
     if routing.model_failed:
-        return "model_failed", _("the routing model is not working (%(status)s)") % {"status": routing.status}
+        return "model_failed", note(gettext_noop("the routing model is not working (%(status)s)"),
+                                    status=routing.status)
     if routing.seconds > budget_seconds():
-        return "slow", (_("routing took %(seconds).1f s, more than the %(budget)s s allowed")
-                        % {"seconds": routing.seconds, "budget": budget_seconds()})
+        return "slow", note(gettext_noop("routing took %(seconds).1f s, more than the %(budget)s s allowed"),
+                            seconds=routing.seconds, budget=budget_seconds())
     if routing.unmapped and (top is None or routing.unmapped[0][1] > top.confidence):
-        return "no_department", (_("the likeliest category, “%(label)s”, has no department serving %(place)s")
-                                 % {"place": routing.unit.name, "label": routing.unmapped[0][0]})
+        return "no_department", note(gettext_noop("the likeliest category, “%(label)s”, has no department "
+                                                  "serving %(place)s"),
+                                     place=routing.unit.name, label=routing.unmapped[0][0])
     if top is None:
         if routing.status == "no model":
-            return "no_model", _("no routing model is active and no catalogue phrase matched")
-        return "no_suggestion", _("neither the model nor the catalogue pointed to a department")
+            return "no_model", note(gettext_noop("no routing model is active and no catalogue phrase matched"))
+        return "no_suggestion", note(gettext_noop("neither the model nor the catalogue pointed to a department"))
     if not settings.DISPATCH_AUTO:
-        return "auto_off", _("automatic dispatch is switched off in this deployment")
+        return "auto_off", note(gettext_noop("automatic dispatch is switched off in this deployment"))
     threshold = float(settings.DISPATCH_AUTO_THRESHOLD)
     if top.confidence < threshold:
-        return "below_threshold", (_("the best suggestion, %(department)s (%(percent)s%%), is below the "
-                                     "%(threshold)s%% needed to dispatch automatically")
-                                   % {"department": top.department.name, "percent": top.percent,
-                                      "threshold": round(threshold * 100)})
+        return "below_threshold", note(gettext_noop("the best suggestion, %(department)s (%(percent)s%%), is "
+                                                    "below the %(threshold)s%% needed to dispatch automatically"),
+                                       department=top.department.name, percent=top.percent,
+                                       threshold=round(threshold * 100))
     return None
 
 
@@ -235,21 +243,22 @@ def route_appeal(appeal) -> None:
     from appeals.services import appeal_dispatch, appeal_note
 
     routing = candidates_for(appeal)
-    place_note = ""
+    place_note = []
     data = {"model_status": routing.status, "milliseconds": round(routing.seconds * 1000)}
     if routing.place_found is not None:
         # The place stays as the resident gave it: the found one is a hint for people, used for routing.
         data["place_found"] = {"id": routing.place_found.pk, "name": routing.place_found.name}
-        place_note = " " + (_("The text names %(found)s, within %(place)s; routed to the departments there.")
-                            % {"found": routing.place_found.name, "place": appeal.place.name})
+        place_note = [note(gettext_noop("The text names %(found)s, within %(place)s; routed to the departments "
+                                        "there."), found=routing.place_found.name, place=appeal.place.name)]
+    # Notes are kept as messages and values (core.notes), so each reader reads them in their language.
     manual = _manual_reason(routing)
     if manual is None:
         top = routing.top
-        note = (_("Dispatched automatically (%(source)s, confidence %(percent)s%%).")
-                % {"source": _source_text(top), "percent": top.percent})
+        parts = [note(gettext_noop("Dispatched automatically (%(source)s, confidence %(percent)s%%)."),
+                      source=_source_note(top), percent=top.percent)]
         if top.reasons:
-            note += " " + _("Deciding words: %(words)s.") % {"words": "、".join(top.reasons)}
-        appeal_dispatch(actor=None, appeal=appeal, target=top.department, note=note + place_note, auto={
+            parts.append(note(gettext_noop("Deciding words: %(words)s."), words="、".join(top.reasons)))
+        appeal_dispatch(actor=None, appeal=appeal, target=top.department, note=parts + place_note, auto={
             "model_version": top.model_version, "confidence": top.confidence, "source": top.source,
             "label": top.label, "reasons": list(top.reasons), **data})
         return
@@ -258,11 +267,11 @@ def route_appeal(appeal) -> None:
         # Dispatch intelligence is not set up at all (no model, an empty catalogue): the appeal waits
         # exactly as it would without this app, and a note on every appeal would say nothing new.
         return
-    note = _("Waiting for a dispatcher: %(why)s.") % {"why": why}
+    parts = [note(gettext_noop("Waiting for a dispatcher: %(why)s."), why=why)]
     if routing.top is not None:
-        note += " " + (_("Suggested: %(list)s.") % {"list": "；".join(
-            f"{c.department.name} {c.percent}%" for c in routing.candidates)})
-    appeal_note(appeal=appeal, actor_label=AUTO, note=note + place_note,
+        parts.append(note(gettext_noop("Suggested: %(list)s."), list="；".join(
+            f"{c.department.name} {c.percent}%" for c in routing.candidates)))
+    appeal_note(appeal=appeal, actor_label=AUTO, note=parts + place_note,
                 data={"routing": code, "suggestions": _summary(routing), **data})
 
 
@@ -288,7 +297,7 @@ def suggestions_panel(request, appeal) -> str:
         "appeal": appeal,
         "routing": routing,
         "rows": rows,
-        "why": manual[1] if manual and manual[0] in ("model_failed", "no_department", "no_model",
+        "why": render([manual[1]]) if manual and manual[0] in ("model_failed", "no_department", "no_model",
                                                      "no_suggestion") else "",
         "action_url": reverse("appeals:staff_act", args=[appeal.code, "dispatch"]),
     }, request=request)

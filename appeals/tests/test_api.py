@@ -332,7 +332,7 @@ def test_get_by_code_is_limited_to_what_the_token_user_may_see(cast, client):
     assert client.get(url, **bearer(cast, cast.dispatcher)).status_code == 200
     outsider = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **bearer(cast, cast.taigu_supervisor))
     assert outsider.status_code == 404
-    assert outsider.json()["detail"] == f"No appeal {appeal.code} among those you may see."
+    assert outsider.json()["detail"] == f"No demand {appeal.code} among those you may see."
     assert client.get(f"{URL}NOSUCHCODE", **bearer(cast, cast.dispatcher)).status_code == 404
 
 

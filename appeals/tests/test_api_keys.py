@@ -50,7 +50,7 @@ def test_the_refusal_names_the_place_unless_the_key_may_not_create_at_all(cast, 
     with pytest.raises(permissions.KeyMayNotCreate, match="东阳村") as refused:
         appeal_create(actor=issue(cast), data=intake(cast.village))
     assert refused.value.place == cast.village
-    with pytest.raises(NotAllowed, match="may not create appeals.$"):
+    with pytest.raises(NotAllowed, match="may not create demands.$"):
         appeal_create(actor=issue(cast, may_create=False), data=intake(cast.community))
 
 

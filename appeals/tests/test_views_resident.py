@@ -102,7 +102,7 @@ def fake_jpeg():
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"title": ""}, "Give your appeal a short title."),
+    ({"title": ""}, "Give your demand a short title."),
     ({"description": "长" * 4001}, "The description may be at most 4000 characters; yours has 4001."),
     ({"photos": "fake"}, "scan.jpg is not an image we can read"),
     ({"photos": "six"}, "You chose 6 photos; at most 5 may be attached."),
@@ -151,7 +151,7 @@ def test_tracking_shows_state_and_public_timeline_without_personal_data(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Replied (已答复)" in html
-    assert "The appeal was received." in html and "Sent to 榆次区卫生健康局 for handling." in html
+    assert "The demand was received." in html and "Sent to 榆次区卫生健康局 for handling." in html
     assert "The handling unit accepted it and is working on it." in html
     assert "已修复路灯，今晚恢复照明。" in html  # the reply text is public
     for private in ("小区供暖不热", "暖气一直不热", "王秀兰", "13800138000", "138****8000", "顺城社区"):
@@ -186,7 +186,7 @@ def test_unknown_code_gives_a_clear_message(client, cast):
     new_appeal(cast)
     for response in (client.get("/appeals/track/", {"code": "ZZZZZ22222"}), client.get("/appeals/track/ZZZZZ22222/")):
         assert response.status_code == 404
-        assert "No appeal has this tracking code." in response.content.decode()
+        assert "No demand has this tracking code." in response.content.decode()
 
 
 # --- the owner's actions ------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_owner_withdraws(resident_client, cast):
     appeal.refresh_from_db()
     assert appeal.state == State.WITHDRAWN and appeal.close_reason == "已经自己解决了"
     html = response.content.decode()
-    assert "Your appeal was withdrawn." in html and "Withdrawn by the resident." in html
+    assert "Your demand was withdrawn." in html and "Withdrawn by the resident." in html
     assert f"/appeals/track/{appeal.code}/withdraw/" not in html
 
 
@@ -321,7 +321,7 @@ def test_withdrawing_asks_for_confirmation_first(resident_client, cast):
     response = resident_client.post(url, {"reason": "已经自己解决了"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Withdraw this appeal?" in html and "已经自己解决了" in html and 'name="confirm"' in html
+    assert "Withdraw this demand?" in html and "已经自己解决了" in html and 'name="confirm"' in html
     assert f'href="/appeals/track/{appeal.code}/"' in html  # keeping it is one tap away
     appeal.refresh_from_db()
     assert appeal.state == State.TO_DISPATCH and not appeal.events.filter(action="withdraw").exists()

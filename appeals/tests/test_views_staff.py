@@ -412,8 +412,8 @@ def test_bulk_dispatch_reports_successes_and_failures(cast, world, as_user):
     response = client.post(reverse("appeals:staff_bulk_dispatch"), {
         "codes": codes, "target": f"d:{cast.yuci_health.pk}", "next": f"{QUEUE}?queue=to_dispatch"}, follow=True)
     text = response.content.decode()
-    assert "3 appeals dispatched to 榆次区卫生健康局" in text
-    assert "2 appeals could not be dispatched" in text
+    assert "3 demands dispatched to 榆次区卫生健康局" in text
+    assert "2 demands could not be dispatched" in text
     assert f"{world.taigu_new.code}: not found in your scope" in text
     assert world.yuci_busy.code in text and "cannot be" in text
     for appeal in (world.yuci_new, second, third):
@@ -436,7 +436,7 @@ def test_bulk_dispatch_is_for_dispatchers_only(cast, world, as_user):
 def test_bulk_dispatch_without_ticks_says_so(cast, world, as_user):
     response = as_user(cast.dispatcher).post(reverse("appeals:staff_bulk_dispatch"),
                                              {"target": f"d:{cast.yuci_health.pk}"}, follow=True)
-    assert "Tick the appeals to dispatch first" in response.content.decode()
+    assert "Tick the demands to dispatch first" in response.content.decode()
 
 
 # --- export -----------------------------------------------------------------------------------------
@@ -572,7 +572,21 @@ def test_merging_needs_confirming_and_shows_both_appeals(cast, world, as_user):
     assert duplicate.state == State.TO_DISPATCH
     # An unknown main appeal is said on the form, before any confirmation.
     unknown = client.post(act_url(duplicate, "merge"), {"merge-into": "ZZZZZZZZZZ"})
-    assert unknown.status_code == 400 and "No appeal with code ZZZZZZZZZZ in your scope." in unknown.content.decode()
+    assert unknown.status_code == 400 and "No demand with code ZZZZZZZZZZ in your scope." in unknown.content.decode()
     client.post(act_url(duplicate, "merge"), {"merge-into": world.yuci_new.code, "confirm": "1"})
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == world.yuci_new
+
+
+def test_a_system_note_on_the_timeline_reads_in_the_readers_language(client, cast):
+    """A note the platform wrote (here: a merge) is shown in English to an English reader and in Chinese
+    to a Chinese one, whatever language was active when it was written."""
+    from appeals.services import appeal_merge
+
+    main, duplicate = new_appeal(cast, title="供暖不热"), new_appeal(cast, title="供暖不热（重复）")
+    appeal_merge(actor=cast.dispatcher, appeal=duplicate, into=main)
+    client.force_login(cast.dispatcher)
+    english = client.get(f"/appeals/staff/{main.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Demand {duplicate.code} was merged into this one." in english
+    chinese = client.get(f"/appeals/staff/{main.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert duplicate.code in chinese and "was merged into this one" not in chinese

@@ -13,6 +13,7 @@ from accounts.models import UserKind
 from appeals import selectors
 from appeals.exports import mask_text, masked_contact
 from appeals.models import Action, State
+from core import notes
 
 
 def _visible(user, code: str):
@@ -40,7 +41,7 @@ def _timeline(appeal) -> list[dict]:
             "actor": actor,
             "target": data.get("to") or data.get("into") or "",
             # The reply is printed in full below the timeline: not twice.
-            "note": "" if event.action == Action.REPLY else mask_text(event.note),
+            "note": "" if event.action == Action.REPLY else mask_text(notes.shown(event.note, event.data)),
         })
     return lines
 

@@ -27,6 +27,7 @@ from appeals.services import (
     appeal_rate,
     appeal_withdraw,
 )
+from core import notes
 from core.crypto import mask_phone
 from core.errors import DomainError, NotAllowed
 from core.middleware import returns_to
@@ -155,7 +156,7 @@ def public_timeline(appeal: Appeal, *, owner: bool) -> list[dict]:
             continue
         text = ""
         if event.action in (Action.REPLY, Action.PROGRESS) or (owner and event.action in OWNER_NOTES):
-            text = event.note
+            text = notes.shown(event.note, event.data)
         extra = ""
         if owner and event.action == Action.RATE:
             extra = str(dict(Satisfaction.choices).get(event.data.get("satisfaction"), ""))

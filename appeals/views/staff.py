@@ -25,6 +25,7 @@ from appeals import extensions, forms_staff, permissions, selectors, services
 from appeals.exports import MAX_EXPORT_ROWS, is_overdue_now, mask_text, masked_contact
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, ExtensionRequest, State
+from core import notes
 from core.errors import DomainError, NotFound
 from core.middleware import returns_to
 from core.xlsx import xlsx_response
@@ -275,7 +276,7 @@ def _timeline(appeal):
         events.append({
             "event": event,
             "actor": actor,
-            "note": mask_text(event.note),
+            "note": mask_text(notes.shown(event.note, data)),
             "from_label": State(event.from_state).label if event.from_state else "",
             "to_label": State(event.to_state).label if event.to_state else "",
             "target": data.get("to") or data.get("into") or "",
