@@ -14,11 +14,14 @@ from orgs.models import Level
 from orgs.permissions import may_administer, may_administer_city
 
 
-class CityConfigAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    """One set for the city: superusers and city administrators."""
+class _GatedAdmin(admin.ModelAdmin):
+    """Open to the administrators ``may_open`` lets in; nothing is deleted here (deactivate or end it
+    instead: memberships and history keep pointing at it)."""
+
+    may_open = None  # staticmethod(user -> bool)
 
     def _may(self, request) -> bool:
-        return request.user.is_active and may_administer_city(request.user)
+        return request.user.is_active and self.may_open(request.user)
 
     def has_module_permission(self, request):
         return self._may(request)
@@ -33,7 +36,13 @@ class CityConfigAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return self._may(request)
 
     def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead: memberships and history keep pointing at it
+        return False
+
+
+class CityConfigAdmin(ServiceAdminMixin, _GatedAdmin):
+    """One set for the city: superusers and city administrators."""
+
+    may_open = staticmethod(may_administer_city)
 
 
 class CareCategoryForm(ServiceModelForm):
@@ -70,26 +79,10 @@ class RiskRuleAdmin(CityConfigAdmin):
         return services.risk_rule_save(actor=actor, rule=instance)
 
 
-class ScopedRegistryAdmin(admin.ModelAdmin):
+class ScopedRegistryAdmin(_GatedAdmin):
     """Administrators (Role.ADMIN) and superusers, each seeing their scope."""
 
-    def _may(self, request) -> bool:
-        return request.user.is_active and may_administer(request.user)
-
-    def has_module_permission(self, request):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_add_permission(self, request):
-        return self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    may_open = staticmethod(may_administer)
 
 
 class PersonForm(ServiceModelForm):

@@ -4,14 +4,10 @@ after repeated failures, sign-out and security headers; residents with their pho
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import trans_real
 
 from accounts.models import OneTimeCode, User, UserKind
 from accounts.privacy import PRIVACY_NOTICE_VERSION
@@ -20,29 +16,6 @@ from core.crypto import blind_index
 
 LOGIN = "/login/"
 URL = "/login/resident/"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compiled_translations():
-    """The pages are checked in Chinese: compile a catalogue whose .mo is missing or older than its .po
-    (``make test`` does this too)."""
-    changed = False
-    for locale_dir in settings.LOCALE_PATHS:
-        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo_path = po_path.with_suffix(".mo")
-            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
-                changed = True
-    if changed:  # Django caches catalogues per process
-        trans_real._translations = {}
-        trans_real._default = None
-
-
-@pytest.fixture
-def sms_outbox():
-    MemoryBackend.outbox.clear()
-    yield MemoryBackend.outbox
-    MemoryBackend.outbox.clear()
 
 
 # --- staff ---------------------------------------------------------------------------------------------
@@ -321,7 +294,6 @@ def test_a_staff_phone_cannot_be_used_to_skip_the_password(client, cast, sms_out
 def test_sign_in_returns_to_the_page_that_asked_for_it(client, db):
     import re
 
-    from accounts.sms import MemoryBackend
 
     MemoryBackend.outbox.clear()
     url = "/login/resident/?next=/appeals/new/"
@@ -336,7 +308,6 @@ def test_sign_in_returns_to_the_page_that_asked_for_it(client, db):
 def test_sign_in_never_redirects_off_site(client, db):
     import re
 
-    from accounts.sms import MemoryBackend
 
     MemoryBackend.outbox.clear()
     url = "/login/resident/?next=https://evil.example.com/"
