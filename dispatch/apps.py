@@ -41,7 +41,7 @@ class DispatchConfig(AppConfig):
 
     @staticmethod
     def register_menu():
-        """热点 and 每月一题 in the site menu (core.menu), for whom their views let in."""
+        """热点, 每月一题 and the 派单目录 in the site menu (core.menu), for whom their views let in."""
         from core.menu import MenuEntry, register
         from dispatch import permissions
 
@@ -49,3 +49,5 @@ class DispatchConfig(AppConfig):
                            permissions.may_see_hotspots, section="insight", order=10))
         register(MenuEntry("dispatch.topics", _("Monthly topics (每月一题)"), "dispatch:topics",
                            permissions.may_open_topics, section="insight", order=20))
+        register(MenuEntry("dispatch.catalogue", _("Dispatch catalogue (派单目录)"), "dispatch:catalogue",
+                           permissions.may_read_catalogue, section="work", order=40))

@@ -67,3 +67,14 @@ def may_open_topics(user) -> bool:
     offers it to those who make topics from hot spots or watch them, and to the handlers topics are
     given to."""
     return may_see_hotspots(user) or has_role(user, Role.HANDLER)
+
+
+# --- the responsibility catalogue (派单目录) ----------------------------------------------------------
+
+CATALOGUE_ROLES = (Role.DISPATCHER, Role.ADMIN)
+
+
+def may_read_catalogue(user) -> bool:
+    """Dispatchers read the catalogue to know which department a matter belongs to; administrators
+    keep it (in the admin)."""
+    return _signed_in(user) and not user.is_resident and has_role(user, *CATALOGUE_ROLES)

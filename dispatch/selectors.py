@@ -177,3 +177,22 @@ def suggest(text: str, *, unit=None, k: int = 3) -> list[Suggestion]:
 
 def training_examples() -> QuerySet[TrainingExample]:
     return TrainingExample.objects.all()
+
+
+def catalogue_entries_visible_to(user, *, query: str = "") -> QuerySet:
+    """The active lines of the responsibility catalogue (派单目录) ``user`` may read: those of the
+    departments in their scope, and those naming only a kind of department (they apply everywhere).
+    ``query`` finds a phrase (simplified or traditional) or a department's name."""
+    from django.db.models import Q
+
+    from dispatch.models import CatalogueEntry
+    from orgs.selectors import departments_visible_to
+
+    qs = CatalogueEntry.objects.filter(is_active=True).filter(
+        Q(department__isnull=True) | Q(department__in=departments_visible_to(user))
+    ).select_related("department__unit")
+    text = normalize(query or "").strip()
+    if text:
+        qs = qs.filter(Q(phrase__icontains=text) | Q(department__name__icontains=text)
+                       | Q(note__icontains=text))
+    return qs.order_by("phrase", "pk")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("topics/", views.topics, name="topics"),
     path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("topics/<int:pk>/status/", views.topic_update, name="topic_update"),
+    path("catalogue/", views.catalogue, name="catalogue"),
 ]

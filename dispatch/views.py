@@ -9,6 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,9 @@ from core.errors import DomainError
 from core.middleware import returns_to
 from dispatch import permissions, services
 from dispatch.hotspots import hotspot_places, hotspots_for
+from dispatch.labels import display
 from dispatch.models import TopicStatus
+from dispatch.selectors import catalogue_entries_visible_to
 from dispatch.topics import topic_appeals, topics_visible_to
 from orgs.models import Role
 from orgs.selectors import departments_visible_to
@@ -252,3 +255,21 @@ def topic_update(request, pk):
                                   note=form.cleaned_data["note"])
     messages.success(request, _("Topic updated."))
     return redirect("dispatch:topic_detail", pk=topic.pk)
+
+
+@staff_required
+@require_GET
+def catalogue(request):
+    """The responsibility catalogue (派单目录) as dispatchers read it: which phrase points to which
+    department or kind of department. Administrators change it in the admin."""
+    if not permissions.may_read_catalogue(request.user):
+        raise PermissionDenied(_("The dispatch catalogue is for dispatchers and administrators."))
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(catalogue_entries_visible_to(request.user, query=query), 100).get_page(request.GET.get("page"))
+    rows = [{"entry": entry,
+             "target": entry.department.name if entry.department_id else display(entry.label),
+             "everywhere": not entry.department_id,
+             "edit_url": (reverse("admin:dispatch_catalogueentry_change", args=[entry.pk])
+                          if request.user.is_staff and permissions.may_edit_catalogue_entry(request.user, entry) else "")}
+            for entry in page]
+    return render(request, "dispatch/catalogue.html", {"page": page, "rows": rows, "query": query})

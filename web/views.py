@@ -64,6 +64,8 @@ TILE_TEXT = {
     "care.visits": gettext_lazy("The people in your care who are due a visit, most urgent first; record a visit on the spot."),
     "care.people": gettext_lazy("The register of people in care (包联对象): categories, risk, carers and visits on time."),
     "dispatch.hotspots": gettext_lazy("Demands of a period grouped by matter and place, ranked by size and growth."),
+    "dispatch.catalogue": gettext_lazy("Which matter goes to which department: the phrases the router and the "
+                                       "dispatchers go by (权责清单)."),
     "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),

@@ -61,14 +61,15 @@ def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
 TILES = {
     "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "web.directory"],
     "handler_a": ["appeals.queue", "dispatch.topics", "web.directory"],
-    "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
+    "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
+                   "dispatch.topics",
                    "appeals.kpi", "web.directory"],
     "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
                         "appeals.kpi", "web.directory"],
     "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "care.people", "appeals.kpi", "web.directory", "web.admin"],
+    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
-             "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
+             "dispatch.catalogue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
 

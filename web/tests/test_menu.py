@@ -11,14 +11,15 @@ WORK = ["appeals.queue"]
 EXPECTED = {
     "grid_worker": [*WORK, "appeals.record", "care.visits", "web.directory"],
     "handler_a": [*WORK, "dispatch.topics", "web.directory"],
-    "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.hotspots", "dispatch.topics",
+    "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
+                   "dispatch.topics",
                    "appeals.kpi", "web.directory"],
     "city_supervisor": [*WORK, "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
                         "appeals.kpi", "web.directory"],
     "leader": [*WORK, "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": [*WORK, "care.people", "appeals.kpi", "web.directory", "web.admin"],
-    "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.people", "dispatch.hotspots",
-             "dispatch.topics", "appeals.kpi",
+    "admin": [*WORK, "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.people", "dispatch.catalogue",
+             "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
              "web.directory", "web.admin"],
 }
 
