@@ -186,7 +186,11 @@ def _validate_intake(data: Intake) -> dict:
     """Every problem with ``data`` at once, as BadInput whose ``field_errors`` maps each Intake field
     to its message (so a form or an import report can point at the right field or column)."""
     from accounts.services import normalize_contact_phone
+    from core.text import clean_input
 
+    # The boundary: whatever the channel (form, API, Open311, import), control characters never get in.
+    for name in ("title", "description", "address", "contact_name", "external_id", "id_number"):
+        setattr(data, name, clean_input(getattr(data, name)))
     field_errors: dict[str, str] = {}
     fields = {}
     try:

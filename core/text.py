@@ -109,3 +109,17 @@ def tokens(text: str | None, *, normalized: bool = False) -> list[str]:
         if not noise:
             out.append(token)
     return out
+
+
+# Control characters (C0 but tab and newlines, DEL, C1) and lone surrogates: nothing a person types,
+# and they break what is made of the text later (an xlsx export refuses them, XML cannot carry them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_input(text: str | None) -> str:
+    """What a person or a client sent, fit to keep: control characters and lone surrogates removed,
+    line ends as ``\\n``. Every intake path calls it at the boundary (through the intake service), so
+    nothing stored can break a page or an export for someone else."""
+    if not text:
+        return ""
+    return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))

@@ -313,7 +313,13 @@ class Importer:
 
 
 def _safe_cell(cell, value) -> None:
-    """Write ``value`` so that text starting with "=" stays text rather than becoming a formula."""
+    """Write ``value`` so that text starting with "=" stays text rather than becoming a formula, and
+    without the control characters xlsx cannot hold (text stored before intake removed them would
+    otherwise make the whole export fail for everyone whose list holds it)."""
+    if isinstance(value, str):
+        from core.text import clean_input
+
+        value = clean_input(value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"

@@ -66,3 +66,17 @@ def test_an_open_demand_leaves_the_closing_columns_empty(cast, client):
 def test_the_export_keeps_to_the_exporters_scope(cast, client, closed):
     assert exported(client, cast.taigu_supervisor) == []
     assert [row["Tracking code"] for row in exported(client, cast.handler_a)] == [closed.code]
+
+
+def test_control_characters_never_get_in_and_stored_ones_do_not_break_the_export(client, cast):
+    """A title with a control character ("a\u0001b") once made the staff export answer 500 for everyone
+    whose list held it: intake now drops it, and the export copes with what was stored before."""
+    from appeals.models import Appeal
+
+    clean = new_appeal(cast, title="路灯\u0001不亮\x00", description="顺城街\x1b路灯坏了")
+    clean.refresh_from_db()
+    assert clean.title == "路灯不亮" and clean.description == "顺城街路灯坏了"
+    legacy = new_appeal(cast, title="旧数据")
+    Appeal.objects.filter(pk=legacy.pk).update(title="旧\u0001数据", description="含\x07控制字符")
+    rows = exported(client, cast.dispatcher)
+    assert {row["Tracking code"]: row["Title"] for row in rows}[legacy.code] == "旧数据"

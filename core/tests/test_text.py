@@ -57,3 +57,12 @@ def test_pre_segmented_text_keeps_its_words():
 def test_empty_input():
     assert normalize(None) == "" and normalize("   ") == ""
     assert tokens("") == [] and tokens("，。！") == []
+
+
+def test_clean_input_keeps_what_a_person_types_and_drops_control_characters():
+    from core.text import clean_input
+
+    assert clean_input("a\u0001b\x00c\x7f\x85d") == "abcd"
+    assert clean_input("第一行\r\n第二行\r第三行\t完") == "第一行\n第二行\n第三行\t完"
+    assert clean_input("坏\ud800字") == "坏字"  # a lone surrogate, as a broken client may send
+    assert clean_input(None) == "" and clean_input("暖氣不熱 ☺") == "暖氣不熱 ☺"
