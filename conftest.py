@@ -3,7 +3,6 @@ person in each role, built through the services as an administrator would), help
 it (``from conftest import make_staff, new_appeal``), and the fixtures more than one app uses.
 An app's own tests/conftest.py keeps only what that app alone needs."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -15,23 +14,31 @@ from orgs.services import department_save, membership_grant, unit_save
 PASSWORD = "correct-horse-battery"
 # Debian's chromium, kept off the network (NOTES.md): no update checks, no sync, no QUIC.
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def make_unit(root, code, name, level, kind, parent=None, short_name=""):
-    return unit_save(actor=root, unit=Unit(code=code, name=name, short_name=short_name, level=level, kind=kind,
-                                           parent=parent))
+    return unit_save(
+        actor=root, unit=Unit(code=code, name=name, short_name=short_name, level=level, kind=kind, parent=parent)
+    )
 
 
 def make_department(root, unit, kind, name, code, short_name=""):
-    return department_save(actor=root, department=Department(unit=unit, kind=kind, name=name, code=code,
-                                                             short_name=short_name))
+    return department_save(
+        actor=root, department=Department(unit=unit, kind=kind, name=name, code=code, short_name=short_name)
+    )
 
 
 def make_staff(username, *grants, root):
-    user = User.objects.create_user(username=username, password=PASSWORD, kind=UserKind.STAFF,
-                                    display_name=username)
+    user = User.objects.create_user(username=username, password=PASSWORD, kind=UserKind.STAFF, display_name=username)
     for role, place in grants:
         if isinstance(place, Department):
             membership_grant(actor=root, user=user, role=role, department=place)
@@ -47,19 +54,24 @@ def cast(db):
     c.city = make_unit(root, "140700000000", "晋中市", Level.CITY, UnitKind.CITY)
     c.yuci = make_unit(root, "140702000000", "榆次区", Level.COUNTY, UnitKind.DISTRICT, c.city)
     c.taigu = make_unit(root, "140703000000", "太谷区", Level.COUNTY, UnitKind.DISTRICT, c.city)
-    c.beiguan = make_unit(root, "140702001000", "榆次区北关街道", Level.TOWNSHIP, UnitKind.SUBDISTRICT, c.yuci,
-                          short_name="北关街道")
+    c.beiguan = make_unit(
+        root, "140702001000", "榆次区北关街道", Level.TOWNSHIP, UnitKind.SUBDISTRICT, c.yuci, short_name="北关街道"
+    )
     c.community = make_unit(root, "140702001001", "顺城社区", Level.VILLAGE, UnitKind.COMMUNITY, c.beiguan)
     c.mingxing = make_unit(root, "140703100000", "明星镇", Level.TOWNSHIP, UnitKind.TOWN, c.taigu)
     c.village = make_unit(root, "140703100201", "东阳村", Level.VILLAGE, UnitKind.VILLAGE, c.mingxing)
-    c.city_health = make_department(root, c.city, DepartmentKind.HEALTH, "晋中市卫生健康委员会", "1407-health",
-                                    "市卫健委")
-    c.yuci_health = make_department(root, c.yuci, DepartmentKind.HEALTH, "榆次区卫生健康局", "140702-health",
-                                    "榆次区卫健局")
-    c.yuci_housing = make_department(root, c.yuci, DepartmentKind.HOUSING, "榆次区住房和城乡建设局",
-                                     "140702-housing", "榆次区住建局")
-    c.taigu_health = make_department(root, c.taigu, DepartmentKind.HEALTH, "太谷区卫生健康局", "140703-health",
-                                     "太谷区卫健局")
+    c.city_health = make_department(
+        root, c.city, DepartmentKind.HEALTH, "晋中市卫生健康委员会", "1407-health", "市卫健委"
+    )
+    c.yuci_health = make_department(
+        root, c.yuci, DepartmentKind.HEALTH, "榆次区卫生健康局", "140702-health", "榆次区卫健局"
+    )
+    c.yuci_housing = make_department(
+        root, c.yuci, DepartmentKind.HOUSING, "榆次区住房和城乡建设局", "140702-housing", "榆次区住建局"
+    )
+    c.taigu_health = make_department(
+        root, c.taigu, DepartmentKind.HEALTH, "太谷区卫生健康局", "140703-health", "太谷区卫健局"
+    )
     c.grid_worker = make_staff("grid", (Role.GRID_WORKER, c.community), root=root)
     c.handler_a = make_staff("handler_a", (Role.HANDLER, c.yuci_health), root=root)
     c.handler_b = make_staff("handler_b", (Role.HANDLER, c.yuci_housing), root=root)
@@ -149,16 +161,16 @@ def pytest_sessionstart(session):
     before the test modules are imported, so that any test, run alone or in any order, sees the real
     translated pages, and text a module translates when imported is translated the same way."""
     import polib
-    from django.conf import settings
     from django.utils.translation import trans_real
 
+    from core.catalogues import po_files
+
     changed = False
-    for locale_dir in settings.LOCALE_PATHS:
-        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo_path = po_path.with_suffix(".mo")
-            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
-                changed = True
+    for po_path in po_files():
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            changed = True
     if changed:  # Django caches catalogues per process
         trans_real._translations = {}
         trans_real._default = None
@@ -187,8 +199,9 @@ def person(browser):
     contexts, errors = [], []
 
     def open_as(who, *, width=375, height=812):
-        context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                      locale="zh-CN")
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=1, locale="zh-CN"
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -1,20 +1,24 @@
-"""The Chinese catalogues are complete: no untranslated or fuzzy entry, and every placeholder kept."""
+"""The Chinese catalogues are complete: no untranslated or fuzzy entry, and every placeholder kept. Every
+catalogue counts: the project's ``locale/`` and each app's own ``<app>/locale/`` (core.catalogues)."""
 
 import re
-from pathlib import Path
 
 import polib
 import pytest
-from django.conf import settings
 
-LOCALE = Path(settings.LOCALE_PATHS[0])
+from core.catalogues import catalogue_dirs
+
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")
 
 
 def catalogue(language):
-    path = LOCALE / language / "LC_MESSAGES" / "django.po"
-    assert path.exists(), f"missing {path}"
-    return polib.pofile(str(path))
+    """All of a language's catalogues as one; an app's catalogue must exist in all three languages."""
+    merged = polib.POFile()
+    for directory in catalogue_dirs():
+        path = directory / language / "LC_MESSAGES" / "django.po"
+        assert path.exists(), f"missing {path}"
+        merged.extend(polib.pofile(str(path)))
+    return merged
 
 
 @pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant"])
