@@ -17,8 +17,9 @@ So the figures are the same whether or not, and however long ago, the rollup ran
 differs. Run it every few minutes: the appeals closed since the last run make the days they were
 dispatched on (weeks back) count live until the next one.
 
-Which days an appeal can have moved: its dispatch day and closing day now, and any dispatch day it
-had before. ``dispatched_at`` changes only on a DISPATCH or REASSIGN (改派) event, written a moment
+Which days an appeal can have moved: its dispatch day and closing day now, any dispatch day it had
+before, and the day it was recorded (its "received" row, ``ReceivedDaySummary``, is keyed by its
+current holder). ``dispatched_at`` changes only on a DISPATCH or REASSIGN (改派) event, written a moment
 after the value in the same transaction, so the earlier dispatch days are the days of those events
 (and the day before, for an event in the first minute after midnight). ``closed_at`` of a CLOSED
 appeal never changes: CLOSED is final. A transfer (转办), return (退单), acceptance or rating changes
@@ -41,7 +42,16 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from appeals.models import Action, Appeal, AppealEvent, KpiDaySummary, KpiRollupState, Satisfaction, State
+from appeals.models import (
+    Action,
+    Appeal,
+    AppealEvent,
+    KpiDaySummary,
+    KpiRollupState,
+    ReceivedDaySummary,
+    Satisfaction,
+    State,
+)
 
 STATE_PK = 1
 MARGIN = timedelta(minutes=10)
@@ -77,7 +87,7 @@ def changed_days(since: datetime, *, limit: int | None = None) -> set[date] | No
     """The days whose figures the appeals updated after ``since`` may have changed (see the module
     docstring); None when more than ``limit`` appeals changed."""
     changed = Appeal.objects.filter(updated_at__gt=since).order_by()
-    rows = list(changed.values_list("pk", "dispatched_at", "closed_at")[: limit + 1 if limit else None])
+    rows = list(changed.values_list("pk", "dispatched_at", "closed_at", "created_at")[: limit + 1 if limit else None])
     if limit is not None and len(rows) > limit:
         return None
     moments = [moment for _pk, *pair in rows for moment in pair if moment is not None]
@@ -192,6 +202,7 @@ def rollup(*, full: bool = False) -> Result:
         full = full or state.covered_until is None or state.watermark is None
         if full:
             KpiDaySummary.objects.all().delete()
+            ReceivedDaySummary.objects.all().delete()
             first = _first_day()
             ranges = [(first, until)] if first and first <= until else []
             days = None
@@ -201,10 +212,12 @@ def rollup(*, full: bool = False) -> Result:
             fresh = set(_days(state.covered_until + timedelta(days=1), until))
             days = changed | fresh
             ranges = day_ranges(days)
-            KpiDaySummary.objects.filter(day__in=sorted(changed)).delete()
-            KpiDaySummary.objects.filter(day__gt=state.covered_until).delete()
+            for model in (KpiDaySummary, ReceivedDaySummary):
+                model.objects.filter(day__in=sorted(changed)).delete()
+                model.objects.filter(day__gt=state.covered_until).delete()
         rows = _summarise(ranges) if ranges else []
         KpiDaySummary.objects.bulk_create(rows, batch_size=BATCH)
+        ReceivedDaySummary.objects.bulk_create(_summarise_received(ranges) if ranges else [], batch_size=BATCH)
         state.covered_until, state.watermark, state.finished_at = until, started - MARGIN, timezone.now()
         state.save()
     counted = len({row.day for row in rows}) if days is None else len(days)
@@ -212,7 +225,8 @@ def rollup(*, full: bool = False) -> Result:
 
 
 def _first_day() -> date | None:
-    earliest = Appeal.objects.aggregate(dispatched=Min("dispatched_at"), closed=Min("closed_at"))
+    earliest = Appeal.objects.aggregate(dispatched=Min("dispatched_at"), closed=Min("closed_at"),
+                                        created=Min("created_at"))
     moments = [moment for moment in earliest.values() if moment is not None]
     return timezone.localdate(min(moments)) if moments else None
 
@@ -252,6 +266,20 @@ def _summarise(ranges) -> list[KpiDaySummary]:
     return [KpiDaySummary(day=day, department_id=department, unit_id=unit, **counts)
             for (day, department, unit), counts in sorted(totals.items(), key=_order)
             if any(counts.values())]
+
+
+def _summarise_received(ranges) -> list[ReceivedDaySummary]:
+    """The "received" rows of the days in ``ranges``: appeals recorded per day, place and holder."""
+    zone = timezone.get_current_timezone()
+    rows = []
+    for first, last in ranges:
+        grouped = (Appeal.objects.filter(created_at__gte=day_start(first), created_at__lt=day_start(last + timedelta(days=1)))
+                   .order_by().annotate(kpi_day=TruncDate("created_at", tzinfo=zone))
+                   .values("kpi_day", "place", "assigned_department", "assigned_unit").annotate(n=Count("pk")))
+        rows += [ReceivedDaySummary(day=row["kpi_day"], place_id=row["place"],
+                                    assigned_department_id=row["assigned_department"],
+                                    assigned_unit_id=row["assigned_unit"], received=row["n"]) for row in grouped]
+    return rows
 
 
 def _order(item):

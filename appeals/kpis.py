@@ -54,9 +54,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appeals import kpi_rollup
-from appeals.models import Appeal, KpiDaySummary, KpiSettings, Satisfaction, State
+from appeals.models import Appeal, KpiDaySummary, KpiSettings, ReceivedDaySummary, Satisfaction, State
 from appeals.permissions import KPI_ROLES
-from appeals.selectors import appeals_visible_to, overdue_q
+from appeals.selectors import appeals_visible_to, overdue_q, visibility
 from core.errors import BadInput
 from orgs.models import Department, Level, Unit
 from orgs.selectors import departments_visible_to, scope_for
@@ -547,25 +547,57 @@ class MonthPoint:
     figures: Figures
 
 
-def _received(user, start: datetime, stop: datetime, *, by_month: bool = False):
-    """Appeals recorded in [start, stop) that the viewer may see: a count, or {first day of month: count}."""
-    received = appeals_visible_to(user).filter(created_at__gte=start, created_at__lt=stop).order_by()
-    if not by_month:
-        return received.count()
-    grouped = (received.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
-               .values("month").annotate(n=Count("pk")))
-    return {_as_date(row["month"]): row["n"] for row in grouped}
+def _received(user, first: date, last: date, *, by_month: bool = False, plan=None, use_summary: bool = True):
+    """Appeals recorded on the days ``first``–``last`` that the viewer may see: a count, or {first day of
+    month: count}. Summarised days sum ``ReceivedDaySummary`` under the viewer's scope filter (it reads
+    the same three columns as on the appeal); the rest, and what the viewer recorded outside their
+    scope, are counted from the appeals."""
+    scope, own = visibility(user)
+    plan = plan or kpi_rollup.plan(first, last, use_summary=use_summary)
+    zone = timezone.get_current_timezone()
+    counts: dict[date, int] = defaultdict(int)
+
+    def bucket(day: date) -> date:
+        return day.replace(day=1) if by_month else first
+
+    def live(q: Q, ranges):
+        for start, end in ranges:
+            rows = (Appeal.objects.filter(q, created_at__gte=kpi_rollup.day_start(start),
+                                          created_at__lt=kpi_rollup.day_start(end + timedelta(days=1)))
+                    .order_by().annotate(month=TruncMonth("created_at", tzinfo=zone)).values("month")
+                    .annotate(n=Count("pk")))
+            for row in rows:
+                counts[bucket(_as_date(row["month"]))] += row["n"]
+
+    visible = [q for q in (scope, own) if q is not None]
+    if visible:
+        live(visible[0] | visible[1] if len(visible) == 2 else visible[0], plan.live)
+    if plan.summary is not None:
+        if scope is not None:
+            for row in (ReceivedDaySummary.objects.filter(plan.summary_q()).filter(scope).order_by()
+                        .values("day").annotate(n=Sum("received"))):
+                counts[bucket(row["day"])] += row["n"]
+        if own is not None:  # what the viewer recorded outside their scope (a grid worker's, say)
+            outside = own & ~scope if scope is not None else own
+            live(outside, kpi_rollup.day_ranges(_days_of(plan)))
+    return dict(counts) if by_month else counts.get(first, 0)
+
+
+def _days_of(plan) -> list[date]:
+    first, last = plan.summary
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)
+            if first + timedelta(days=n) not in plan.summary_excluded]
 
 
 def _as_date(value) -> date:
     return timezone.localdate(value) if isinstance(value, datetime) else value
 
 
-def kpi_headline(*, user, report: Report, now: datetime | None = None) -> Headline:
+def kpi_headline(*, user, report: Report, now: datetime | None = None, use_summary: bool = True) -> Headline:
     now = now or timezone.now()
-    start, stop = report.period.bounds
     overdue = appeals_visible_to(user).filter(overdue_q(now)).order_by().count()
-    return Headline(received=_received(user, start, stop), figures=report.scope_total, overdue_now=overdue)
+    received = _received(user, report.period.start, report.period.end, use_summary=use_summary)
+    return Headline(received=received, figures=report.scope_total, overdue_now=overdue)
 
 
 def kpi_trend(*, user, report: Report, months: int = 12, now: datetime | None = None,
@@ -582,7 +614,7 @@ def kpi_trend(*, user, report: Report, months: int = 12, now: datetime | None = 
     periods.reverse()
     # One plan for the whole span (it looks up the appeals changed since the rollup once), cut per month.
     whole = kpi_rollup.plan(periods[0].start, periods[-1].end, use_summary=use_summary)
-    received = _received(user, *Period(periods[0].start, periods[-1].end).bounds, by_month=True)
+    received = _received(user, periods[0].start, periods[-1].end, by_month=True, plan=whole)
     points = []
     for period in periods:
         by_department, by_unit = holder_figures(period, department_ids=report.department_ids,

@@ -515,6 +515,30 @@ class KpiDaySummary(models.Model):
         return f"{self.day} {self.department_id or ''}{self.unit_id or ''}"
 
 
+class ReceivedDaySummary(models.Model):
+    """The appeals recorded on one past day, per place and current holder: the KPI page's and the
+    leader home's "received" figure sums these (filtered by the viewer's scope, which reads exactly
+    these three columns) instead of counting a year of appeals. Written with ``KpiDaySummary`` by
+    ``appeals.kpi_rollup``; a day an appeal changed on since counts live, as there."""
+
+    day = models.DateField(_("day"))
+    place = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, db_index=False,
+                              related_name="+")
+    assigned_department = models.ForeignKey("orgs.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                            db_index=False, related_name="+")
+    assigned_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE,
+                                      db_index=False, related_name="+")
+    received = models.PositiveIntegerField(_("received"), default=0)
+
+    class Meta:
+        verbose_name = _("received day summary")
+        verbose_name_plural = _("received day summaries")
+        indexes = [models.Index(fields=["day"], name="appeal_received_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.place_id or ''}: {self.received}"
+
+
 class KpiRollupState(models.Model):
     """One row: how far ``KpiDaySummary`` goes. Days up to ``covered_until`` are summarised as the
     appeals were at ``watermark``; an appeal updated after it makes its days count live again."""

@@ -13,23 +13,35 @@ from orgs.selectors import own_scope, scope_for, scope_q
 PLACE_ROLES = [Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.GRID_WORKER]
 
 
-def appeals_visible_to(user) -> QuerySet[Appeal]:
-    """Residents see their own appeals; staff see appeals in their scope; an organisation's API key
-    those placed in its units (none once revoked or when it may not read); anyone else nothing."""
-    qs = Appeal.objects.select_related("place", "assigned_department__unit", "assigned_unit", "category")
+def visibility(user) -> tuple[Q | None, Q | None]:
+    """Which appeals ``user`` may see, as two filters — (scope, own) — either of which admits an appeal;
+    None admits nothing. The scope part reads only ``place``, ``assigned_department`` and
+    ``assigned_unit``, so the same filter applies to a summary keyed by those columns
+    (``appeals.kpis``' "received"); the own part is what the actor filed or is the resident of."""
     if (key_scope := own_scope(user)) is not None:
-        return qs.filter(scope_q(key_scope, unit="place"))
+        return scope_q(key_scope, unit="place"), None
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
+        return None, None
     if user.is_superuser:
-        return qs
+        return Q(), None
     if user.is_resident:
-        return qs.filter(resident=user)
+        return None, Q(resident=user)
     by_place = scope_q(scope_for(user, roles=PLACE_ROLES), unit="place", department="assigned_department")
     by_place |= scope_q(scope_for(user, roles=PLACE_ROLES), unit="assigned_unit")
     by_handler = scope_q(scope_for(user, roles=[Role.HANDLER]), unit="assigned_unit",
                          department="assigned_department")
-    return qs.filter(by_place | by_handler | Q(created_by=user))
+    return by_place | by_handler, Q(created_by=user)
+
+
+def appeals_visible_to(user) -> QuerySet[Appeal]:
+    """Residents see their own appeals; staff see appeals in their scope and those they recorded; an
+    organisation's API key those placed in its units (none once revoked or when it may not read);
+    anyone else nothing."""
+    qs = Appeal.objects.select_related("place", "assigned_department__unit", "assigned_unit", "category")
+    parts = [q for q in visibility(user) if q is not None]
+    if not parts:
+        return qs.none()
+    return qs.filter(parts[0] | parts[1]) if len(parts) == 2 else qs.filter(parts[0])
 
 
 def appeal_by_code(code: str) -> Appeal | None:

@@ -288,3 +288,37 @@ def test_two_rollups_at_once_write_each_day_once(cast):
     assert len({row[:3] for row in rows}) == len(rows) == 3
     kpi_rollup.rollup(full=True)
     assert summary_rows() == rows
+
+
+def test_received_comes_from_the_summary_and_equals_what_each_viewer_may_see(cast):
+    """The headline's "received" sums ReceivedDaySummary under the viewer's scope filter; a holder that
+    changed after the rollup (改派 to B, 转办 to 顺城社区) makes that day count live, so each viewer still
+    gets exactly the appeals they may see that were recorded in the period."""
+    from appeals.models import ReceivedDaySummary
+    from appeals.selectors import appeals_visible_to
+
+    appeals, _before = build_after_rollup(cast)
+    assert ReceivedDaySummary.objects.filter(day=date(2026, 3, 2)).exists()
+    when = "2026-03-05 17:00"
+    viewers = [cast.leader, cast.city_supervisor, cast.handler_a, cast.handler_b, cast.grid_worker,
+               cast.dispatcher, cast.taigu_supervisor, cast.root]
+    for user in viewers:
+        for period in PERIODS:
+            with at(when):
+                report = kpis.kpi_report(user=user, period=period)
+                summed = kpis.kpi_headline(user=user, report=report).received
+                live = kpis.kpi_headline(user=user, report=report, use_summary=False).received
+                start, stop = period.bounds
+                direct = appeals_visible_to(user).filter(created_at__gte=start, created_at__lt=stop).count()
+            assert summed == live == direct, (user.username, str(period))
+    with at(when):
+        report = kpis.kpi_report(user=cast.handler_b, period=MARCH)
+        # B holds only "moved" (reassigned to it on 5 March, after the rollup): recorded 3 March.
+        assert kpis.kpi_headline(user=cast.handler_b, report=report).received == 1
+        report = kpis.kpi_report(user=cast.taigu_supervisor, period=MARCH)
+        assert kpis.kpi_headline(user=cast.taigu_supervisor, report=report).received == 0
+    roll("2026-03-06 01:00")  # the changed days summarised again with the new holders: same answers
+    with at("2026-03-06 09:00"):
+        report = kpis.kpi_report(user=cast.handler_b, period=MARCH)
+        assert kpi_rollup.plan(MARCH.start, MARCH.end).summary_excluded == set()
+        assert kpis.kpi_headline(user=cast.handler_b, report=report).received == 1
