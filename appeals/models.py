@@ -528,7 +528,7 @@ class ReceivedDaySummary(models.Model):
                                             db_index=False, related_name="+")
     assigned_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE,
                                       db_index=False, related_name="+")
-    received = models.PositiveIntegerField(_("received"), default=0)
+    received = models.PositiveIntegerField(_("appeals received"), default=0)
 
     class Meta:
         verbose_name = _("received day summary")

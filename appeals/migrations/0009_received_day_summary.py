@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField(verbose_name='day')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='received')),
+                ('received', models.PositiveIntegerField(default=0, verbose_name='appeals received')),
                 ('assigned_department', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.department')),
                 ('assigned_unit', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.unit')),
                 ('place', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.unit')),
