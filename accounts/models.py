@@ -18,6 +18,7 @@ class User(AbstractUser):
     # The phone number is personal data: stored encrypted, found through a keyed hash.
     phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
     phone_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    PERSONAL_INDEXES = {"phone_index": "phone"}  # recomputed by manage.py personal_data_rekey
     # PIPL: a resident registers only after agreeing to the privacy notice (accounts/privacy.py); when,
     # and to which version of it. Blank for staff and for residents registered before it was asked.
     privacy_consent_at = models.DateTimeField(_("privacy notice agreed at"), null=True, blank=True, editable=False)

@@ -164,6 +164,7 @@ class Appeal(models.Model):
     contact_phone = EncryptedTextField(_("phone"), blank=True, default="")
     contact_phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True,
                                            editable=False)
+    PERSONAL_INDEXES = {"contact_phone_index": "contact_phone"}  # recomputed by manage.py personal_data_rekey
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
     anonymous = models.BooleanField(_("anonymous toward handlers"), default=False)
 

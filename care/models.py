@@ -77,6 +77,7 @@ class Person(models.Model):
     name = models.CharField(_("name"), max_length=50)
     id_number = EncryptedTextField(_("ID number (身份证号)"))
     id_index = models.CharField(max_length=64, unique=True, editable=False)
+    PERSONAL_INDEXES = {"id_index": "id_number", "phone_index": "phone"}  # see manage.py personal_data_rekey
     # Both read from the ID number, never typed.
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)

@@ -10,6 +10,7 @@ rule) calls ``set_audit_scope``. A verb nobody labelled shows as itself, so noth
 from collections.abc import Callable
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent
 
@@ -59,3 +60,8 @@ def audit_events_visible_to(user) -> QuerySet | None:
     if _scope is not None:
         return _scope(user)
     return AuditEvent.objects.all() if user.is_superuser else None
+
+
+register_verbs({
+    "personal_data.rekey": _("Personal data re-encrypted and re-indexed under the current keys"),
+})
