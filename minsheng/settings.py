@@ -215,7 +215,11 @@ SCHEDULE = [
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
     # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
+    # The audit trail keeps AUDIT_RETENTION_DAYS (MLPS practice: at least six months), then is purged
+    # with its hash chain kept checkable (core/audit.py).
+    {"command": "audit_purge", "at": "03:30"},
 ]
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a
 # county intranet may well serve plain HTTP behind its own gateway.
