@@ -49,6 +49,7 @@ from appeals.models import (
     KpiDaySummary,
     KpiRollupState,
     ReceivedDaySummary,
+    ReceivedKey,
     Satisfaction,
     State,
 )
@@ -269,17 +270,26 @@ def _summarise(ranges) -> list[KpiDaySummary]:
 
 
 def _summarise_received(ranges) -> list[ReceivedDaySummary]:
-    """The "received" rows of the days in ``ranges``: appeals recorded per day, place and holder."""
+    """The "received" rows of the days in ``ranges``: appeals recorded per day, place and holder (a
+    ``ReceivedKey``, added here for a combination not seen before)."""
     zone = timezone.get_current_timezone()
-    rows = []
+    grouped = []
     for first, last in ranges:
-        grouped = (Appeal.objects.filter(created_at__gte=day_start(first), created_at__lt=day_start(last + timedelta(days=1)))
-                   .order_by().annotate(kpi_day=TruncDate("created_at", tzinfo=zone))
-                   .values("kpi_day", "place", "assigned_department", "assigned_unit").annotate(n=Count("pk")))
-        rows += [ReceivedDaySummary(day=row["kpi_day"], place_id=row["place"],
-                                    assigned_department_id=row["assigned_department"],
-                                    assigned_unit_id=row["assigned_unit"], received=row["n"]) for row in grouped]
-    return rows
+        grouped += list(Appeal.objects.filter(created_at__gte=day_start(first),
+                                              created_at__lt=day_start(last + timedelta(days=1)))
+                        .order_by().annotate(kpi_day=TruncDate("created_at", tzinfo=zone))
+                        .values_list("kpi_day", "place", "assigned_department", "assigned_unit")
+                        .annotate(n=Count("pk")))
+    keys = {(place, department, unit): pk for pk, place, department, unit
+            in ReceivedKey.objects.values_list("pk", "place", "assigned_department", "assigned_unit")}
+    missing = {tuple(combo) for _day, *combo, _n in grouped if tuple(combo) not in keys}
+    if missing:
+        ReceivedKey.objects.bulk_create([ReceivedKey(place_id=p, assigned_department_id=d, assigned_unit_id=u)
+                                         for p, d, u in sorted(missing, key=str)], batch_size=BATCH)
+        keys = {(place, department, unit): pk for pk, place, department, unit
+                in ReceivedKey.objects.values_list("pk", "place", "assigned_department", "assigned_unit")}
+    return [ReceivedDaySummary(day=day, key_id=keys[(place, department, unit)], received=n)
+            for day, place, department, unit, n in grouped]
 
 
 def _order(item):

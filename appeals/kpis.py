@@ -54,7 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appeals import kpi_rollup
-from appeals.models import Appeal, KpiDaySummary, KpiSettings, ReceivedDaySummary, Satisfaction, State
+from appeals.models import Appeal, KpiDaySummary, KpiSettings, ReceivedDaySummary, ReceivedKey, Satisfaction, State
 from appeals.permissions import KPI_ROLES
 from appeals.selectors import appeals_visible_to, overdue_q, visibility
 from core.errors import BadInput
@@ -574,8 +574,10 @@ def _received(user, first: date, last: date, *, by_month: bool = False, plan=Non
         live(visible[0] | visible[1] if len(visible) == 2 else visible[0], plan.live)
     if plan.summary is not None:
         if scope is not None:
-            for row in (ReceivedDaySummary.objects.filter(plan.summary_q()).filter(scope).order_by()
-                        .values("day").annotate(n=Sum("received"))):
+            summed = ReceivedDaySummary.objects.filter(plan.summary_q()).order_by()
+            if scope != Q():  # the scope filter runs over the few thousand keys, not the summary's rows
+                summed = summed.filter(key__in=ReceivedKey.objects.filter(scope).values("pk"))
+            for row in summed.values("day").annotate(n=Sum("received")):
                 counts[bucket(row["day"])] += row["n"]
         if own is not None:  # what the viewer recorded outside their scope (a grid worker's, say)
             outside = own & ~scope if scope is not None else own
