@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every parameter through core.text.clean_input before a view reads it; a path holding a control
+    # character answers 404 in the caller's format.
+    "core.boundary.InputBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A domain error a page's view lets through: a message and a redirect back, or an error page.
     "core.middleware.DomainErrorMiddleware",
