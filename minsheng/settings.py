@@ -153,7 +153,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 # Resident one-time codes sent by SMS.
-SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.LogBackend")
+# A local run shows the demo's codes on the sign-in page (DemoBackend); otherwise the log backend, which
+# delivers nothing and writes codes masked: with DEBUG off it must be chosen explicitly
+# (SMS_LOG_BACKEND_ALLOWED=1, e.g. an intranet trial without a gateway), or the system check stops start-up.
+SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.DemoBackend" if DEBUG else "accounts.sms.LogBackend")
+SMS_LOG_BACKEND_ALLOWED = env_bool("SMS_LOG_BACKEND_ALLOWED", False)
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300, minimum=60)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_SEND_INTERVAL_SECONDS = env_int("OTP_SEND_INTERVAL_SECONDS", 60, minimum=0)
