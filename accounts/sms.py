@@ -4,7 +4,8 @@ in its gateway's class.
 ``LogBackend`` delivers nothing: it writes that a message was sent, with the phone masked and every code
 in it (a sign-in code, a tracking code) cut to its first two characters, so that whoever reads the log
 cannot sign in as a resident or open their demand. In production (DEBUG off) it must be chosen
-explicitly (SMS_LOG_BACKEND_ALLOWED=1), or the system check stops every command (core.checks).
+explicitly (SMS_BACKEND=accounts.sms.LogBackend in the environment), or the system check stops every
+command (core.checks).
 ``DemoBackend``, the default of a local run (DEBUG on), also keeps the last message per phone for a few
 minutes so that the sign-in page can show it to whoever is trying the demo; it refuses to run with
 DEBUG off."""

@@ -17,6 +17,7 @@ from accounts.sms import demo_message
 from core.context_processors import CARE_COOKIE
 from core.crypto import mask_phone
 from core.errors import DomainError
+from core.ratelimit import client_address
 
 # Where a signed-in person lands: the site root, whichever app answers it.
 HOME = "/"
@@ -80,7 +81,7 @@ def resident_login(request):
             phone = phone_form.cleaned_data["phone"]
             # Local for the same reason: "too many codes" is said on the phone field.
             try:
-                otp_request(phone=phone)
+                otp_request(phone=phone, address=client_address(request))
             except CodeSentRecently as exc:
                 # A code is already on its way (the resident pressed "send a new code" too soon, or came
                 # back to the phone step): stay on the code step, with the wait shown.

@@ -60,8 +60,8 @@ def check_sms_log(app_configs=None, **kwargs):
         return [Error("SMS_BACKEND is accounts.sms.LogBackend (the default), which sends no SMS: residents could "
                       "not sign in. With DEBUG off it must be chosen explicitly.",
                       hint="Set SMS_BACKEND to the dotted path of the city's SMS gateway class, or set "
-                           "SMS_LOG_BACKEND_ALLOWED=1 if this deployment really has no gateway yet (codes are "
-                           "logged masked, so no resident can sign in).",
+                           "SMS_BACKEND=accounts.sms.LogBackend explicitly if this deployment really has no "
+                           "gateway yet (codes are logged masked, so no resident can sign in).",
                       id="minsheng.E004")]
     return []
 
