@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import BadInput, DomainError
+from core.text import clean_input, has_hostile
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What reading a damaged or hostile workbook raises, when it is opened or while its rows stream: a
@@ -71,7 +72,9 @@ def _normalize_header(text) -> str:
 
 
 def cell_text(value) -> str:
-    """A cell's value as the text a person typed: 140702000000 rather than 140702000000.0."""
+    """A cell's value as the text a person typed: 140702000000 rather than 140702000000.0, without the
+    control characters core.text.clean_input removes at every other intake (every import reads its
+    cells through here)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -82,7 +85,8 @@ def cell_text(value) -> str:
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    return clean_input(text).strip() if has_hostile(text) else text
 
 
 def code_text(value: str) -> str:
@@ -333,8 +337,6 @@ def _safe_cell(cell, value) -> None:
     without the control characters xlsx cannot hold (text stored before intake removed them would
     otherwise make the whole export fail for everyone whose list holds it)."""
     if isinstance(value, str):
-        from core.text import clean_input
-
         value = clean_input(value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):

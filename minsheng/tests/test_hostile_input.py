@@ -366,3 +366,31 @@ def test_photo_bomb_on_the_staff_form(cast, quiet_client, media_root):
     response = quiet_client.post("/appeals/record/", data)
     assert response.status_code in (200, 400) and not Appeal.objects.exists()
 
+
+
+@pytest.mark.parametrize("hostile", [h for h in HOSTILE if h.isprintable()])
+def test_care_import_rows(care, quiet_client, hostile):  # noqa: F811
+    """Every column of the care list with a hostile value: refused row by row or stored clean."""
+    from care.tests.test_importers import HEADER, row
+
+    care.cast.admin.is_staff = True
+    care.cast.admin.save()
+    quiet_client.force_login(care.cast.admin)
+    for index in range(len(HEADER)):
+        cells = row()
+        cells[index] = hostile
+        book = Workbook()
+        book.active.append(HEADER)
+        book.active.append(cells)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = quiet_client.post("/admin/care/person/import/", {
+            "file": SimpleUploadedFile("list.xlsx", buffer.getvalue()), "step": "check"})
+        no_server_error(response, HEADER[index])
+    assert not Person.objects.exists()  # a check saves nothing
+
+
+def test_an_imported_cell_is_read_without_control_characters():
+    from core.xlsx import cell_text
+
+    assert cell_text(" 王\u0001秀英\x00 ") == "王秀英" and cell_text("顺城街12号") == "顺城街12号"
