@@ -45,8 +45,7 @@ def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def refusal(request, status: int, message: str, *, retry_after: int | None = None,
-            page: bool = True) -> HttpResponse:
+def refusal(request, status: int, message: str, *, retry_after: int | None = None, page: bool = True) -> HttpResponse:
     """An error answer in the caller's format. ``page`` False: a page that cannot touch the database
     (no layout, no menu)."""
     path = request.path_info
@@ -64,8 +63,9 @@ def refusal(request, status: int, message: str, *, retry_after: int | None = Non
         if page:
             from django.shortcuts import render as render_page
 
-            response = render_page(request, "core/error.html", {"status": status, "message": message, "details": []},
-                                   status=status)
+            response = render_page(
+                request, "core/error.html", {"status": status, "message": message, "details": []}, status=status
+            )
         else:
             html = loader.get_template("core/busy.html").render({"status": status, "message": message})
             response = HttpResponse(html, status=status)
@@ -77,8 +77,10 @@ def refusal(request, status: int, message: str, *, retry_after: int | None = Non
 
 # A JSON body that may carry what clean_input removes: a \\u escape of a control character or a
 # surrogate, or a raw control byte. Bodies without one (nearly all) are passed on untouched.
-_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|008[0-9a-fA-F]|009[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})"
-                           rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JSON_SUSPECT = re.compile(
+    rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|008[0-9a-fA-F]|009[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2})"
+    rb"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -110,8 +112,11 @@ class InputBoundaryMiddleware:
             elif content_type.endswith("json"):
                 self._clean_json(request)
         response = self.get_response(request)
-        if response.status_code == 404 and request.path_info.startswith("/api/") and \
-                response.get("Content-Type", "").startswith("text/html"):
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             # No route at all under /api/: still an API answer.
             return refusal(request, 404, _("There is no API resource at this address."))
         return response
@@ -152,8 +157,8 @@ def server_error(request, *args, **kwargs):
     document for Open311); anything else 500 in the same formats. Never touches the database."""
     exc = sys.exc_info()[1]
     if is_outage(exc):
-        message = _("The system is busy (系统繁忙): the service is briefly unavailable. Please try again in a "
-                    "minute.")
+        message = _("The system is busy (系统繁忙): the service is briefly unavailable. Please try again in a minute.")
         return refusal(request, 503, message, retry_after=OUTAGE_RETRY_AFTER, page=False)
-    return refusal(request, 500, _("Something went wrong on our side. It has been logged; please try again later."),
-                   page=False)
+    return refusal(
+        request, 500, _("Something went wrong on our side. It has been logged; please try again later."), page=False
+    )

@@ -42,21 +42,24 @@ _NAMES = [
     # 张先生, 李大爷, 欧阳女士: the surname is masked, the title kept (it says who is meant, not who it is).
     # Only at the start of a word, or after a word that introduces a person (邻居张先生, 找王师傅), so that
     # 保安师傅 stays as written.
-    re.compile("(?:(?<![\u4e00-\u9fff])|(?<=[的位居户主和与跟找给叫问向对被让请]))"
-               f"(?P<surname>{_SURNAME})(?P<title>{_TITLES})"),
+    re.compile(
+        f"(?:(?<![\u4e00-\u9fff])|(?<=[的位居户主和与跟找给叫问向对被让请]))(?P<surname>{_SURNAME})(?P<title>{_TITLES})"
+    ),
     re.compile(f"(?P<cue>[，,。\\s]|^)(?P<name>老{_SURNAME}|小{_SURNAME})(?=[，,。、\\s家说]|$)"),
 ]
 
 _NUM = r"[0-9０-９一二三四五六七八九十百零〇两]+"
 # The parts of a home address after the street or the estate: 5号, 3号楼, 2单元, 501室, 12栋, 6层, 甲5号.
-_HOUSE = (f"(?:{_NUM}(?:号院|号楼|号|栋|幢|座|单元|层|楼|室|户)|[-－—]{_NUM}|甲|乙|丙|东|西|南|北|[A-Za-z])")
+_HOUSE = f"(?:{_NUM}(?:号院|号楼|号|栋|幢|座|单元|层|楼|室|户)|[-－—]{_NUM}|甲|乙|丙|东|西|南|北|[A-Za-z])"
 _HOUSE_RUN = f"(?:{_NUM}(?:号院|号楼|号|栋|幢|座|单元|室|户))(?:{_HOUSE})*"
 # A street or an estate: Chinese characters ending in one of these, not a cue word.
 _STREET_END = r"(?:大道|大街|胡同|路|街|巷|弄|里|小区|花园|家园|公寓|大厦|新村|苑|院)"
 _ADDRESSES = [
     # After a cue, the whole address up to the end of the clause, when it holds a number (家住顺城街5号).
-    re.compile(r"(?P<cue>家住|住在|住址[:：]?|家庭住址[:：]?|居住在|现住)(?P<address>[^，。,;；！!？?\s]{0,30}?"
-               f"{_NUM}[^，。,;；！!？?\\s]*)"),
+    re.compile(
+        r"(?P<cue>家住|住在|住址[:：]?|家庭住址[:：]?|居住在|现住)(?P<address>[^，。,;；！!？?\s]{0,30}?"
+        f"{_NUM}[^，。,;；！!？?\\s]*)"
+    ),
     # A street with a house number: 顺城街5号, 迎宾路12号院3号楼.
     re.compile(f"(?P<address>[^\\W\\d_住在于到的是从向近旁在和与]{{1,8}}?{_STREET_END}{_HOUSE_RUN})"),
     # Building with its unit or room, without a street: 3号楼2单元501, 12栋602室 (a building alone is
@@ -71,7 +74,7 @@ def _mask_group(group: str, mask: str):
         start, end = match.span(group)
         whole = match.group(0)
         offset = match.start(0)
-        return whole[: start - offset] + mask + whole[end - offset:]
+        return whole[: start - offset] + mask + whole[end - offset :]
 
     return replace
 

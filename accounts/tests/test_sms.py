@@ -40,14 +40,17 @@ def test_mask_codes_leaves_words_and_small_numbers():
     assert mask_codes("code 123456.") == "code 12****."
 
 
-@pytest.mark.parametrize(("debug", "backend", "allowed", "expected"), [
-    (False, "accounts.sms.LogBackend", False, ["minsheng.E004"]),
-    (False, "accounts.sms.LogBackend", True, []),
-    (False, "accounts.sms.DemoBackend", True, ["minsheng.E003"]),
-    (False, "city.sms.GatewayBackend", False, []),
-    (True, "accounts.sms.LogBackend", False, []),
-    (True, "accounts.sms.DemoBackend", False, []),
-])
+@pytest.mark.parametrize(
+    ("debug", "backend", "allowed", "expected"),
+    [
+        (False, "accounts.sms.LogBackend", False, ["minsheng.E004"]),
+        (False, "accounts.sms.LogBackend", True, []),
+        (False, "accounts.sms.DemoBackend", True, ["minsheng.E003"]),
+        (False, "city.sms.GatewayBackend", False, []),
+        (True, "accounts.sms.LogBackend", False, []),
+        (True, "accounts.sms.DemoBackend", False, []),
+    ],
+)
 def test_the_log_backend_must_be_chosen_in_production(settings, debug, backend, allowed, expected):
     settings.DEBUG, settings.SMS_BACKEND, settings.SMS_LOG_BACKEND_ALLOWED = debug, backend, allowed
     assert [message.id for message in checks.check_sms_log()] == expected

@@ -46,9 +46,12 @@ def test_the_create_answer_is_masked_and_the_record_kept_whole(cast, client):
     from appeals.models import Appeal
 
     _token, clear = token_issue(actor=cast.root, user=cast.resident, name="app")
-    response = client.post("/api/v1/appeals/", {"title": TITLE, "description": DESCRIPTION,
-                                                "place_code": cast.community.code},
-                           content_type="application/json", **_bearer(clear))
+    response = client.post(
+        "/api/v1/appeals/",
+        {"title": TITLE, "description": DESCRIPTION, "place_code": cast.community.code},
+        content_type="application/json",
+        **_bearer(clear),
+    )
     assert response.status_code == 201
     _assert_masked(response.json())
     assert Appeal.objects.get(code=response.json()["code"]).title == TITLE  # what was typed is kept

@@ -40,8 +40,12 @@ def test_the_api_answers_json_503_with_retry_after(cast, server):
 def test_an_api_create_answers_json_503(cast, server):
     _token, clear = token_issue(actor=cast.root, user=cast.resident, name="outage")
     with database_down():
-        response = server.post("/api/v1/appeals/", {"title": "路灯不亮", "description": "不亮"},
-                               content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {clear}")
+        response = server.post(
+            "/api/v1/appeals/",
+            {"title": "路灯不亮", "description": "不亮"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {clear}",
+        )
     assert response.status_code == 503 and response["Retry-After"]
     assert response.json()["detail"]
 

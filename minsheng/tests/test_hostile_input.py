@@ -85,8 +85,14 @@ def all_or_nothing(before, after):
 
 # --- resident form, staff recording -----------------------------------------------------------------------
 
-RESIDENT_FORM = {"appeal_type": "complaint", "title": "路灯不亮", "description": "顺城街东口路灯不亮。",
-                 "place": "", "address": "顺城街", "anonymous": ""}
+RESIDENT_FORM = {
+    "appeal_type": "complaint",
+    "title": "路灯不亮",
+    "description": "顺城街东口路灯不亮。",
+    "place": "",
+    "address": "顺城街",
+    "anonymous": "",
+}
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -105,8 +111,14 @@ def test_resident_form(cast, quiet_client, hostile):
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_staff_record_form(cast, quiet_client, hostile):
     quiet_client.force_login(cast.grid_worker)
-    base = dict(RESIDENT_FORM, place=str(cast.community.pk), channel="grid_visit", contact_name="王女士",
-                contact_phone="13900139000", id_number="")
+    base = dict(
+        RESIDENT_FORM,
+        place=str(cast.community.pk),
+        channel="grid_visit",
+        contact_name="王女士",
+        contact_phone="13900139000",
+        id_number="",
+    )
     for name in base:
         data = dict(base)
         data[name] = hostile
@@ -119,10 +131,20 @@ def test_staff_record_form(cast, quiet_client, hostile):
 
 # --- the JSON API ---------------------------------------------------------------------------------------
 
-API_BODY = {"type": "complaint", "title": "路灯不亮", "description": "顺城街东口三盏路灯连续一周不亮。",
-            "place_code": "140702001001", "address": "顺城街", "contact_name": "王女士",
-            "contact_phone": "13900139000", "external_id": "X-1", "channel": "api", "latitude": 37.7,
-            "longitude": 112.7, "anonymous": False}
+API_BODY = {
+    "type": "complaint",
+    "title": "路灯不亮",
+    "description": "顺城街东口三盏路灯连续一周不亮。",
+    "place_code": "140702001001",
+    "address": "顺城街",
+    "contact_name": "王女士",
+    "contact_phone": "13900139000",
+    "external_id": "X-1",
+    "channel": "api",
+    "latitude": 37.7,
+    "longitude": 112.7,
+    "anonymous": False,
+}
 
 
 @pytest.fixture
@@ -137,14 +159,17 @@ def test_api_create_every_field(cast, quiet_client, api_auth, hostile):
         body = dict(API_BODY, external_id=f"X-{name}")
         body[name] = hostile
         before = counts()
-        response = quiet_client.post("/api/v1/appeals/", json.dumps(body), content_type="application/json",
-                                     **api_auth)
+        response = quiet_client.post("/api/v1/appeals/", json.dumps(body), content_type="application/json", **api_auth)
         no_server_error(response, name)
         assert response["Content-Type"].startswith("application/json"), name
         all_or_nothing(before, counts())
-    response = quiet_client.post("/api/v1/appeals/", json.dumps(API_BODY), content_type="application/json",
-                                 HTTP_IDEMPOTENCY_KEY=hostile.encode("utf-8", "surrogatepass").decode("latin-1"),
-                                 **api_auth)
+    response = quiet_client.post(
+        "/api/v1/appeals/",
+        json.dumps(API_BODY),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=hostile.encode("utf-8", "surrogatepass").decode("latin-1"),
+        **api_auth,
+    )
     no_server_error(response, "Idempotency-Key")
     stored_text_is_clean()
 
@@ -152,8 +177,12 @@ def test_api_create_every_field(cast, quiet_client, api_auth, hostile):
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_api_reads(cast, quiet_client, api_auth, hostile):
     raw = quote(hostile.encode("utf-8", "surrogatepass"), safe="")
-    for url in (f"/api/v1/appeals/{raw}", f"/api/v1/appeals/?state={raw}", f"/api/v1/appeals/?page={raw}",
-                f"/api/v1/orgs/units?q={raw}"):
+    for url in (
+        f"/api/v1/appeals/{raw}",
+        f"/api/v1/appeals/?state={raw}",
+        f"/api/v1/appeals/?page={raw}",
+        f"/api/v1/orgs/units?q={raw}",
+    ):
         response = quiet_client.get(url, **api_auth)
         no_server_error(response, url)
         assert response["Content-Type"].startswith("application/json"), url
@@ -165,18 +194,31 @@ def test_api_nul_in_the_path_is_a_json_404(quiet_client, api_auth):
 
 
 def test_api_unparseable_json_is_a_json_400(quiet_client, api_auth):
-    response = quiet_client.post("/api/v1/appeals/", b'{"title": "\xff\xfe', content_type="application/json",
-                                 **api_auth)
+    response = quiet_client.post(
+        "/api/v1/appeals/", b'{"title": "\xff\xfe', content_type="application/json", **api_auth
+    )
     assert 400 <= response.status_code < 500 and response["Content-Type"].startswith("application/json")
 
 
 # --- Open311 ----------------------------------------------------------------------------------------------
 
-OPEN311_FORM = {"service_code": "heating", "attribute[appeal_type]": "complaint", "address_id": "140702001001",
-                "address_string": "顺城街3号楼", "description": "3号楼暖气一直不热。", "first_name": "三丰",
-                "last_name": "张", "phone": "13912345678", "email": "zhang@example.com",
-                "media_url": "https://img.example.com/1.jpg", "account_id": "fms-77", "device_id": "dev-1",
-                "jurisdiction_id": "jz.gov.cn", "lat": "37.7", "long": "112.7"}
+OPEN311_FORM = {
+    "service_code": "heating",
+    "attribute[appeal_type]": "complaint",
+    "address_id": "140702001001",
+    "address_string": "顺城街3号楼",
+    "description": "3号楼暖气一直不热。",
+    "first_name": "三丰",
+    "last_name": "张",
+    "phone": "13912345678",
+    "email": "zhang@example.com",
+    "media_url": "https://img.example.com/1.jpg",
+    "account_id": "fms-77",
+    "device_id": "dev-1",
+    "jurisdiction_id": "jz.gov.cn",
+    "lat": "37.7",
+    "long": "112.7",
+}
 
 
 @pytest.fixture
@@ -204,19 +246,28 @@ def test_open311_post_every_field(cast, quiet_client, open311_key, hostile):
 def test_open311_reads(cast, quiet_client, open311_key, hostile, fmt):
     raw = quote(hostile.encode("utf-8", "surrogatepass"), safe="")
     urls = [f"/open311/v2/requests/{raw}.{fmt}", f"/open311/v2/services/{raw}.{fmt}"]
-    urls += [f"/open311/v2/requests.{fmt}?{name}={raw}" for name in
-             ("service_request_id", "start_date", "end_date", "status", "service_code", "api_key")]
+    urls += [
+        f"/open311/v2/requests.{fmt}?{name}={raw}"
+        for name in ("service_request_id", "start_date", "end_date", "status", "service_code", "api_key")
+    ]
     for url in urls:
         response = quiet_client.get(url)
         no_server_error(response, url)
         assert fmt in response["Content-Type"], url
 
 
-@pytest.mark.parametrize("params", [
-    "start_date=0001-01-01", "end_date=0001-01-01", "start_date=9999-12-31T23:59:59-12:00",
-    "end_date=9999-12-31T23:59:59-12:00", "start_date=0001-01-01T00:00:00%2B14:00",
-    "service_request_id=²", "service_request_id=99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        "start_date=0001-01-01",
+        "end_date=0001-01-01",
+        "start_date=9999-12-31T23:59:59-12:00",
+        "end_date=9999-12-31T23:59:59-12:00",
+        "start_date=0001-01-01T00:00:00%2B14:00",
+        "service_request_id=²",
+        "service_request_id=99999999999999999999",
+    ],
+)
 def test_open311_edge_values_are_a_400_in_the_spec_format(quiet_client, params):
     response = quiet_client.get(f"/open311/v2/requests.json?{params}")
     assert response.status_code == 400, response.content
@@ -225,14 +276,14 @@ def test_open311_edge_values_are_a_400_in_the_spec_format(quiet_client, params):
 
 # --- sign-in and the tracking page -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_sign_in_and_tracking(cast, quiet_client, hostile, sms_outbox):
     steps = [
         ("/login/resident/", {"step": "phone", "phone": hostile}),
         ("/login/resident/", {"step": "code", "phone": hostile, "code": "123456"}),
         ("/login/resident/", {"step": "code", "phone": "13800138000", "code": hostile}),
-        ("/login/resident/", {"step": "consent", "phone": hostile, "code": hostile, "version": hostile,
-                              "agree": "on"}),
+        ("/login/resident/", {"step": "consent", "phone": hostile, "code": hostile, "version": hostile, "agree": "on"}),
         ("/login/resident/", {"step": hostile}),
         ("/login/", {"username": hostile, "password": hostile}),
     ]
@@ -240,8 +291,13 @@ def test_sign_in_and_tracking(cast, quiet_client, hostile, sms_outbox):
         response = post_form(quiet_client, url, data)
         no_server_error(response, (url, data))
     raw = quote(hostile.encode("utf-8", "surrogatepass"), safe="")
-    for url in (f"/appeals/track/?code={raw}", f"/appeals/track/{raw}/", f"/appeals/{raw}/",
-                f"/appeals/staff/{raw}/", f"/login/?next={raw}"):
+    for url in (
+        f"/appeals/track/?code={raw}",
+        f"/appeals/track/{raw}/",
+        f"/appeals/{raw}/",
+        f"/appeals/staff/{raw}/",
+        f"/login/?next={raw}",
+    ):
         no_server_error(quiet_client.get(url), url)
 
 
@@ -251,6 +307,7 @@ def test_a_nul_in_a_page_path_is_a_404_page(quiet_client):
 
 
 # --- imports ------------------------------------------------------------------------------------------------
+
 
 def xlsx_bytes(rows) -> bytes:
     book = Workbook()
@@ -276,15 +333,19 @@ def xlsx_with_sheet(xml: str) -> bytes:
     return out.getvalue()
 
 
-XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-       '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-       '<row r="1"><c r="A1" t="inlineStr"><is><t>工单编号</t></is></c><c r="B1" t="inlineStr"><is><t>诉求内容</t>'
-       '</is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>T1</t></is></c><c r="B2" t="inlineStr"><is>'
-       '<t>&e;</t></is></c></row></sheetData></worksheet>')
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "lollollollollollollollollollol">'
-          + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
-          + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-          '<row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>')
+XXE = (
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>工单编号</t></is></c><c r="B1" t="inlineStr"><is><t>诉求内容</t>'
+    '</is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>T1</t></is></c><c r="B2" t="inlineStr"><is>'
+    "<t>&e;</t></is></c></row></sheetData></worksheet>"
+)
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "lollollollollollollollollollol">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>'
+)
 
 
 def hostile_files() -> dict[str, bytes]:
@@ -294,16 +355,21 @@ def hostile_files() -> dict[str, bytes]:
         "truncated.xlsx": xlsx_bytes([["工单编号", "诉求内容"], ["1", "x"]])[:700],
         "xxe.xlsx": xlsx_with_sheet(XXE),
         "laughs.xlsx": xlsx_with_sheet(LAUGHS),
-        "bigfield.csv": (header + "T1,\"" + "长" * 140_000 + "\",,,\r\n").encode(),
+        "bigfield.csv": (header + 'T1,"' + "长" * 140_000 + '",,,\r\n').encode(),
         "nul.csv": (header + "T1,a\x00b,,,\r\n").encode(),
         "nulheader.csv": b"\x00\x00\x00\x00",
         "binary.csv": bytes(range(256)) * 20,
-        "hostile-cells.csv": (header + "".join(
-            f"T{i},\"{h.replace(chr(34), '')}\",{h},{h},{h}\r\n" for i, h in enumerate(HOSTILE)
-        )).encode("utf-8", "surrogatepass"),
-        "hostile-cells.xlsx": xlsx_bytes([["工单编号", "诉求内容", "来电时间", "联系电话", "属地"]]
-                                         + [[f"T{i}", h.replace("\x00", ""), h, h, h] for i, h in enumerate(HOSTILE)
-                                            if "\ud800" not in h and "\udfff" not in h and h.isprintable()]),
+        "hostile-cells.csv": (
+            header + "".join(f'T{i},"{h.replace(chr(34), "")}",{h},{h},{h}\r\n' for i, h in enumerate(HOSTILE))
+        ).encode("utf-8", "surrogatepass"),
+        "hostile-cells.xlsx": xlsx_bytes(
+            [["工单编号", "诉求内容", "来电时间", "联系电话", "属地"]]
+            + [
+                [f"T{i}", h.replace("\x00", ""), h, h, h]
+                for i, h in enumerate(HOSTILE)
+                if "\ud800" not in h and "\udfff" not in h and h.isprintable()
+            ]
+        ),
     }
 
 
@@ -312,8 +378,10 @@ def test_hotline_import(cast, quiet_client, name):
     quiet_client.force_login(cast.dispatcher)
     content = hostile_files()[name]
     before = counts()
-    response = quiet_client.post("/appeals/staff/import/", {
-        "file": SimpleUploadedFile(name, content), "place": str(cast.yuci.pk), "mapping": "", "step": "check"})
+    response = quiet_client.post(
+        "/appeals/staff/import/",
+        {"file": SimpleUploadedFile(name, content), "place": str(cast.yuci.pk), "mapping": "", "step": "check"},
+    )
     no_server_error(response, name)
     assert b"root:x:" not in response.content
     assert counts() == before
@@ -325,8 +393,9 @@ def test_care_import(care, quiet_client, name):  # noqa: F811
     care.cast.admin.save()
     quiet_client.force_login(care.cast.admin)
     content = hostile_files()[name]
-    response = quiet_client.post("/admin/care/person/import/", {"file": SimpleUploadedFile(name, content),
-                                                                "step": "check"})
+    response = quiet_client.post(
+        "/admin/care/person/import/", {"file": SimpleUploadedFile(name, content), "step": "check"}
+    )
     no_server_error(response, name)
     assert b"root:x:" not in response.content
     assert not Person.objects.exists()
@@ -334,8 +403,10 @@ def test_care_import(care, quiet_client, name):  # noqa: F811
 
 # --- photos -----------------------------------------------------------------------------------------------
 
+
 def png_bomb(width=30000, height=30000) -> bytes:
     """A tiny PNG whose header declares ``width`` × ``height`` pixels."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -350,8 +421,11 @@ def test_the_bomb_is_small():
 @pytest.mark.parametrize("dims", [(30000, 30000), (12000, 12000)])
 def test_photo_bomb_on_the_resident_form(cast, quiet_client, media_root, dims):
     quiet_client.force_login(cast.resident)
-    data = dict(RESIDENT_FORM, place=str(cast.community.pk),
-                photos=SimpleUploadedFile("bomb.png", png_bomb(*dims), content_type="image/png"))
+    data = dict(
+        RESIDENT_FORM,
+        place=str(cast.community.pk),
+        photos=SimpleUploadedFile("bomb.png", png_bomb(*dims), content_type="image/png"),
+    )
     response = quiet_client.post("/appeals/new/", data)
     assert response.status_code in (200, 400), response.status_code
     assert not Appeal.objects.exists()
@@ -360,12 +434,16 @@ def test_photo_bomb_on_the_resident_form(cast, quiet_client, media_root, dims):
 
 def test_photo_bomb_on_the_staff_form(cast, quiet_client, media_root):
     quiet_client.force_login(cast.grid_worker)
-    data = dict(RESIDENT_FORM, place=str(cast.community.pk), channel="grid_visit", contact_name="王女士",
-                contact_phone="13900139000",
-                photos=SimpleUploadedFile("bomb.png", png_bomb(), content_type="image/png"))
+    data = dict(
+        RESIDENT_FORM,
+        place=str(cast.community.pk),
+        channel="grid_visit",
+        contact_name="王女士",
+        contact_phone="13900139000",
+        photos=SimpleUploadedFile("bomb.png", png_bomb(), content_type="image/png"),
+    )
     response = quiet_client.post("/appeals/record/", data)
     assert response.status_code in (200, 400) and not Appeal.objects.exists()
-
 
 
 @pytest.mark.parametrize("hostile", [h for h in HOSTILE if h.isprintable()])
@@ -384,8 +462,9 @@ def test_care_import_rows(care, quiet_client, hostile):  # noqa: F811
         book.active.append(cells)
         buffer = io.BytesIO()
         book.save(buffer)
-        response = quiet_client.post("/admin/care/person/import/", {
-            "file": SimpleUploadedFile("list.xlsx", buffer.getvalue()), "step": "check"})
+        response = quiet_client.post(
+            "/admin/care/person/import/", {"file": SimpleUploadedFile("list.xlsx", buffer.getvalue()), "step": "check"}
+        )
         no_server_error(response, HEADER[index])
     assert not Person.objects.exists()  # a check saves nothing
 
