@@ -7,6 +7,7 @@ from core.audit import register_verbs
 register_verbs({
     "resident.register": _("Resident registered"),
     "resident.consent": _("Privacy notice agreed"),
+    "resident.locked": _("Phone locked after wrong sign-in codes"),
     "staff.create": _("Staff account created"),
     "staff.update": _("Staff account changed"),
     "api_key.issue": _("API key issued"),

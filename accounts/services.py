@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from accounts.models import OneTimeCode, User, UserKind
 from accounts.privacy import PRIVACY_NOTICE_VERSION
 from accounts.sms import SmsError, sms_send
+from core import ratelimit
 from core.audit import audit_record
 from core.crypto import blind_index
-from core.errors import BadInput, NotAllowed
+from core.errors import BadInput, NotAllowed, TooMany
 from orgs.permissions import may_administer
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -96,17 +97,53 @@ def otp_resend_wait(*, phone: str, now=None) -> int:
     return max(0, math.ceil(remaining))
 
 
+# --- limits on sign-in codes (core.ratelimit: Redis when configured, the cache otherwise) -------------------
+# Buckets are named by the phone's blind index, never by the number itself.
+
+def _minutes(seconds: int) -> int:
+    return max(1, math.ceil(seconds / 60))
+
+
+def _refuse_if_locked(index: str) -> None:
+    wait = ratelimit.locked_for(f"otp-lock:{index}")
+    if wait:
+        raise TooMany(_("This number is locked for %(minutes)s minutes after too many wrong codes. Wait, or call "
+                        "the 12345 hotline for help.") % {"minutes": _minutes(wait)}, retry_after=wait)
+
+
+def _limit_sends(index: str, address: str | None) -> None:
+    """Codes sent per phone and per client address per hour, and per minute in all: 30 numbers from one
+    address, or a flood across many, are stopped before any SMS is paid for."""
+    wait = ratelimit.hit(f"otp-send:phone:{index}", limit=settings.OTP_SENDS_PER_PHONE, window=3600)
+    if wait:
+        raise TooMany(_("Too many codes were asked for this number. Try again in %(minutes)s minutes.")
+                      % {"minutes": _minutes(wait)}, retry_after=wait)
+    if address is None:
+        return  # the platform's own code (the demo), not a visitor
+    wait = ratelimit.hit(f"otp-send:ip:{address}", limit=settings.OTP_SENDS_PER_ADDRESS, window=3600)
+    if wait:
+        raise TooMany(_("Too many codes were asked from your network. Try again in %(minutes)s minutes.")
+                      % {"minutes": _minutes(wait)}, retry_after=wait)
+    wait = ratelimit.hit("otp-send:all", limit=settings.OTP_SENDS_PER_MINUTE, window=60)
+    if wait:
+        raise TooMany(_("The sign-in service is very busy. Try again in %(seconds)s seconds.") % {"seconds": wait},
+                      retry_after=wait)
+
+
 @transaction.atomic
-def otp_request(*, phone: str) -> None:
-    """Send a 6-digit code to ``phone``. At most one code per interval per phone."""
+def otp_request(*, phone: str, address: str | None = None) -> None:
+    """Send a 6-digit code to ``phone``. At most one code per interval per phone, and within the limits
+    per phone, per client ``address`` (the web's caller) and in all; never to a locked phone."""
     phone = normalize_phone(phone)
     index = blind_index(phone)
     now = timezone.now()
+    _refuse_if_locked(index)
     wait = otp_resend_wait(phone=phone, now=now)
     if wait:
         raise CodeSentRecently(
             _("A code was sent moments ago. You can ask for a new one in %(seconds)s seconds.") % {"seconds": wait},
             wait=wait)
+    _limit_sends(index, address)
     code = f"{secrets.randbelow(1_000_000):06d}"
     OneTimeCode.objects.create(
         phone_index=index,
@@ -128,14 +165,34 @@ def otp_verify(*, phone: str, code: str, consent_version: str | None = None) -> 
     without it a new phone raises ConsentRequired and nothing is created; a returning resident is not
     asked again."""
     phone = normalize_phone(phone)
+    index = blind_index(phone)
+    _refuse_if_locked(index)
+    wait = ratelimit.hit(f"otp-guess:{index}", limit=settings.OTP_GUESSES_PER_PHONE, window=3600)
+    if wait:
+        raise TooMany(_("Too many attempts for this number. Try again in %(minutes)s minutes.")
+                      % {"minutes": _minutes(wait)}, retry_after=wait)
     # A wrong attempt must be counted even though the caller gets an error: the count is committed
     # before the error is raised, outside the transaction.
     user, error = _otp_check(phone, (code or "").strip(), consent_version)
     if error is ConsentRequired:
         raise ConsentRequired(_("To register, read the privacy notice and agree to it."))
+    if error is WRONG_CODE:
+        failures = ratelimit.count(f"otp-fail:{index}", window=3600)
+        if failures >= settings.OTP_LOCK_AFTER_FAILURES:
+            seconds = settings.OTP_LOCK_MINUTES * 60
+            ratelimit.lock(f"otp-lock:{index}", seconds)
+            audit_record(actor=None, verb="resident.locked", target=User.objects.filter(phone_index=index).first(),
+                         data={"phone_index": index, "failures": failures, "minutes": settings.OTP_LOCK_MINUTES})
+            raise TooMany(_("This number is locked for %(minutes)s minutes after too many wrong codes. Wait, or "
+                            "call the 12345 hotline for help.") % {"minutes": settings.OTP_LOCK_MINUTES},
+                          retry_after=seconds)
+        raise BadInput(_("The code is not correct."))
     if error:
         raise BadInput(error)
     return user
+
+
+WRONG_CODE = object()  # _otp_check's answer for a code that does not match (counted towards a lock)
 
 
 @transaction.atomic
@@ -155,7 +212,7 @@ def _otp_check(phone: str, code: str, consent_version: str | None) -> tuple[User
     if not hmac.compare_digest(otp.code_hash, _code_hash(index, code)):
         otp.attempts += 1
         otp.save(update_fields=["attempts"])
-        return None, _("The code is not correct.")
+        return None, WRONG_CODE
     user = User.objects.filter(phone_index=index).first()
     if user is None and consent_version != PRIVACY_NOTICE_VERSION:
         return None, ConsentRequired  # the code stays valid for the consent step

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.forms import ConsentForm, ResidentCodeForm, ResidentPhoneForm, StaffLoginForm
 from accounts.privacy import PRIVACY_NOTICE_VERSION
 from accounts.services import CodeSentRecently, ConsentRequired, otp_request, otp_resend_wait, otp_verify
+from accounts.sms import demo_message
 from core.context_processors import CARE_COOKIE
 from core.crypto import mask_phone
 from core.errors import DomainError
+from core.ratelimit import client_address
 
 # Where a signed-in person lands: the site root, whichever app answers it.
 HOME = "/"
@@ -79,7 +81,7 @@ def resident_login(request):
             phone = phone_form.cleaned_data["phone"]
             # Local for the same reason: "too many codes" is said on the phone field.
             try:
-                otp_request(phone=phone)
+                otp_request(phone=phone, address=client_address(request))
             except CodeSentRecently as exc:
                 # A code is already on its way (the resident pressed "send a new code" too soon, or came
                 # back to the phone step): stay on the code step, with the wait shown.
@@ -99,6 +101,8 @@ def resident_login(request):
         "phone": phone,
         # The server says how long until another code may be sent; core/static/core/countdown.js counts down.
         "resend_wait": _resend_wait(phone) if code_form is not None else 0,
+        # A local run (DEBUG on, accounts.sms.DemoBackend) shows the demo's SMS here rather than in the log.
+        "demo_sms": demo_message(phone) if code_form is not None else "",
     })
 
 

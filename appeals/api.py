@@ -26,6 +26,7 @@ from pydantic import ConfigDict, field_validator
 
 from accounts.authentication import api_auth
 from appeals import permissions
+from appeals.exports import mask_text
 from appeals.models import Appeal, AppealType, Channel, State
 from appeals.selectors import appeals_visible_to
 from appeals.services import Idempotency, Intake, appeal_create_idempotent, appeal_replay, intake_validate
@@ -152,8 +153,10 @@ def appeal_out(request: HttpRequest, appeal: Appeal) -> dict:
         "state": appeal.state,
         "state_label": str(appeal.get_state_display()),
         "type": appeal.appeal_type,
-        "title": appeal.title,
-        "description": appeal.description,
+        # Masked as the staff page masks them: a phone or ID number the resident typed is shown in the
+        # clear only through the audited unmask on the staff page, never to an API client.
+        "title": mask_text(appeal.title),
+        "description": mask_text(appeal.description),
         "place_code": appeal.place.code,
         "place_name": appeal.place.name,
         "address": appeal.address,

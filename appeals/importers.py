@@ -35,7 +35,7 @@ from appeals import permissions
 from appeals.models import Appeal, AppealType, Channel
 from appeals.services import Intake, appeal_create, intake_validate
 from core.errors import BadInput, DomainError
-from core.xlsx import MAX_ROWS, ChoiceReader, RowError, cell_text, code_text
+from core.xlsx import MAX_ROWS, UNREADABLE, ChoiceReader, RowError, cell_text, code_text, sheet_rows
 from orgs.models import Unit
 
 MAX_EXTERNAL_ID = 64
@@ -138,25 +138,33 @@ def _csv_lines(content: bytes) -> Iterable[tuple[int, list]]:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     line = 0
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # A cell longer than the csv module's limit (128 KB), or quoting that never closes.
+            raise BadInput(_("Row %(row)s of the CSV file cannot be read: a cell is longer than %(size)s KB, or a "
+                             "quotation mark is never closed.") % {"row": line + 1, "size": csv.field_size_limit()
+                                                                     // 1024}) from None
         start, line = line + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
         yield start, cells
 
 
 def _xlsx_lines(content: bytes) -> Iterable[tuple[int, list]]:
-    import zipfile
-
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = _("The file looks like an Excel workbook but cannot be read. Open it in Excel, save it as .xlsx "
+                   "and upload it again.")
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise BadInput(_("The file looks like an Excel workbook but cannot be read. Open it in Excel, save it "
-                         "as .xlsx and upload it again.")) from None
+    except (InvalidFileException, *UNREADABLE):
+        raise BadInput(unreadable) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        for number, cells in enumerate(sheet_rows(sheet, unreadable), start=1):
             yield number, list(cells)
     finally:
         workbook.close()

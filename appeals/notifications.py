@@ -177,7 +177,8 @@ class Backend:
 
 class LogBackend(Backend):
     def deliver(self, event: AppealEvent) -> None:
-        logger.info("appeal %s: %s (%s → %s)", event.appeal.code, event.action, event.from_state, event.to_state)
+        # The tracking code opens the resident's page: the log names the appeal by its id instead.
+        logger.info("appeal #%s: %s (%s → %s)", event.appeal_id, event.action, event.from_state, event.to_state)
 
 
 def sms_number(appeal) -> str:

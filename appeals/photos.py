@@ -1,4 +1,8 @@
-"""Photos residents attach: at most 5, each at most 10 MB, and really images (Pillow decodes them)."""
+"""Photos residents attach: at most 5, each at most 10 MB and 50 megapixels, and really images (Pillow
+decodes them). The pixel limit is checked from the header, before anything is decoded: a 60-byte PNG
+may declare 30000×30000 pixels (a decompression bomb), which thumbnails would try to fill in memory."""
+
+import warnings
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -8,6 +12,7 @@ from core.errors import BadInput
 
 MAX_PHOTOS = 5
 MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 50-megapixel phone camera; 30000×30000 is 900 million
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
                    "HEIF": "image/heif", "BMP": "image/bmp"}
 
@@ -25,10 +30,19 @@ def check_photos(files) -> list[Photo]:
             continue
         try:
             upload.seek(0)
-            with Image.open(upload) as image:
-                image.verify()
-                kind = image.format
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(upload) as image:
+                    width, height = image.size
+                    if width * height > MAX_PIXELS:
+                        raise Image.DecompressionBombError(f"{width}x{height}")
+                    image.verify()
+                    kind = image.format
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            errors.append(_("%(name)s declares more than %(megapixels)s megapixels; send a smaller photo.")
+                          % {"name": name, "megapixels": MAX_PIXELS // 1_000_000})
+            continue
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             errors.append(_("%(name)s is not an image we can read (JPEG, PNG, WebP or GIF).") % {"name": name})
             continue
         if kind not in ALLOWED_FORMATS:

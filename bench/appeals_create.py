@@ -58,7 +58,7 @@ def main():
     keys = dict(line.split("=", 1) for line in keys if line and not line.startswith("#"))
     env = dict(os.environ, DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.db}", DEBUG="0", **keys,
                SECRET_KEY=os.environ.get("SECRET_KEY", "bench-" + "x" * 40), ALLOWED_HOSTS=HOST,
-               DJANGO_SETTINGS_MODULE="minsheng.settings", LOG_LEVEL="WARNING",
+               DJANGO_SETTINGS_MODULE="minsheng.settings", LOG_LEVEL="WARNING", SMS_BACKEND="accounts.sms.LogBackend",
                API_RATE_LIMIT_PER_IP=str(10 * (args.requests + args.warmup)),
                API_RATE_LIMIT_PER_KEY=str(10 * (args.requests + args.warmup)))
     os.environ.update(env)

@@ -18,7 +18,7 @@ INSECURE_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production" 
 MIN_SECRET_KEY_LENGTH = 32
 MIN_KEY_BYTES = 32
 # SMS gateways that do not reach a phone: fine for a demo, a lock-out for residents in production.
-NON_DELIVERING_SMS = {"accounts.sms.LogBackend", "accounts.sms.MemoryBackend"}
+NON_DELIVERING_SMS = {"accounts.sms.LogBackend", "accounts.sms.MemoryBackend", "accounts.sms.DemoBackend"}
 
 
 def _importable(path: str) -> bool:
@@ -43,6 +43,27 @@ def check_backends(app_configs=None, **kwargs):
                                 hint="Each item must be the dotted path of a notification backend class.",
                                 id="minsheng.E002"))
     return errors
+
+
+@register()
+def check_sms_log(app_configs=None, **kwargs):
+    """With DEBUG off, an SMS backend that only writes to the log runs only when chosen explicitly: a
+    production that forgot to name its gateway would otherwise lock every resident out, silently; the
+    demo's backend, which shows codes on the sign-in page, never runs there."""
+    if settings.DEBUG:
+        return []
+    if settings.SMS_BACKEND == "accounts.sms.DemoBackend":
+        return [Error("SMS_BACKEND is accounts.sms.DemoBackend, which shows sign-in codes on the page: it runs "
+                      "only with DEBUG on.",
+                      hint="Set SMS_BACKEND to the dotted path of the city's SMS gateway class.", id="minsheng.E003")]
+    if settings.SMS_BACKEND == "accounts.sms.LogBackend" and not settings.SMS_LOG_BACKEND_ALLOWED:
+        return [Error("SMS_BACKEND is accounts.sms.LogBackend (the default), which sends no SMS: residents could "
+                      "not sign in. With DEBUG off it must be chosen explicitly.",
+                      hint="Set SMS_BACKEND to the dotted path of the city's SMS gateway class, or set "
+                           "SMS_BACKEND=accounts.sms.LogBackend explicitly if this deployment really has no "
+                           "gateway yet (codes are logged masked, so no resident can sign in).",
+                      id="minsheng.E004")]
+    return []
 
 
 def _key_length(value: str) -> int | None:

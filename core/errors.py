@@ -26,3 +26,14 @@ class NotFound(DomainError):
 
 class InvalidTransition(DomainError):
     status = 409
+
+
+class TooMany(DomainError):
+    """A limit on how often something may be done (sign-in codes, guesses) was reached; ``retry_after``
+    says in how many seconds it may be done again."""
+
+    status = 429
+
+    def __init__(self, message, *, retry_after: int, details=None):
+        super().__init__(message, details=details)
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ same request, so an authenticator may check the address before it knows the key 
 import logging
 import math
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -54,37 +55,106 @@ def _redis():
     return backend._cache.get_client(write=True)  # one shared client with core.cache.RedisCache
 
 
-def _count(bucket: str, now: float) -> int:
+def _count(bucket: str, now: float, window: int = WINDOW) -> int:
     """Count one request in ``bucket``'s current window; the count so far (0 if the cache failed)."""
-    slot = int(now // WINDOW)
-    name = f"ratelimit:{bucket}:{slot}"
+    slot = int(now // window)
+    name = f"ratelimit:{bucket}:{slot}" if window == WINDOW else f"ratelimit:{bucket}:{window}s:{slot}"
     try:
         client = _redis()
         if client is not None:
             # One round trip, atomic (MULTI/EXEC): create the window's counter if new, then count.
             pipe = client.pipeline()
-            pipe.set(cache.make_key(name), 0, ex=WINDOW + 5, nx=True)
+            pipe.set(cache.make_key(name), 0, ex=window + 5, nx=True)
             pipe.incr(cache.make_key(name))
             return int(pipe.execute()[1])
-        cache.add(name, 0, timeout=WINDOW + 5)
+        cache.add(name, 0, timeout=window + 5)
         try:
             return cache.incr(name)
         except ValueError:  # expired or evicted between add and incr
-            cache.add(name, 1, timeout=WINDOW + 5)
+            cache.add(name, 1, timeout=window + 5)
             return 1
     except Exception:  # noqa: BLE001 — a broken limiter lets traffic through rather than failing it
         log.exception("rate limit counter %s unavailable", name)
         return 0
 
 
-def _wait(bucket: str, limit: int, request) -> int:
+def _until_window_ends(now: float, window: int) -> int:
+    return max(1, math.ceil(window - now % window))
+
+
+def _wait(bucket: str, limit: int, request, window: int = WINDOW) -> int:
     """Seconds until ``bucket`` may be used again (0 when within ``limit``); counted once per request."""
     seen = request.__dict__.setdefault("_ratelimit_seen", {})
     if bucket not in seen:
         now = time.time()
-        count = _count(bucket, now)
-        seen[bucket] = max(1, math.ceil(WINDOW - now % WINDOW)) if count > limit else 0
+        count = _count(bucket, now, window)
+        seen[bucket] = _until_window_ends(now, window) if count > limit else 0
     return seen[bucket]
+
+
+# --- limits on events rather than requests (sign-in codes sent, guesses), and locks ----------------------
+
+def hit(bucket: str, *, limit: int, window: int) -> int:
+    """Count one event in ``bucket`` (fixed windows of ``window`` seconds): the seconds until the window
+    ends when this event is over ``limit``, else 0."""
+    now = time.time()
+    return _until_window_ends(now, window) if _count(bucket, now, window) > limit else 0
+
+
+def count(bucket: str, *, window: int) -> int:
+    """Count one event in ``bucket``; how many there were in this window, this one included."""
+    return _count(bucket, time.time(), window)
+
+
+def lock(bucket: str, seconds: int) -> None:
+    """Refuse ``bucket`` for ``seconds`` (``locked_for`` says how long is left)."""
+    try:
+        cache.set(f"ratelimit-lock:{bucket}", time.time() + seconds, timeout=seconds)
+    except Exception:  # noqa: BLE001 — as for counters: the limiter's outage is not the service's
+        log.exception("rate limit lock %s unavailable", bucket)
+
+
+def locked_for(bucket: str) -> int:
+    """Seconds left of a lock on ``bucket``; 0 when there is none."""
+    try:
+        until = cache.get(f"ratelimit-lock:{bucket}")
+    except Exception:  # noqa: BLE001
+        log.exception("rate limit lock %s unavailable", bucket)
+        return 0
+    return max(0, math.ceil(until - time.time())) if until else 0
+
+
+def unlock(bucket: str) -> None:
+    try:
+        cache.delete(f"ratelimit-lock:{bucket}")
+    except Exception:  # noqa: BLE001
+        log.exception("rate limit lock %s unavailable", bucket)
+
+
+def limit_page(name: str, limit, window: int = WINDOW):
+    """A public page limited per client address to ``limit()`` requests a window (a callable, so that
+    the setting is read at request time); over it, the site's error page with 429 and Retry-After."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            count_limit = limit()
+            wait = _wait(f"{name}:ip:{client_address(request)}", count_limit, request, window)
+            if wait:
+                from django.shortcuts import render
+
+                message = _("Too many look-ups from your address: at most %(limit)s a minute. Try again in "
+                            "%(seconds)s seconds.") % {"limit": count_limit, "seconds": wait}
+                response = render(request, "core/error.html", {"status": 429, "message": message, "details": []},
+                                  status=429)
+                response["Retry-After"] = str(wait)
+                response["Cache-Control"] = "no-store"
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _wants_json(request) -> bool:

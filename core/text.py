@@ -123,3 +123,19 @@ def clean_input(text: str | None) -> str:
     if not text:
         return ""
     return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def has_hostile(text: str) -> bool:
+    """Whether ``clean_input`` would remove anything but line ends from ``text``."""
+    return bool(text) and _CONTROL.search(text) is not None
+
+
+def clean_value(value):
+    """``clean_input`` applied to every string in a JSON-like value (dict keys too); the rest as is."""
+    if isinstance(value, str):
+        return clean_input(value) if _CONTROL.search(value) else value
+    if isinstance(value, dict):
+        return {clean_value(key): clean_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_value(item) for item in value]
+    return value

@@ -9,6 +9,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,8 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import BadInput, DomainError
+from core.text import clean_input, has_hostile
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What reading a damaged or hostile workbook raises, when it is opened or while its rows stream: a
+# broken zip or deflate stream, missing parts, and XML the parser refuses (SyntaxError covers expat's
+# and lxml's ParseError: an external entity (XXE) is "undefined", a billion laughs exceeds expat's
+# amplification limit).
+UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError,
+              SyntaxError, zlib.error)
 MAX_ROWS = 20_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -64,7 +72,9 @@ def _normalize_header(text) -> str:
 
 
 def cell_text(value) -> str:
-    """A cell's value as the text a person typed: 140702000000 rather than 140702000000.0."""
+    """A cell's value as the text a person typed: 140702000000 rather than 140702000000.0, without the
+    control characters core.text.clean_input removes at every other intake (every import reads its
+    cells through here)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,7 +85,8 @@ def cell_text(value) -> str:
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    return clean_input(text).strip() if has_hostile(text) else text
 
 
 def code_text(value: str) -> str:
@@ -175,6 +186,15 @@ class ImportReport:
         return len({error.row for error in self.errors})
 
 
+def sheet_rows(sheet, unreadable) -> Iterable[tuple]:
+    """The rows of a read-only sheet as values; BadInput(``unreadable``) when the file turns out to be
+    damaged or hostile while it streams (openpyxl reads a read-only sheet lazily)."""
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    except UNREADABLE:
+        raise BadInput(unreadable) from None
+
+
 def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
     """The data rows of the first sheet, keyed by column. Raise BadInput, with one message saying
     exactly what is wrong, when the file is not a workbook or its header row does not match."""
@@ -183,14 +203,14 @@ def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
 
     columns = list(columns)
     by_key = {column.key: column for column in columns}
+    unreadable = _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
-        raise BadInput(_("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")) \
-            from None
+    except (InvalidFileException, *UNREADABLE):
+        raise BadInput(unreadable) from None
     try:
         sheet = workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
+        lines = sheet_rows(sheet, unreadable)
         header = next(lines, None) or ()
         header_forms = {form: column for column in columns for form in column.header_forms()}
         positions: dict[int, Column] = {}
@@ -317,8 +337,6 @@ def _safe_cell(cell, value) -> None:
     without the control characters xlsx cannot hold (text stored before intake removed them would
     otherwise make the whole export fail for everyone whose list holds it)."""
     if isinstance(value, str):
-        from core.text import clean_input
-
         value = clean_input(value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):

@@ -98,6 +98,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Every parameter through core.text.clean_input before a view reads it; a path holding a control
+    # character answers 404 in the caller's format.
+    "core.boundary.InputBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A domain error a page's view lets through: a message and a redirect back, or an error page.
     "core.middleware.DomainErrorMiddleware",
@@ -150,10 +153,26 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 # Resident one-time codes sent by SMS.
-SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.LogBackend")
+# A local run shows the demo's codes on the sign-in page (DemoBackend); otherwise the log backend, which
+# delivers nothing and writes codes masked. With DEBUG off the log backend runs only when SMS_BACKEND names
+# it explicitly (an intranet trial without a gateway); left to the default, the system check stops start-up.
+_SMS_BACKEND_SET = env_str("SMS_BACKEND", "")
+SMS_BACKEND = _SMS_BACKEND_SET or ("accounts.sms.DemoBackend" if DEBUG else "accounts.sms.LogBackend")
+SMS_LOG_BACKEND_ALLOWED = _SMS_BACKEND_SET == "accounts.sms.LogBackend"
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300, minimum=60)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_SEND_INTERVAL_SECONDS = env_int("OTP_SEND_INTERVAL_SECONDS", 60, minimum=0)
+# Limits on sign-in codes (core.ratelimit): codes sent per phone and per client address an hour, and in
+# all a minute; guesses per phone an hour; a phone with this many wrong codes in an hour is locked.
+OTP_SENDS_PER_PHONE = 5
+OTP_SENDS_PER_ADDRESS = 20
+OTP_SENDS_PER_MINUTE = 300
+OTP_GUESSES_PER_PHONE = 20
+OTP_LOCK_AFTER_FAILURES = 10
+OTP_LOCK_MINUTES = 60
+# The public tracking page: its requests per client address a minute (a look-up by code is two: the form,
+# then the demand's page), so that tracking codes cannot be guessed in bulk.
+TRACK_RATE_LIMIT_PER_IP = 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [

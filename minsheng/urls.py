@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
+
+# A database outage answers 503 "系统繁忙" (JSON for the API), never a bare HTML 500.
+handler500 = "core.boundary.server_error"

@@ -6,7 +6,8 @@ wrapper element whose items are named by ``ITEM_NAMES`` (``<services><service>�
 is UTF-8, and the XML starts with its declaration, as the spec requires.
 
 Also the privacy filter every public field goes through (``public_text``): phone and ID numbers,
-e-mail addresses and the names the appeal was filed under never leave the platform.
+e-mail addresses, the names the appeal was filed under, and names and home addresses typed in the
+text (core.redact) never leave the platform.
 """
 
 import json
@@ -16,6 +17,8 @@ from datetime import datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
+
+from core.redact import mask_people
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # A document is data, never a page: nothing runs and nothing loads, but the browser's own XML viewer
@@ -119,7 +122,8 @@ def public_text(text: str | None, *, names=(), addresses=()) -> str:
     text = _LONG_NUMBER.sub(NUMBER_MASK, text)
     for name in _longest_first(names, 2):
         text = text.replace(name, NAME_MASK)
-    return text
+    # Names and home addresses the resident typed about themselves or others (我叫赵六，家住顺城街5号).
+    return mask_people(text)
 
 
 def public_url(url: str | None) -> str | None:

@@ -31,6 +31,8 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # Bumped when the shape of the service list or definitions changes (the discovery's changeset).
 CHANGESET = "2025-06-01T00:00:00+08:00"
 MAX_IDS = selectors.MAX_REQUESTS
+# Dates outside these years name no service request and would overflow date arithmetic.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 _ATTRIBUTE = re.compile(r"attribute\[([^\]]+)\](\[\])?")
 
 
@@ -175,7 +177,8 @@ def requests(request, fmt):
 @endpoint("GET")
 def request_detail(request, fmt, request_id):
     key = _read_key(request, fmt, required=False)
-    appeals = selectors.public_requests(ids=[int(request_id)], api_key=key) if request_id.isdigit() else []
+    number = _request_number(request_id)
+    appeals = selectors.public_requests(ids=[number], api_key=key) if number is not None else []
     documents = selectors.request_documents(appeals)
     if not documents:
         raise Open311Error(404, _("Service request “%(id)s” was not found.") % {"id": request_id})
@@ -194,13 +197,22 @@ def not_found(request, rest=""):
     return render_errors(fmt, 404, _("There is no GeoReport resource at “%(path)s”.") % {"path": request.path})
 
 
+def _request_number(text: str) -> int | None:
+    """A service_request_id as a row id: ASCII digits only ("²" and "١" are digits to Python, not to a
+    database) and within a bigint."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return int(text)
+
+
 def _ids(text: str) -> list[int]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
-    if not all(part.isdigit() for part in parts):
+    numbers = [_request_number(part) for part in parts]
+    if None in numbers:
         raise Open311Error(400, _("service_request_id must be numbers separated by commas."))
     if len(parts) > MAX_IDS:
         raise Open311Error(400, _("At most %(n)s service_request_id values at once.") % {"n": MAX_IDS})
-    return [int(part) for part in parts]
+    return numbers
 
 
 def _codes(text: str) -> list[str]:
@@ -235,6 +247,10 @@ def _parse_moment(text: str, name: str) -> datetime | None:
     if moment is None:
         raise Open311Error(400, _("%(name)s “%(value)s” is not a W3C date-time such as 2010-01-01T00:00:00Z.")
                            % {"name": name, "value": text})
+    if not (EARLIEST_YEAR <= moment.year <= LATEST_YEAR):
+        # Year 1 or 9999 overflow as soon as they are shifted to UTC or widened by the 90-day window.
+        raise Open311Error(400, _("%(name)s must lie between the years %(first)s and %(last)s.")
+                           % {"name": name, "first": EARLIEST_YEAR, "last": LATEST_YEAR})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 

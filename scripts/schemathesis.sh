@@ -27,6 +27,8 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$work/api.sqlite3}"
 # are tested in core/tests/test_ratelimit.py.
 export API_RATE_LIMIT_PER_IP=100000 API_RATE_LIMIT_PER_KEY=100000
 export LOG_LEVEL=WARNING
+# No SMS gateway here: the log backend (codes masked), chosen explicitly as production must.
+export SMS_BACKEND=accounts.sms.LogBackend
 # Personal-data keys of this run only (start-up refuses DEBUG=0 without them).
 export $(DEBUG=1 $PY manage.py personal_data_keys | grep -v '^#')
 

@@ -3,6 +3,7 @@ and, as its signed-in owner, see it whole, rate the reply, add information or wi
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
@@ -31,6 +32,7 @@ from core import notes
 from core.crypto import mask_phone
 from core.errors import DomainError, NotAllowed
 from core.middleware import returns_to
+from core.ratelimit import limit_page
 
 
 def spaced(code: str) -> str:
@@ -113,6 +115,7 @@ def submitted(request, code):
 
 
 @require_GET
+@limit_page("track", lambda: settings.TRACK_RATE_LIMIT_PER_IP)
 def track(request):
     """Type a code; ?code=… goes to its page. Nothing is said about codes that do not exist but that."""
     form = TrackForm(request.GET or None)
@@ -189,6 +192,7 @@ def owner_actions(user, appeal: Appeal) -> dict:
 
 
 @require_GET
+@limit_page("track", lambda: settings.TRACK_RATE_LIMIT_PER_IP)
 def track_detail(request, code):
     appeal = appeal_by_code(code)
     if appeal is None:

@@ -92,3 +92,17 @@ def test_a_clean_media_url_is_public(client, cast, keys):
 def test_public_text_masks_numbers_emails_and_names_but_keeps_the_matter():
     text = public_text("王五说电话是+86 139-1234-5678，邮箱 a.b@x.cn，3号楼12度，2024年", names=["王五"])
     assert text == "某某说电话是***，邮箱 ***@***，3号楼12度，2024年"
+
+
+def test_names_and_home_addresses_typed_in_the_text_are_masked(cast, client):
+    """The resident names someone (or themselves) and a home address the form's fields do not hold:
+    core.redact finds them by cue, surname and house number; the complaint itself stays readable."""
+    appeal = new_appeal(cast, description="我叫赵六，家住顺城街5号3单元501。邻居王大爷家装修，每天晚上十点后还在电钻施工。",
+                        contact_name="", address="")
+    for fmt in FORMATS:
+        (document,) = requests_of(client.get(f"{BASE}requests/{appeal.pk}.{fmt}"), fmt)
+        description = document["description"]
+        for secret in ("赵六", "顺城街5号", "3单元501", "王大爷"):
+            assert secret not in description, description
+        assert "每天晚上十点后还在电钻施工" in description and "某某" in description
+        assert "[地址已隐去]" in description
