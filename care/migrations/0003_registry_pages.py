@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('appeals', '0008_urges_progress_extension_lapse'),
         ('care', '0002_seed_categories'),
-        ('orgs', '0002_registry_pages'),
+        ('orgs', '0002_department_kind_disabled_federation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
