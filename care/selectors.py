@@ -204,11 +204,8 @@ class UnitFigures:
     on_time_rate: float | None  # % of due visits done on time, over the window
     overdue_now: int
     open_needs: int  # demands filed for these people (on a visit or from their record) not closed yet
+    gaps: int  # people in a category with no one responsible (the coverage gap list's length)
     longest_unvisited: list[Person]
-
-    @property
-    def gaps(self) -> int:
-        return self.people - self.covered
 
 
 def people_of_unit(user, unit) -> QuerySet[Person]:
@@ -246,7 +243,9 @@ def unit_figures(user, unit, *, today: date | None = None, details: bool = True)
         visible = visible_category_ids(user)
         categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)
                       if visible is None or category.pk in visible]
-    covered = people.filter(pk__in=CareAssignment.objects.filter(until__isnull=True).values("person_id")).count()
+    assigned = CareAssignment.objects.filter(until__isnull=True).values("person_id")
+    covered = people.filter(pk__in=assigned).count()
+    gaps = (people.filter(pk__in=_memberships_visible(user).values("person_id")).exclude(pk__in=assigned).count())
     since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
     visits = Visit.objects.filter(person__in=people, due_on__gte=since, due_on__lte=today).aggregate(
         done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
@@ -260,7 +259,7 @@ def unit_figures(user, unit, *, today: date | None = None, details: bool = True)
         people=total, by_category=categories, covered=covered, coverage=_rate(covered, total),
         visits_on_time=visits["on_time"], visits_due=due, on_time_rate=_rate(visits["on_time"], due),
         overdue_now=people.filter(next_visit_due__lt=today).count(),
-        open_needs=open_needs_count(people),
+        open_needs=open_needs_count(people), gaps=gaps,
         longest_unvisited=longest,
     )
 
@@ -295,15 +294,19 @@ def _paths_q(paths) -> Q:
 
 # --- coverage and carers ----------------------------------------------------------------------------------
 
+def _memberships_visible(user) -> QuerySet[CareMembership]:
+    """Open memberships of the categories ``user`` may see (a department: those it serves)."""
+    memberships = CareMembership.objects.filter(until__isnull=True)
+    visible = visible_category_ids(user)
+    return memberships if visible is None else memberships.filter(category_id__in=visible)
+
+
 def coverage_gaps(user, unit, *, category: CareCategory | None = None) -> QuerySet[Person]:
     """People of ``unit`` (current records) in a category, or in ``category``, with no one responsible:
     the highest risk first."""
-    memberships = CareMembership.objects.filter(until__isnull=True)
+    memberships = _memberships_visible(user)
     if category is not None:
         memberships = memberships.filter(category=category)
-    visible = visible_category_ids(user)
-    if visible is not None:
-        memberships = memberships.filter(category_id__in=visible)
     return (people_of_unit(user, unit)
             .filter(pk__in=memberships.values("person_id"))
             .exclude(pk__in=CareAssignment.objects.filter(until__isnull=True).values("person_id"))

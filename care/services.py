@@ -34,7 +34,7 @@ from care.models import (
 from core.audit import audit_record
 from core.crypto import blind_index
 from core.errors import BadInput, InvalidTransition
-from orgs.models import Level
+from orgs.models import DepartmentKind, Level
 
 MAX_NOTES = 2000
 # The clock of a phone may run a little fast; a visit "in the future" by more than this is refused.
@@ -101,10 +101,14 @@ def category_save(*, actor, category: CareCategory) -> CareCategory:
     if not isinstance(category.checklist, list) or not all(
             isinstance(item, dict) and item.get("name") and item.get("label") for item in category.checklist):
         raise BadInput(_("The extra checklist items must be a list of objects with name and label."))
+    served_by = category.served_by or []
+    if not isinstance(served_by, list) or any(kind not in DepartmentKind.values for kind in served_by):
+        raise BadInput(_("The department types serving a category must be among the known types."))
+    category.served_by = sorted(set(served_by))
     created = category.pk is None
     category.save()
     _audit(actor, "care.category.create" if created else "care.category.update", category,
-           {"code": category.code, "fields": [f["name"] for f in category.fields]})
+           {"code": category.code, "fields": [f["name"] for f in category.fields], "served_by": category.served_by})
     return category
 
 
