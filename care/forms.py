@@ -161,11 +161,11 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.candidates = {str(user.pk): user for user, _role in candidates}
+        self.candidates = {str(c.user.pk): c.user for c in candidates}
         self.fields["carer"].choices = [("", "—")] + [
-            (str(user.pk), f"{user} · {CarerRole(role).label}") for user, role in candidates]
+            (str(c.user.pk), f"{c.user} · {c.post} · {CarerRole(c.role).label}") for c in candidates]
         if candidates and not self.is_bound:
-            self.initial.setdefault("role", candidates[0][1])
+            self.initial.setdefault("role", candidates[0].role)
 
     def clean(self):
         from accounts.models import User

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -313,21 +314,35 @@ def coverage_gaps(user, unit, *, category: CareCategory | None = None) -> QueryS
             .annotate(risk_rank=RISK_ORDER).order_by("-risk_rank", "unit__code", "name", "pk"))
 
 
-def carer_candidates(village) -> list[tuple[object, str]]:
-    """Who may be made responsible for the people of ``village``: its grid workers (those of its grids
-    first) and its staff, each with the carer role their post suggests. Active staff only."""
+class Candidate(NamedTuple):
+    user: object
+    role: str  # the CarerRole their post suggests
+    post: str  # where they serve, to tell two people of one name apart
+
+
+def carer_candidates(person) -> list[Candidate]:
+    """Who may be made responsible for ``person``: the grid workers of their grid first, then the other
+    grid workers and the staff of their village or community. Active staff only."""
     from care.models import CarerRole
     from orgs.models import Membership, Role
 
+    village = person.unit
     rows = (Membership.objects.filter(unit__path__startswith=village.path, role__in=[Role.GRID_WORKER, Role.HANDLER],
                                       user__is_active=True)
-            .select_related("user", "unit").order_by("-unit__level", "unit__code", "user__username"))
+            .select_related("user", "unit").order_by("unit__code", "user__username"))
+
+    def rank(m) -> int:
+        if person.grid_id and m.unit_id == person.grid_id:
+            return 0
+        return 1 if m.role == Role.GRID_WORKER else 2
+
     seen, out = set(), []
-    for m in rows:
+    for m in sorted(rows, key=rank):
         if m.user_id in seen:
             continue
         seen.add(m.user_id)
-        out.append((m.user, CarerRole.GRID_WORKER if m.role == Role.GRID_WORKER else CarerRole.VILLAGE_CADRE))
+        role = CarerRole.GRID_WORKER if m.role == Role.GRID_WORKER else CarerRole.VILLAGE_CADRE
+        out.append(Candidate(m.user, role, m.unit.display_short))
     return out
 
 

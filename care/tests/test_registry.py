@@ -125,10 +125,12 @@ def test_coverage_gaps_list_people_in_a_category_with_no_one_responsible(care):
 
 
 def test_carer_candidates_are_the_village_staff_with_the_role_their_post_suggests(care):
-    candidates = selectors.carer_candidates(care.cast.community)
-    assert (care.grid_worker, CarerRole.GRID_WORKER) in candidates
-    assert (care.village_cadre, CarerRole.VILLAGE_CADRE) in candidates
-    assert all(user != care.ruyi_worker for user, _role in candidates)
+    grid_worker = make_staff("grid1_worker", (Role.GRID_WORKER, care.grid), root=care.cast.root)
+    person = register(care, grid=care.grid)
+    candidates = [(c.user, c.role) for c in selectors.carer_candidates(person)]
+    # Their own grid's worker first, then the community's grid workers, then its staff; no one elsewhere.
+    assert candidates == [(grid_worker, CarerRole.GRID_WORKER), (care.grid_worker, CarerRole.GRID_WORKER),
+                          (care.village_cadre, CarerRole.VILLAGE_CADRE)]
 
 
 # --- a department sees only the categories it serves -------------------------------------------------------

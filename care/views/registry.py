@@ -260,7 +260,7 @@ def membership_end(request, pk, membership_pk):
 @returns_to("care:person", "pk")
 def assignment_new(request, pk):
     person = _managed_person(request, pk)
-    form = AssignForm(request.POST, candidates=selectors.carer_candidates(person.unit))
+    form = AssignForm(request.POST, candidates=selectors.carer_candidates(person))
     if not form.is_valid():
         raise BadInput("; ".join(str(e) for errors in form.errors.values() for e in errors))
     carer = form.cleaned_data["user"]
@@ -482,10 +482,11 @@ def gaps(request):
     people = list(selectors.with_open_memberships(selectors.coverage_gaps(user, unit, category=category), user)[:300])
     candidates = {}
     for person in people:
-        if person.unit_id not in candidates:
-            candidates[person.unit_id] = selectors.carer_candidates(person.unit)
+        place = (person.unit_id, person.grid_id)
+        if place not in candidates:
+            candidates[place] = selectors.carer_candidates(person)
         person.may_assign = permissions.may_manage(user, person)
-        person.candidates = candidates[person.unit_id]
+        person.candidates = candidates[place]
     total = selectors.coverage_gaps(user, unit, category=category).count()
     return render(
         request,

@@ -87,7 +87,7 @@ def _render_person(request, person, *, revealed=None, reveal_form=None, override
         "ended_memberships": selectors.ended_memberships(person, user),
         "carers": list(selectors.carers_of(person)),
         "past_carers": [a for a in selectors.assignment_history(person) if a.until is not None],
-        "assign_form": AssignForm(candidates=selectors.carer_candidates(person.unit)) if may_manage else None,
+        "assign_form": AssignForm(candidates=selectors.carer_candidates(person)) if may_manage else None,
         "needs": selectors.person_needs(user, person),
         "may_file_need": permissions.may_file_need(user, person),
         "may_export_access": permissions.may_export_access(user, person),
