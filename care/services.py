@@ -363,6 +363,9 @@ def person_end(*, actor, person: Person, ended_on: date, reason: str, note: str 
         raise BadInput(_("The record cannot end in the future."))
     if ended_on < locked.birth_date:
         raise BadInput(_("The record cannot end before the person was born."))
+    if locked.last_visit_at and ended_on < timezone.localdate(locked.last_visit_at):
+        raise BadInput(_("The record cannot end before the last visit, on %(date)s.") % {
+            "date": timezone.localdate(locked.last_visit_at).isoformat()})
     memberships = assignments = 0
     for membership in CareMembership.objects.select_for_update().filter(person=locked, until__isnull=True):
         membership.until = max(ended_on, membership.since)

@@ -264,3 +264,13 @@ def test_the_whole_record_is_exported_in_clear_with_the_purpose_audited(care):
     assert [n["appeal"].title for n in record["needs"]] == ["老人需要助行器"]
     event = AuditEvent.objects.get(verb="care.person.access_export")
     assert event.actor == care.village_cadre and event.data == {"purpose": "本人书面申请查阅", "format": "print"}
+
+
+def test_a_record_cannot_end_before_its_last_visit(care, english):
+    person = register(care)
+    visited = timezone.now() - timedelta(days=2)
+    services.visit_record(actor=care.grid_worker, person=person, visited_at=visited, token="t" * 32)
+    with pytest.raises(BadInput, match="last visit"):
+        services.person_end(actor=care.cast.root, person=person, reason=EndReason.DIED,
+                            ended_on=timezone.localdate() - timedelta(days=5))
+    assert Person.objects.get(pk=person.pk).ended_on is None

@@ -95,8 +95,9 @@ class Command(BaseCommand):
         community = Person.objects.filter(unit__code=demo.SOCIAL_WORKER[2], ended_on__isnull=True,
                                           assignments__until__isnull=True).distinct().order_by("pk")
         for (reason, days_ago, note), person in zip(demo.ENDED, list(community[:len(demo.ENDED)]), strict=False):
-            services.person_end(actor=root, person=person, ended_on=today - timedelta(days=days_ago), reason=reason,
-                                note=note)
+            last = timezone.localdate(person.last_visit_at) if person.last_visit_at else today
+            ended_on = min(today, max(today - timedelta(days=days_ago), last + timedelta(days=1)))
+            services.person_end(actor=root, person=person, ended_on=ended_on, reason=reason, note=note)
         cadre_assignment = (CareAssignment.objects.filter(role=CarerRole.VILLAGE_CADRE, until__isnull=True,
                                                           person__ended_on__isnull=True)
                             .select_related("person", "carer").order_by("pk").first())
