@@ -2,9 +2,11 @@
 gaps, a unit's figures with the units below it, and one person's whole record for them (PIPL). Lists
 are masked like the pages; only the access request, checked and audited by the service, is in clear."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from care.services import COMMON_CHECKLIST
 from core.xlsx import Column, write_sheets
 
 PEOPLE_COLUMNS = [
@@ -141,7 +143,7 @@ def record_sections(record: dict) -> dict:
         (_("Village / community"), person.unit.name),
         (_("Grid"), person.grid.name if person.grid else "—"),
         (_("Risk"), person.get_risk_level_display()),
-        (_("Registered"), f"{person.created_at:%Y-%m-%d}"),
+        (_("Registered"), f"{timezone.localdate(person.created_at):%Y-%m-%d}"),
     ]
     if person.risk_override:
         facts.append((_("Risk set by hand"), f"{person.get_risk_override_display()}：{person.risk_override_reason}"))
@@ -157,9 +159,16 @@ def record_sections(record: dict) -> dict:
         labels = {spec["name"]: spec["label"] for spec in membership.category.fields}
         return "；".join(f"{labels.get(k, k)}={v}" for k, v in membership.values.items())
 
+    labels = {key: str(label) for key, label in COMMON_CHECKLIST}
+    for membership in record["memberships"]:
+        labels.update({item["name"]: item["label"] for item in membership.category.checklist or []})
+
     def checklist_text(visit) -> str:
         names = {"ok": _("OK"), "concern": _("Concern")}
-        return "；".join(f"{k}={names.get(v, v)}" for k, v in visit.checklist.items())
+        return "；".join(f"{labels.get(k, k)}：{names.get(v, v)}" for k, v in visit.checklist.items())
+
+    def local(moment) -> str:
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
     return {
         "facts": [{"item": str(k), "value": v} for k, v in facts],
@@ -179,7 +188,7 @@ def record_sections(record: dict) -> dict:
         ],
         "visits": [
             {
-                "visited_at": f"{v.visited_at:%Y-%m-%d %H:%M}",
+                "visited_at": local(v.visited_at),
                 "visitor": str(v.visitor),
                 "on_time": _("yes") if v.on_time else _("no"),
                 "checklist": checklist_text(v),
@@ -190,7 +199,7 @@ def record_sections(record: dict) -> dict:
         "needs": [
             {
                 "code": n["appeal"].code,
-                "filed_at": f"{n['appeal'].created_at:%Y-%m-%d %H:%M}",
+                "filed_at": local(n["appeal"].created_at),
                 "filed_by": str(n["filed_by"]),
                 "how": _("On a visit") if n["visit"] else _("From the record"),
                 "title": n["appeal"].title,

@@ -276,6 +276,9 @@ def test_a_department_s_export_and_pages_hold_only_its_categories(client, dpf): 
 
 def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     person = register(care)
+    visited = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+    services.visit_record(actor=care.grid_worker, person=person, visited_at=visited, token="r" * 32,
+                          checklist={"gas": "concern"}, notes="老人精神不错")
     client.force_login(care.village_cadre)
     url = reverse("care:access_export", args=[person.pk])
     refused = client.post(url, {"purpose": "", "fmt": "xlsx"})
@@ -288,6 +291,8 @@ def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     assert len(workbook.sheetnames) == 5
     printable = client.post(url, {"purpose": "本人书面申请查阅", "fmt": "print"})
     assert id_number() in printable.content.decode() and "13900001111" in printable.content.decode()
+    # The visit in local time, its checklist in words.
+    assert f"{visited:%Y-%m-%d} 09:30" in printable.content.decode() and "安全隐患：燃气" in printable.content.decode()
     assert list(AuditEvent.objects.filter(verb="care.person.access_export").values_list("data__format", flat=True)
                 .order_by("pk")) == ["xlsx", "print"]
     client.force_login(care.grid_worker)

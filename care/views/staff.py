@@ -91,7 +91,7 @@ def _render_person(request, person, *, revealed=None, reveal_form=None, override
         "needs": selectors.person_needs(user, person),
         "may_file_need": permissions.may_file_need(user, person),
         "may_export_access": permissions.may_export_access(user, person),
-        "access_form": AccessExportForm(),
+        "access_form": AccessExportForm(auto_id="access_%s"),  # the reveal form has a purpose too
         "visits": visits,
         "revealed": revealed,
         "may_reveal": permissions.may_reveal(user, person),
