@@ -113,7 +113,7 @@ class PersonForm(forms.Form):
 class MembershipForm(forms.Form):
     """Add a person to a category (or change their open membership), with the category's own fields."""
 
-    since = forms.DateField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
 
     def __init__(self, *args, category, **kwargs):
@@ -126,7 +126,7 @@ class MembershipForm(forms.Form):
             if spec["type"] == FieldType.CHOICE:
                 field = forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.get("choices", [])])
             elif spec["type"] == FieldType.DATE:
-                field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+                field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
             elif spec["type"] == FieldType.NUMBER:
                 field = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
             else:
@@ -147,7 +147,7 @@ class MembershipForm(forms.Form):
 
 
 class MembershipEndForm(forms.Form):
-    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
@@ -185,7 +185,7 @@ class AssignForm(forms.Form):
 
 
 class EndRecordForm(forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.ChoiceField(label=_("Why"), choices=EndReason.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), max_length=200, required=False,
                            help_text=_("E.g. where they moved to; required when the reason is “other”."))

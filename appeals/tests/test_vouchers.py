@@ -29,8 +29,13 @@ def voucher(cast):
 
 
 def intake(cast, **kw):
-    return Intake(title="老人家中漏水", description="走访发现老人家中水管漏水，需要维修。", channel=Channel.GRID_VISIT,
-                  place=cast.community, **kw)
+    return Intake(
+        title="老人家中漏水",
+        description="走访发现老人家中水管漏水，需要维修。",
+        channel=Channel.GRID_VISIT,
+        place=cast.community,
+        **kw,
+    )
 
 
 def test_a_voucher_lets_one_staff_member_record_a_visit_s_demand(cast, voucher):

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 def dpf(care):
     """榆次区残联 (the disabled persons' federation) and one of its staff."""
     cast = care.cast
-    department = make_department(cast.root, cast.yuci, "disabled_federation", "榆次区残疾人联合会", "140702-dpf",
-                                 "榆次区残联")
+    department = make_department(
+        cast.root, cast.yuci, "disabled_federation", "榆次区残疾人联合会", "140702-dpf", "榆次区残联"
+    )
     care.dpf = department
     care.dpf_handler = make_staff("dpf_handler", (Role.HANDLER, department), root=cast.root)
     return care
@@ -36,6 +37,7 @@ def disabled_person(care, **kw):
 
 
 # --- ending a record ----------------------------------------------------------------------------------------
+
 
 def test_ending_a_record_keeps_its_history_and_takes_it_out_of_lists_and_figures(care):
     person = register(care)
@@ -64,31 +66,45 @@ def test_ending_a_record_keeps_its_history_and_takes_it_out_of_lists_and_figures
 
 def test_an_ended_record_takes_no_visit_no_category_no_carer_and_ends_once(care):
     person = register(care)
-    services.person_end(actor=care.cast.root, person=person, ended_on=timezone.localdate(),
-                        reason=EndReason.MOVED_AWAY, note="迁往太原")
+    services.person_end(
+        actor=care.cast.root, person=person, ended_on=timezone.localdate(), reason=EndReason.MOVED_AWAY, note="迁往太原"
+    )
     assert not permissions.may_visit(care.grid_worker, person)
     with pytest.raises(InvalidTransition):
-        services.membership_set(actor=care.cast.root, person=person, category=care.categories["dibao"],
-                                since=timezone.localdate(), source=Source.CIVIL_AFFAIRS)
+        services.membership_set(
+            actor=care.cast.root,
+            person=person,
+            category=care.categories["dibao"],
+            since=timezone.localdate(),
+            source=Source.CIVIL_AFFAIRS,
+        )
     with pytest.raises(InvalidTransition):
-        services.assignment_start(actor=care.cast.root, person=person, carer=care.village_cadre,
-                                  role=CarerRole.VILLAGE_CADRE)
+        services.assignment_start(
+            actor=care.cast.root, person=person, carer=care.village_cadre, role=CarerRole.VILLAGE_CADRE
+        )
     with pytest.raises(InvalidTransition):
-        services.person_end(actor=care.cast.root, person=person, ended_on=timezone.localdate(),
-                            reason=EndReason.DIED)
+        services.person_end(actor=care.cast.root, person=person, ended_on=timezone.localdate(), reason=EndReason.DIED)
     assert AuditEvent.objects.filter(verb="care.person.end").count() == 1
 
 
-@pytest.mark.parametrize(("days", "reason", "note", "message"), [
-    (1, "died", "", "future"),
-    (0, "gone", "", "moved away"),
-    (0, "other", "", "note"),
-])
+@pytest.mark.parametrize(
+    ("days", "reason", "note", "message"),
+    [
+        (1, "died", "", "future"),
+        (0, "gone", "", "moved away"),
+        (0, "other", "", "note"),
+    ],
+)
 def test_ending_refuses_bad_input_and_changes_nothing(care, english, days, reason, note, message):
     person = register(care)
     with pytest.raises(BadInput, match=message):
-        services.person_end(actor=care.cast.root, person=person, reason=reason, note=note,
-                            ended_on=timezone.localdate() + timedelta(days=days))
+        services.person_end(
+            actor=care.cast.root,
+            person=person,
+            reason=reason,
+            note=note,
+            ended_on=timezone.localdate() + timedelta(days=days),
+        )
     person.refresh_from_db()
     assert person.ended_on is None and CareMembership.objects.get(person=person).until is None
     assert not AuditEvent.objects.filter(verb="care.person.end").exists()
@@ -97,14 +113,13 @@ def test_ending_refuses_bad_input_and_changes_nothing(care, english, days, reaso
 def test_only_those_who_keep_the_record_end_it(care):
     person = register(care)
     with pytest.raises(NotAllowed):
-        services.person_end(actor=care.grid_worker, person=person, ended_on=timezone.localdate(),
-                            reason=EndReason.DIED)
-    services.person_end(actor=care.village_cadre, person=person, ended_on=timezone.localdate(),
-                        reason=EndReason.DIED)
+        services.person_end(actor=care.grid_worker, person=person, ended_on=timezone.localdate(), reason=EndReason.DIED)
+    services.person_end(actor=care.village_cadre, person=person, ended_on=timezone.localdate(), reason=EndReason.DIED)
     assert Person.objects.get(pk=person.pk).ended_on is not None
 
 
 # --- carers and coverage gaps -------------------------------------------------------------------------------
+
 
 def test_coverage_gaps_list_people_in_a_category_with_no_one_responsible(care):
     covered = register(care)
@@ -118,8 +133,9 @@ def test_coverage_gaps_list_people_in_a_category_with_no_one_responsible(care):
     assert list(selectors.coverage_gaps(root, care.cast.mingxing)) == []  # another township
     figures = selectors.unit_figures(root, care.cast.community)
     assert (figures.people, figures.covered, figures.gaps, figures.coverage) == (3, 1, 1, 33.3)
-    services.assignment_start(actor=care.village_cadre, person=gap, carer=care.village_cadre,
-                              role=CarerRole.VILLAGE_CADRE)
+    services.assignment_start(
+        actor=care.village_cadre, person=gap, carer=care.village_cadre, role=CarerRole.VILLAGE_CADRE
+    )
     assert list(selectors.coverage_gaps(root, care.cast.community)) == []
     assert covered.pk != gap.pk
 
@@ -129,11 +145,15 @@ def test_carer_candidates_are_the_village_staff_with_the_role_their_post_suggest
     person = register(care, grid=care.grid)
     candidates = [(c.user, c.role) for c in selectors.carer_candidates(person)]
     # Their own grid's worker first, then the community's grid workers, then its staff; no one elsewhere.
-    assert candidates == [(grid_worker, CarerRole.GRID_WORKER), (care.grid_worker, CarerRole.GRID_WORKER),
-                          (care.village_cadre, CarerRole.VILLAGE_CADRE)]
+    assert candidates == [
+        (grid_worker, CarerRole.GRID_WORKER),
+        (care.grid_worker, CarerRole.GRID_WORKER),
+        (care.village_cadre, CarerRole.VILLAGE_CADRE),
+    ]
 
 
 # --- a department sees only the categories it serves -------------------------------------------------------
+
 
 def test_a_department_sees_the_people_of_the_categories_it_serves_in_its_area(dpf):
     care = dpf
@@ -154,8 +174,13 @@ def test_a_department_sees_the_people_of_the_categories_it_serves_in_its_area(dp
 def test_a_department_sees_only_its_categories_of_a_person(dpf):
     care = dpf
     person = disabled_person(care)
-    services.membership_set(actor=care.cast.root, person=person, category=care.categories["dibao"],
-                            since=timezone.localdate(), source=Source.CIVIL_AFFAIRS)
+    services.membership_set(
+        actor=care.cast.root,
+        person=person,
+        category=care.categories["dibao"],
+        since=timezone.localdate(),
+        source=Source.CIVIL_AFFAIRS,
+    )
     assert [m.category.code for m in selectors.open_memberships(person, care.dpf_handler)] == ["disabled"]
     assert {m.category.code for m in selectors.open_memberships(person, care.grid_worker)} == {"disabled", "dibao"}
     figures = selectors.unit_figures(care.dpf_handler, care.cast.yuci)
@@ -182,10 +207,14 @@ def test_a_category_names_its_serving_department_types_in_the_admin_checked(care
 
 # --- the unit page: open needs, drill-down ------------------------------------------------------------------
 
+
 def test_open_needs_count_the_demands_not_closed_yet(care):
     person = register(care)
-    link = services.person_need_file(actor=care.grid_worker, person=person, need=services.NeedInput(
-        title="老人需要助行器", description="走访时老人说腿脚不便，需要一副助行器。"))
+    link = services.person_need_file(
+        actor=care.grid_worker,
+        person=person,
+        need=services.NeedInput(title="老人需要助行器", description="走访时老人说腿脚不便，需要一副助行器。"),
+    )
     figures = selectors.unit_figures(care.cast.root, care.cast.community)
     assert figures.open_needs == 1
     Appeal.objects.filter(pk=link.appeal_id).update(state=State.CLOSED)
@@ -203,10 +232,14 @@ def test_the_drill_down_lists_the_units_below_with_their_figures(care):
 
 # --- a carer files a need (appeals' voucher) ----------------------------------------------------------------
 
+
 def test_a_village_cadre_responsible_for_a_person_files_a_need_for_them(care):
     person = register(care, carer=care.village_cadre)
-    link = services.person_need_file(actor=care.village_cadre, person=person, need=services.NeedInput(
-        title="冬季取暖困难", description="老人家中暖气不热，请供热单位上门检修。"))
+    link = services.person_need_file(
+        actor=care.village_cadre,
+        person=person,
+        need=services.NeedInput(title="冬季取暖困难", description="老人家中暖气不热，请供热单位上门检修。"),
+    )
     appeal = link.appeal
     assert appeal.channel == Channel.GRID_VISIT and appeal.place == care.cast.community
     assert appeal.created_by == care.village_cadre and appeal.contact_name == "王秀英"
@@ -223,41 +256,61 @@ def test_the_voucher_widens_nothing_else(care):
     mine = register(care, carer=care.village_cadre)
     other = register(care, name="李桂兰", seq="004")
     with pytest.raises(NotAllowed):
-        services.person_need_file(actor=care.village_cadre, person=other, need=services.NeedInput(
-            title="需要帮助", description="需要帮助需要帮助"))
+        services.person_need_file(
+            actor=care.village_cadre,
+            person=other,
+            need=services.NeedInput(title="需要帮助", description="需要帮助需要帮助"),
+        )
     intake = {"title": "需要帮助", "description": "需要帮助需要帮助", "channel": Channel.GRID_VISIT}
     with pytest.raises(NotAllowed):
         appeal_create(actor=care.village_cadre, data=Intake(place=care.cast.community, **intake))
     with pytest.raises(NotAllowed):  # naming someone else's person
-        appeal_create(actor=care.village_cadre, data=Intake(place=care.cast.community,
-                                                            on_behalf_of=f"care.person:{other.pk}", **intake))
+        appeal_create(
+            actor=care.village_cadre,
+            data=Intake(place=care.cast.community, on_behalf_of=f"care.person:{other.pk}", **intake),
+        )
     with pytest.raises(NotAllowed):  # their person, another place
-        appeal_create(actor=care.village_cadre, data=Intake(place=care.ruyi, on_behalf_of=f"care.person:{mine.pk}",
-                                                            **intake))
+        appeal_create(
+            actor=care.village_cadre, data=Intake(place=care.ruyi, on_behalf_of=f"care.person:{mine.pk}", **intake)
+        )
     with pytest.raises(NotAllowed):  # another channel
-        appeal_create(actor=care.village_cadre, data=Intake(place=care.cast.community, title="需要帮助",
-                                                            description="需要帮助需要帮助", channel=Channel.PHONE,
-                                                            on_behalf_of=f"care.person:{mine.pk}"))
+        appeal_create(
+            actor=care.village_cadre,
+            data=Intake(
+                place=care.cast.community,
+                title="需要帮助",
+                description="需要帮助需要帮助",
+                channel=Channel.PHONE,
+                on_behalf_of=f"care.person:{mine.pk}",
+            ),
+        )
     services.person_end(actor=care.cast.root, person=mine, ended_on=timezone.localdate(), reason=EndReason.DIED)
     with pytest.raises(NotAllowed):
-        appeal_create(actor=care.village_cadre, data=Intake(place=care.cast.community,
-                                                            on_behalf_of=f"care.person:{mine.pk}", **intake))
+        appeal_create(
+            actor=care.village_cadre,
+            data=Intake(place=care.cast.community, on_behalf_of=f"care.person:{mine.pk}", **intake),
+        )
     assert not Appeal.objects.exists() and not PersonNeed.objects.exists()
 
 
 # --- the PIPL whole-record export ---------------------------------------------------------------------------
 
+
 def test_the_whole_record_is_exported_in_clear_with_the_purpose_audited(care):
     person = register(care)
-    services.person_need_file(actor=care.grid_worker, person=person, need=services.NeedInput(
-        title="老人需要助行器", description="老人腿脚不便，需要一副助行器。"))
+    services.person_need_file(
+        actor=care.grid_worker,
+        person=person,
+        need=services.NeedInput(title="老人需要助行器", description="老人腿脚不便，需要一副助行器。"),
+    )
     with pytest.raises(BadInput):
         services.person_access_export(actor=care.village_cadre, person=person, purpose="", fmt="xlsx")
     with pytest.raises(NotAllowed):  # a grid worker reads, but does not keep the record
         services.person_access_export(actor=care.grid_worker, person=person, purpose="本人申请", fmt="xlsx")
     assert not AuditEvent.objects.filter(verb="care.person.access_export").exists()
-    record = services.person_access_export(actor=care.village_cadre, person=person, purpose="本人书面申请查阅",
-                                           fmt="print")
+    record = services.person_access_export(
+        actor=care.village_cadre, person=person, purpose="本人书面申请查阅", fmt="print"
+    )
     assert record["person"].id_number == id_number()
     assert [m.category.code for m in record["memberships"]] == ["solitary_elderly"]
     assert [a.carer for a in record["assignments"]] == [care.grid_worker]
@@ -271,6 +324,10 @@ def test_a_record_cannot_end_before_its_last_visit(care, english):
     visited = timezone.now() - timedelta(days=2)
     services.visit_record(actor=care.grid_worker, person=person, visited_at=visited, token="t" * 32)
     with pytest.raises(BadInput, match="last visit"):
-        services.person_end(actor=care.cast.root, person=person, reason=EndReason.DIED,
-                            ended_on=timezone.localdate() - timedelta(days=5))
+        services.person_end(
+            actor=care.cast.root,
+            person=person,
+            reason=EndReason.DIED,
+            ended_on=timezone.localdate() - timedelta(days=5),
+        )
     assert Person.objects.get(pk=person.pk).ended_on is None

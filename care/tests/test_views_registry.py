@@ -35,6 +35,7 @@ def new_person(**extra):
 
 # --- registering and changing -------------------------------------------------------------------------------
 
+
 def test_village_staff_register_a_person_with_sex_and_birth_read_from_the_id_number(client, care):
     client.force_login(care.village_cadre)
     page = client.get(reverse("care:person_new"))
@@ -85,8 +86,10 @@ def test_changing_a_record_keeps_the_phone_shown_masked(client, care):
     client.force_login(care.village_cadre)
     url = reverse("care:person_edit", args=[person.pk])
     assert "139****1111" in client.get(url).content.decode()
-    response = client.post(url, {"name": "王秀英", "phone": "139****1111", "address": "如意路3号",
-                                 "unit": care.cast.community.pk, "grid": ""})
+    response = client.post(
+        url,
+        {"name": "王秀英", "phone": "139****1111", "address": "如意路3号", "unit": care.cast.community.pk, "grid": ""},
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert (person.address, person.phone) == ("如意路3号", "13900001111")
@@ -98,12 +101,18 @@ def test_another_community_s_staff_cannot_change_or_end_a_record(client, care):
     client.force_login(care.ruyi_worker)
     for name in ("care:person_edit", "care:person_end", "care:membership_new", "care:need_new"):
         assert client.get(reverse(name, args=[person.pk])).status_code == 404, name
-    assert client.post(reverse("care:person_end", args=[person.pk]),
-                       {"ended_on": timezone.localdate().isoformat(), "reason": "died"}).status_code == 404
+    assert (
+        client.post(
+            reverse("care:person_end", args=[person.pk]),
+            {"ended_on": timezone.localdate().isoformat(), "reason": "died"},
+        ).status_code
+        == 404
+    )
     assert Person.objects.get(pk=person.pk).ended_on is None
 
 
 # --- ending a record -----------------------------------------------------------------------------------------
+
 
 def test_ending_a_record_from_its_page(client, care):
     person = register(care)
@@ -111,8 +120,9 @@ def test_ending_a_record_from_its_page(client, care):
     url = reverse("care:person_end", args=[person.pk])
     refused = client.post(url, {"ended_on": timezone.localdate().isoformat(), "reason": "other", "note": ""})
     assert refused.status_code == 400 and Person.objects.get(pk=person.pk).ended_on is None
-    response = client.post(url, {"ended_on": timezone.localdate().isoformat(), "reason": "moved_away",
-                                 "note": "随子女迁往太原"})
+    response = client.post(
+        url, {"ended_on": timezone.localdate().isoformat(), "reason": "moved_away", "note": "随子女迁往太原"}
+    )
     assert response.status_code == 302
     page = client.get(reverse("care:person", args=[person.pk])).content.decode()
     assert "迁出" in page and "随子女迁往太原" in page and reverse("care:visit_new", args=[person.pk]) not in page
@@ -124,6 +134,7 @@ def test_ending_a_record_from_its_page(client, care):
 
 # --- categories ---------------------------------------------------------------------------------------------
 
+
 def test_adding_a_category_with_its_own_fields_and_ending_it(client, care):
     person = register(care)
     disabled = care.categories["disabled"]
@@ -133,14 +144,24 @@ def test_adding_a_category_with_its_own_fields_and_ending_it(client, care):
     assert "残疾等级" in form and "一级" in form
     refused = client.post(url, {"category": disabled.pk, "since": "2099-01-01", "source": "civil_affairs"})
     assert refused.status_code == 400 and not person.memberships.filter(category=disabled).exists()
-    response = client.post(url, {"category": disabled.pk, "since": "2024-03-01", "source": "civil_affairs",
-                                 "field_disability_type": "肢体", "field_disability_grade": "一级"})
+    response = client.post(
+        url,
+        {
+            "category": disabled.pk,
+            "since": "2024-03-01",
+            "source": "civil_affairs",
+            "field_disability_type": "肢体",
+            "field_disability_grade": "一级",
+        },
+    )
     assert response.status_code == 302
     membership = person.memberships.get(category=disabled)
     assert membership.values == {"disability_type": "肢体", "disability_grade": "一级"}
     assert Person.objects.get(pk=person.pk).risk_level == "high"  # 一级 disability, by the seeded rule
-    ended = client.post(reverse("care:membership_end", args=[person.pk, membership.pk]),
-                        {"until": timezone.localdate().isoformat(), "reason": "残疾证注销"})
+    ended = client.post(
+        reverse("care:membership_end", args=[person.pk, membership.pk]),
+        {"until": timezone.localdate().isoformat(), "reason": "残疾证注销"},
+    )
     assert ended.status_code == 302
     assert CareMembership.objects.get(pk=membership.pk).until == timezone.localdate()
     assert AuditEvent.objects.filter(verb="care.membership.end").get().data["reason"] == "残疾证注销"
@@ -148,11 +169,13 @@ def test_adding_a_category_with_its_own_fields_and_ending_it(client, care):
 
 # --- carers and coverage gaps -------------------------------------------------------------------------------
 
+
 def test_assigning_and_ending_a_carer_from_the_record(client, care):
     person = register(care)
     client.force_login(care.village_cadre)
-    response = client.post(reverse("care:assignment_new", args=[person.pk]),
-                           {"username": "shuncheng_cadre", "role": "village_cadre"})
+    response = client.post(
+        reverse("care:assignment_new", args=[person.pk]), {"username": "shuncheng_cadre", "role": "village_cadre"}
+    )
     assert response.status_code == 302
     assignment = CareAssignment.objects.get(person=person, carer=care.village_cadre)
     assert client.post(reverse("care:assignment_end", args=[person.pk, assignment.pk])).status_code == 302
@@ -168,8 +191,10 @@ def test_the_coverage_gaps_page_assigns_in_one_click(client, care):
     url = reverse("care:gaps") + f"?unit={care.cast.community.pk}"
     page = client.get(url).content.decode()
     assert reverse("care:person", args=[gap.pk]) in page and f'value="{care.grid_worker.pk}"' in page
-    response = client.post(reverse("care:assignment_new", args=[gap.pk]),
-                           {"carer": care.grid_worker.pk, "role": "grid_worker", "next": url})
+    response = client.post(
+        reverse("care:assignment_new", args=[gap.pk]),
+        {"carer": care.grid_worker.pk, "role": "grid_worker", "next": url},
+    )
     assert response.status_code == 302 and response["Location"] == url
     assert CareAssignment.objects.filter(person=gap, carer=care.grid_worker, until__isnull=True).exists()
     assert reverse("care:person", args=[gap.pk]) not in client.get(url).content.decode()
@@ -182,23 +207,28 @@ def test_a_leader_sees_the_gaps_but_assigns_no_one(client, care):
     page = client.get(reverse("care:gaps") + f"?unit={care.cast.community.pk}").content.decode()
     assert reverse("care:person", args=[gap.pk]) in page
     assert reverse("care:assignment_new", args=[gap.pk]) not in page
-    assert client.post(reverse("care:assignment_new", args=[gap.pk]),
-                       {"carer": care.grid_worker.pk, "role": "grid_worker"}).status_code in (302, 403)
+    assert client.post(
+        reverse("care:assignment_new", args=[gap.pk]), {"carer": care.grid_worker.pk, "role": "grid_worker"}
+    ).status_code in (302, 403)
     assert not CareAssignment.objects.filter(person=gap, until__isnull=True).exists()
 
 
 # --- a carer's need -----------------------------------------------------------------------------------------
+
 
 def test_a_village_cadre_carer_files_a_need_from_the_record(client, care):
     person = register(care, carer=care.village_cadre)
     client.force_login(care.village_cadre)
     page = client.get(reverse("care:person", args=[person.pk])).content.decode()
     assert reverse("care:need_new", args=[person.pk]) in page
-    blank = client.post(reverse("care:need_new", args=[person.pk]), {"need_type": "help", "title": "",
-                                                                     "description": "老人说家里漏水"})
+    blank = client.post(
+        reverse("care:need_new", args=[person.pk]), {"need_type": "help", "title": "", "description": "老人说家里漏水"}
+    )
     assert blank.status_code == 400 and "老人说家里漏水" in blank.content.decode() and not Appeal.objects.exists()
-    response = client.post(reverse("care:need_new", args=[person.pk]), {
-        "need_type": "help", "title": "家中水管漏水", "description": "老人说家里厨房水管漏水，需要维修。"})
+    response = client.post(
+        reverse("care:need_new", args=[person.pk]),
+        {"need_type": "help", "title": "家中水管漏水", "description": "老人说家里厨房水管漏水，需要维修。"},
+    )
     assert response.status_code == 302
     appeal = PersonNeed.objects.get(person=person).appeal
     page = client.get(reverse("care:person", args=[person.pk])).content.decode()
@@ -213,12 +243,15 @@ def test_someone_not_responsible_files_no_need(client, care):
     person = register(care)
     client.force_login(care.cast.leader)
     assert client.get(reverse("care:need_new", args=[person.pk])).status_code == 403
-    assert client.post(reverse("care:need_new", args=[person.pk]), {
-        "need_type": "help", "title": "漏水", "description": "家里漏水需要维修"}).status_code in (302, 403)
+    assert client.post(
+        reverse("care:need_new", args=[person.pk]),
+        {"need_type": "help", "title": "漏水", "description": "家里漏水需要维修"},
+    ).status_code in (302, 403)
     assert not Appeal.objects.exists()
 
 
 # --- the unit page and the exports --------------------------------------------------------------------------
+
 
 def test_the_unit_page_drills_down_and_shows_open_needs(client, care):
     register(care, grid=care.grid)
@@ -274,11 +307,18 @@ def test_a_department_s_export_and_pages_hold_only_its_categories(client, dpf): 
 
 # --- the PIPL record ----------------------------------------------------------------------------------------
 
+
 def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     person = register(care)
     visited = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
-    services.visit_record(actor=care.grid_worker, person=person, visited_at=visited, token="r" * 32,
-                          checklist={"gas": "concern"}, notes="老人精神不错")
+    services.visit_record(
+        actor=care.grid_worker,
+        person=person,
+        visited_at=visited,
+        token="r" * 32,
+        checklist={"gas": "concern"},
+        notes="老人精神不错",
+    )
     client.force_login(care.village_cadre)
     url = reverse("care:access_export", args=[person.pk])
     refused = client.post(url, {"purpose": "", "fmt": "xlsx"})
@@ -293,8 +333,11 @@ def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     assert id_number() in printable.content.decode() and "13900001111" in printable.content.decode()
     # The visit in local time, its checklist in words.
     assert f"{visited:%Y-%m-%d} 09:30" in printable.content.decode() and "安全隐患：燃气" in printable.content.decode()
-    assert list(AuditEvent.objects.filter(verb="care.person.access_export").values_list("data__format", flat=True)
-                .order_by("pk")) == ["xlsx", "print"]
+    assert list(
+        AuditEvent.objects.filter(verb="care.person.access_export")
+        .values_list("data__format", flat=True)
+        .order_by("pk")
+    ) == ["xlsx", "print"]
     client.force_login(care.grid_worker)
     assert client.post(url, {"purpose": "本人申请", "fmt": "print"}).status_code in (302, 403)
     assert AuditEvent.objects.filter(verb="care.person.access_export").count() == 2
