@@ -14,7 +14,8 @@ from stdnum.cn import ric
 # The demo's social worker (社工): a login of their own, serving 顺城社区 as a community worker.
 SOCIAL_WORKER = ("shuncheng_social", "冯晓梅", "140702001001")
 # 榆次区残联 (the disabled persons' federation, a department type that serves 残疾人) and its login: it sees
-# the disabled of 榆次区, and only that category of them.
+# the disabled of 榆次区, and only that category of them. seed_demo makes the department (orgs.demo); it is made
+# here too for a demo city seeded before it was there.
 DISABLED_FEDERATION = {"code": "140702-dpf", "unit": "140702000000", "name": "榆次区残疾人联合会",
                        "short_name": "榆次区残联"}
 DPF_HANDLER = ("yuci_dpf_handler", "郝丽娟")
