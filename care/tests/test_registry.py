@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Channel, State
 from care import permissions, selectors, services
-from care.models import CareAssignment, CareMembership, CarerRole, EndReason, Person, PersonNeed, Source
+from care.models import CareAssignment, CareCategory, CareMembership, CarerRole, EndReason, Person, PersonNeed, Source
 from care.tests.conftest import id_number, register
 from conftest import make_department, make_staff
 from core.errors import BadInput, InvalidTransition, NotAllowed
@@ -331,3 +331,21 @@ def test_a_record_cannot_end_before_its_last_visit(care, english):
             ended_on=timezone.localdate() - timedelta(days=5),
         )
     assert Person.objects.get(pk=person.pk).ended_on is None
+
+
+def test_the_admin_says_which_department_types_serve_a_category(client, care):
+    from django.urls import reverse
+
+    care.cast.root.is_staff = True
+    care.cast.root.save()
+    client.force_login(care.cast.root)
+    category = care.categories["disabled"]
+    assert client.get(reverse("admin:care_carecategory_change", args=[category.pk])).status_code == 200
+    data = {"code": "disabled", "name": "残疾人", "fields": "[]", "checklist": "[]", "visit_days_high": 7,
+            "visit_days_medium": 14, "visit_days_low": 30, "order": 60, "is_active": "on",
+            "served_by": ["disabled_federation", "health"]}
+    assert client.post(reverse("admin:care_carecategory_change", args=[category.pk]), data).status_code == 302
+    assert CareCategory.objects.get(pk=category.pk).served_by == ["disabled_federation", "health"]
+    assert permissions.served_categories()["health"] == {category.pk}
+    event = AuditEvent.objects.filter(verb="care.category.update").latest("pk")
+    assert event.data["served_by"] == ["disabled_federation", "health"]
