@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from appeals import permissions
+from appeals import extensions, permissions
 from appeals.deadlines import deadlines_from
 from appeals.lifecycle import check_transition
 from appeals.models import (
@@ -180,6 +180,9 @@ class Intake:
     urgency: str = ""
     external_id: str = ""
     received_at: datetime | None = None
+    # A staff member who is no dispatcher or grid worker may record a demand found on a visit when a higher
+    # app vouches for this case (appeals.extensions.vouches), e.g. "care.person:17" for that person's carer.
+    on_behalf_of: str = ""
 
 
 def _validate_intake(data: Intake) -> dict:
@@ -265,7 +268,9 @@ def appeal_create(*, actor, data: Intake, resident=None, photos=()) -> Appeal:
     place = place or data.place or default_place()
     staff_recording = actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_resident
     if data.channel in (Channel.PHONE, Channel.GRID_VISIT, Channel.HOTLINE, Channel.IMPORT) and not (
-        staff_recording and permissions.may_record_for_resident(actor, place)
+        staff_recording and (permissions.may_record_for_resident(actor, place) or (
+            data.channel == Channel.GRID_VISIT and data.on_behalf_of
+            and extensions.vouches(actor, place, data.on_behalf_of)))
     ):
         raise NotAllowed(_("Only a dispatcher or grid worker responsible for %(place)s may record demands for "
                            "residents there.") % {"place": place.name})

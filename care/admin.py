@@ -10,7 +10,7 @@ from care import selectors, services
 from care.importers import CareListImporter, care_export_rows
 from care.models import CareAssignment, CareCategory, Person, RiskRule
 from core.admin import ServiceAdminMixin, ServiceModelForm, XlsxAdminMixin
-from orgs.models import Level
+from orgs.models import DepartmentKind, Level
 from orgs.permissions import may_administer, may_administer_city
 
 
@@ -46,21 +46,33 @@ class CityConfigAdmin(ServiceAdminMixin, _GatedAdmin):
 
 
 class CareCategoryForm(ServiceModelForm):
+    # The department types whose staff see the category's people (care.permissions.department_reach).
+    served_by = forms.MultipleChoiceField(label=_("served by department types"), choices=DepartmentKind.choices,
+                                          required=False, widget=forms.CheckboxSelectMultiple,
+                                          help_text=_("Their staff see this category's people in their area, and "
+                                                      "only this category of them."))
+
     class Meta:
         model = CareCategory
-        fields = ["code", "name", "fields", "checklist", "visit_days_high", "visit_days_medium", "visit_days_low",
-                  "order", "is_active"]
+        fields = ["code", "name", "fields", "checklist", "served_by", "visit_days_high", "visit_days_medium",
+                  "visit_days_low", "order", "is_active"]
 
 
 @admin.register(CareCategory)
 class CareCategoryAdmin(CityConfigAdmin):
     form = CareCategoryForm
-    list_display = ["name", "code", "visit_days_high", "visit_days_medium", "visit_days_low", "order", "is_active"]
+    list_display = ["name", "code", "served_by_text", "visit_days_high", "visit_days_medium", "visit_days_low", "order",
+                    "is_active"]
     list_editable = []
     search_fields = ["name", "code"]
 
     def service_save(self, *, actor, instance):
         return services.category_save(actor=actor, category=instance)
+
+    @admin.display(description=_("served by department types"))
+    def served_by_text(self, category):
+        labels = dict(DepartmentKind.choices)
+        return "、".join(str(labels.get(kind, kind)) for kind in category.served_by or []) or "—"
 
 
 class RiskRuleForm(ServiceModelForm):

@@ -15,9 +15,13 @@ class CareConfig(AppConfig):
         """A demand a visit filed shows, on its staff page, the visit and the person it came from.
         Appeals never imports care: without this app its pages simply lack the panel."""
         from appeals import extensions
-        from care.views.panels import visit_panel
+        from care.services import VOUCHER, carer_vouches
+        from care.views.panels import need_panel, visit_panel
 
         extensions.register_panel("care.visit", visit_panel)
+        extensions.register_panel("care.need", need_panel)
+        # A person's responsible person may file a need for them (appeals asks care, which checks).
+        extensions.register_voucher(VOUCHER, carer_vouches)
 
     @staticmethod
     def register_menu():

@@ -21,4 +21,8 @@ register_verbs({
     "care.risk.override": _("Risk level set by hand"),
     "care.risk.override_cleared": _("Risk level by hand cleared"),
     "care.visit.record": _("Visit recorded"),
+    "care.person.end": _("Person in care: record ended"),
+    "care.person.access_export": _("Person in care: whole record exported for them (PIPL)"),
+    "care.need.file": _("Need filed for a person in care"),
+    "care.export": _("Care list exported"),
 })

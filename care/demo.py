@@ -13,6 +13,16 @@ from stdnum.cn import ric
 
 # The demo's social worker (社工): a login of their own, serving 顺城社区 as a community worker.
 SOCIAL_WORKER = ("shuncheng_social", "冯晓梅", "140702001001")
+# 榆次区残联 (the disabled persons' federation, a department type that serves 残疾人) and its login: it sees
+# the disabled of 榆次区, and only that category of them. seed_demo makes the department (orgs.demo); it is made
+# here too for a demo city seeded before it was there.
+DISABLED_FEDERATION = {"code": "140702-dpf", "unit": "140702000000", "name": "榆次区残疾人联合会",
+                       "short_name": "榆次区残联"}
+DPF_HANDLER = ("yuci_dpf_handler", "郝丽娟")
+# Records the demo ends (in 顺城社区): one person died a month ago, one moved away ten days ago.
+ENDED = [("died", 30, ""), ("moved_away", 10, "随子女迁往太原市小店区")]
+# A need a village cadre responsible for someone heard of outside a visit, filed from the record.
+RECORD_NEED = ("老人反映楼道灯坏了", "包联对象反映所住单元楼道灯已坏一周，晚上上下楼看不清，请物业或社区维修。")
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林郑梁谢宋唐许韩冯邓曹彭曾田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 ELDERLY_GIVEN = ["秀英", "桂兰", "玉兰", "淑珍", "凤英", "桂英", "秀兰", "玉珍", "德明", "国华", "建国", "福贵",

@@ -6,8 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import UserKind
 from appeals.models import AppealType
-from care.models import CareCategory, RiskLevel
+from care.models import CareCategory, CarerRole, EndReason, FieldType, RiskLevel, Source
+from care.selectors import RecordStatus
 from care.services import CHECK_VALUES, NeedInput
 
 CHECK_CHOICES = list(zip(CHECK_VALUES, [_("OK"), _("Concern")], strict=True))
@@ -80,3 +82,135 @@ class PeopleFilterForm(forms.Form):
                                       required=False, empty_label=_("All categories"))
     risk = forms.ChoiceField(label=_("Risk"), choices=[("", _("Any risk"))] + list(RiskLevel.choices),
                              required=False)
+    status = forms.ChoiceField(label=_("Records"), required=False, choices=[
+        (RecordStatus.CURRENT, _("Current")), (RecordStatus.ENDED, _("Ended (moved away, died)")),
+        (RecordStatus.ALL, _("All"))])
+
+
+# --- the registry's staff pages -------------------------------------------------------------------------
+
+class PersonForm(forms.Form):
+    """Register a person (or change one: the ID number is who they are, and is not asked again)."""
+
+    name = forms.CharField(label=_("Name (姓名)"), max_length=50)
+    id_number = forms.CharField(label=_("ID number (身份证号)"), max_length=24,
+                                help_text=_("18 characters; the sex and birth date are read from it."))
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(label=_("Village / community"), queryset=None, empty_label=None)
+    grid = forms.ModelChoiceField(label=_("Grid"), queryset=None, required=False, empty_label=_("Not known"))
+
+    def __init__(self, *args, units, grids, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["grid"].queryset = grids
+        self.fields["grid"].label_from_instance = lambda grid: f"{grid.parent.name} · {grid.display_short}"
+        if editing:
+            del self.fields["id_number"]
+            self.fields["phone"].help_text = _("Leave it as it is to keep the number on file.")
+
+
+class MembershipForm(forms.Form):
+    """Add a person to a category (or change their open membership), with the category's own fields."""
+
+    since = forms.DateField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+
+    def __init__(self, *args, category, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        if not self.is_bound:
+            self.initial.setdefault("since", timezone.localdate())
+        for spec in category.fields:
+            name = f"field_{spec['name']}"
+            if spec["type"] == FieldType.CHOICE:
+                field = forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in spec.get("choices", [])])
+            elif spec["type"] == FieldType.DATE:
+                field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+            elif spec["type"] == FieldType.NUMBER:
+                field = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+            else:
+                field = forms.CharField(max_length=200)
+            field.label, field.required = spec["label"], False
+            self.fields[name] = field
+
+    def value_fields(self):
+        return [self[f"field_{spec['name']}"] for spec in self.category.fields]
+
+    def values(self) -> dict:
+        out = {}
+        for spec in self.category.fields:
+            value = self.cleaned_data.get(f"field_{spec['name']}")
+            if value not in (None, ""):
+                out[spec["name"]] = value.isoformat() if hasattr(value, "isoformat") else value
+        return out
+
+
+class MembershipEndForm(forms.Form):
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class AssignForm(forms.Form):
+    """Make someone responsible: one of the village's staff, or any staff account by its user name (a
+    volunteer, the village doctor)."""
+
+    carer = forms.ChoiceField(label=_("Responsible person"), required=False)
+    username = forms.CharField(label=_("Or a staff account's user name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=CarerRole.choices)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(c.user.pk): c.user for c in candidates}
+        self.fields["carer"].choices = [("", "—")] + [
+            (str(c.user.pk), f"{c.user} · {c.post} · {CarerRole(c.role).label}") for c in candidates]
+        if candidates and not self.is_bound:
+            self.initial.setdefault("role", candidates[0].role)
+
+    def clean(self):
+        from accounts.models import User
+
+        data = super().clean()
+        username = (data.get("username") or "").strip()
+        if username:
+            user = User.objects.filter(username=username, is_active=True, kind=UserKind.STAFF).first()
+            if user is None:
+                self.add_error("username", _("No active staff account has this user name."))
+            data["user"] = user
+        elif data.get("carer"):
+            data["user"] = self.candidates.get(data["carer"])
+        else:
+            raise forms.ValidationError(_("Choose the responsible person, or give a staff account's user name."))
+        return data
+
+
+class EndRecordForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.ChoiceField(label=_("Why"), choices=EndReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           help_text=_("E.g. where they moved to; required when the reason is “other”."))
+
+
+class NeedForm(forms.Form):
+    need_type = forms.ChoiceField(label=_("Kind of demand"), choices=NEED_TYPES, initial="help")
+    title = forms.CharField(label=_("The need, in a few words"), max_length=100)
+    description = forms.CharField(label=_("What was found and what is needed"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+
+    def need(self) -> NeedInput:
+        data = self.cleaned_data
+        return NeedInput(title=data["title"].strip(), description=data["description"].strip(),
+                         appeal_type=data["need_type"])
+
+
+class AccessExportForm(forms.Form):
+    purpose = forms.CharField(label=_("Purpose"), max_length=200,
+                              widget=forms.TextInput(attrs={"placeholder": _("e.g. the person's written request of today")}))
+    fmt = forms.ChoiceField(label=_("Format"), choices=[("xlsx", _("Spreadsheet (xlsx)")),
+                                                       ("print", _("Printable page"))], initial="xlsx",
+                            widget=forms.RadioSelect)
+
+
+class GapFilterForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Care category"), queryset=CareCategory.objects.filter(is_active=True),
+                                      required=False, empty_label=_("All categories"))

@@ -47,6 +47,11 @@ class CareCategory(models.Model):
     visit_days_low = models.PositiveSmallIntegerField(_("visit every (days) at low risk"), default=30)
     order = models.PositiveSmallIntegerField(_("order"), default=50)
     is_active = models.BooleanField(_("active"), default=True)
+    # The department types (orgs.DepartmentKind values) that serve this category's people: their staff see
+    # those people (and only this category of them) in the registry of their department's area.
+    served_by = models.JSONField(_("served by department types"), default=list, blank=True,
+                                 help_text=_("The types of department whose staff see this category's people, "
+                                             "e.g. the disabled persons' federation for 残疾人."))
 
     class Meta:
         verbose_name = _("care category")
@@ -68,6 +73,12 @@ class CareCategory(models.Model):
 class Sex(models.TextChoices):
     MALE = "male", _("Male")
     FEMALE = "female", _("Female")
+
+
+class EndReason(models.TextChoices):
+    MOVED_AWAY = "moved_away", _("Moved away (迁出)")
+    DIED = "died", _("Died (死亡)")
+    OTHER = "other", _("Other (其他)")
 
 
 class Person(models.Model):
@@ -99,6 +110,12 @@ class Person(models.Model):
     risk_level = models.CharField(_("risk"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.LOW,
                                   editable=False)
     last_visit_at = models.DateTimeField(_("last visit"), null=True, blank=True, editable=False)
+    # A record is ended (moved away, died), never deleted: it leaves the due lists and the figures, its
+    # history stays and it can still be found.
+    ended_on = models.DateField(_("record ended on"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("why the record ended"), max_length=16, choices=EndReason.choices, blank=True,
+                                  editable=False)
+    end_note = models.CharField(_("note on the end"), max_length=200, blank=True, editable=False)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -115,6 +132,9 @@ class Person(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(risk_override="") | ~Q(risk_override_reason=""),
                                    name="care_person_override_has_reason"),
+            models.CheckConstraint(condition=Q(ended_on__isnull=True, end_reason="")
+                                   | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                                   name="care_person_ended_has_reason"),
         ]
 
     def __str__(self):
@@ -131,6 +151,10 @@ class Person(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_on is not None
 
     @property
     def place(self):
@@ -286,3 +310,23 @@ class VisitNeed(models.Model):
 
     def __str__(self):
         return f"{self.visit} → {self.appeal_id}"
+
+
+class PersonNeed(models.Model):
+    """A need a responsible person filed from the person's record, outside a visit (a 村干部 or volunteer
+    hears of it): the link from the person to the demand appeals keeps."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="needs")
+    appeal = models.OneToOneField("appeals.Appeal", verbose_name=_("demand"), on_delete=models.PROTECT,
+                                  related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("need filed for a person")
+        verbose_name_plural = _("needs filed for people")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person} → {self.appeal_id}"

@@ -3,8 +3,9 @@
 The registry follows the scope rule (orgs.selectors) through unit memberships: a grid worker reaches
 the people of their grid (or of their community, when they serve the whole community), a village or
 community its people, a township or county everyone below it. A responsible person (包联人) also
-reaches the people assigned to them. Departments reach no one yet (issue 11: "a department only the
-categories it serves" is still to come)."""
+reaches the people assigned to them. A department reaches, in its area, the people of the categories it
+serves (CareCategory.served_by: 残联 the disabled, 人社 the hard-to-employ), read only, and sees only
+those categories of them. An ended record (moved away, died) is still found, but no longer visited."""
 
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,50 @@ def unit_scope(user, roles) -> Scope:
     return Scope(everything=scope.everything, unit_paths=scope.unit_paths)
 
 
+def served_categories() -> dict[str, set[int]]:
+    """Department type → the ids of the active categories it serves (configured in the admin)."""
+    from care.models import CareCategory
+
+    out: dict[str, set[int]] = {}
+    for pk, kinds in CareCategory.objects.filter(is_active=True).values_list("pk", "served_by"):
+        for kind in kinds or []:
+            out.setdefault(kind, set()).add(pk)
+    return out
+
+
+def department_reach(user) -> list[tuple[str, frozenset[int]]]:
+    """(unit path, category ids) for each department ``user`` serves in with a role that sees the registry:
+    the people of those categories living under that path. Empty for anyone without such a role."""
+    if not _active_staff(user):
+        return []
+    scope = scope_for(user, roles=SEE_ROLES)
+    if scope.everything or not scope.department_subtrees:
+        return []
+    served = served_categories()
+    return [(path, frozenset(served[kind])) for kind, path in scope.department_subtrees if served.get(kind)]
+
+
+def visible_category_ids(user, person=None) -> frozenset[int] | None:
+    """The categories ``user`` may see (of ``person``, when given): None for all of them (their unit scope
+    or their assignment reaches the person), else those their departments serve there."""
+    if person is not None and (_in_scope(unit_scope(user, SEE_ROLES), person) or is_carer(user, person)):
+        return None
+    if person is None:
+        scope = unit_scope(user, SEE_ROLES)
+        if scope.everything or scope.unit_paths:
+            return None
+    ids: set[int] = set()
+    for path, categories in department_reach(user):
+        if person is None or person.unit.path.startswith(path):
+            ids |= categories
+    return frozenset(ids)
+
+
+def _in_departments(user, person) -> bool:
+    ids = visible_category_ids(user, person)
+    return bool(ids) and person.memberships.filter(category_id__in=ids, until__isnull=True).exists()
+
+
 def _in_scope(scope: Scope, person) -> bool:
     if scope.everything:
         return True
@@ -44,7 +89,8 @@ def is_carer(user, person) -> bool:
 
 
 def may_see(user, person) -> bool:
-    return _in_scope(unit_scope(user, SEE_ROLES), person) or is_carer(user, person)
+    return (_in_scope(unit_scope(user, SEE_ROLES), person) or is_carer(user, person)
+            or _in_departments(user, person))
 
 
 def may_manage(user, person) -> bool:
@@ -52,7 +98,9 @@ def may_manage(user, person) -> bool:
 
 
 def may_visit(user, person) -> bool:
-    """The person's responsible people, and grid workers who reach them."""
+    """The person's responsible people, and grid workers who reach them; no one once the record ended."""
+    if person.ended_on is not None:
+        return False
     return is_carer(user, person) or _in_scope(unit_scope(user, [Role.GRID_WORKER]), person)
 
 
@@ -60,6 +108,28 @@ def may_reveal(user, person) -> bool:
     if getattr(user, "is_superuser", False):
         return False  # a superuser administers the system; reading a person's data takes a role
     return _in_scope(unit_scope(user, REVEAL_ROLES), person) or is_carer(user, person)
+
+
+def may_file_need(user, person) -> bool:
+    """A need heard of outside a visit: the person's responsible people (a village cadre or volunteer, who
+    may record no demand otherwise) and those who record demands for residents there (grid workers)."""
+    from appeals.permissions import may_record_for_resident
+
+    if person.ended_on is not None or not _active_staff(user):
+        return False
+    return is_carer(user, person) or may_record_for_resident(user, person.place)
+
+
+def may_export_access(user, person) -> bool:
+    """A PIPL access request (个人信息查阅复制): the whole record in clear, for the person. The staff who keep
+    their record and may read their data in clear."""
+    return may_manage(user, person) and may_reveal(user, person)
+
+
+def may_manage_any(user) -> bool:
+    """Keeps the registry of some unit: registers people there."""
+    scope = unit_scope(user, MANAGE_ROLES)
+    return scope.everything or bool(scope.unit_paths)
 
 
 def may_manage_unit(user, unit) -> bool:
@@ -92,6 +162,17 @@ def require_reveal(user, person) -> None:
         _refuse(_("You may not read %(name)s's ID number and phone in clear."), person)
 
 
+def require_file_need(user, person) -> None:
+    if not may_file_need(user, person):
+        _refuse(_("Only %(name)s's responsible people and grid workers may file a need for them."), person)
+
+
+def require_export_access(user, person) -> None:
+    if not may_export_access(user, person):
+        _refuse(_("Only the village, township or county staff who keep %(name)s's record may export it for "
+                  "them."), person)
+
+
 def require_manage_unit(user, unit) -> None:
     if not may_manage_unit(user, unit):
         raise NotAllowed(_("%(unit)s is outside the units whose registry you keep.") % {"unit": unit.name})
@@ -119,13 +200,14 @@ def may_open_visits(user) -> bool:
 
 
 def may_open_registry(user) -> bool:
-    """包联对象 and the unit page: staff with a unit role that sees the registry."""
+    """包联对象 and the unit page: staff with a unit role that sees the registry, and the staff of a
+    department that serves a category."""
     scope = unit_scope(user, SEE_ROLES)
-    return scope.everything or bool(scope.unit_paths)
+    return scope.everything or bool(scope.unit_paths) or bool(department_reach(user))
 
 
 def may_open_registry_menu(user) -> bool:
     """The menu offers 包联对象 to village, township and county staff; a grid worker finds the people
     of their grid from 我的走访."""
     scope = unit_scope(user, [Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN])
-    return scope.everything or bool(scope.unit_paths)
+    return scope.everything or bool(scope.unit_paths) or bool(department_reach(user))

@@ -2,12 +2,23 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from care.models import RISK_RANK, CareAssignment, CareCategory, CareMembership, Person, RiskLevel, Visit, VisitNeed
-from care.permissions import SEE_ROLES, unit_scope
+from care.models import (
+    RISK_RANK,
+    CareAssignment,
+    CareCategory,
+    CareMembership,
+    Person,
+    PersonNeed,
+    RiskLevel,
+    Visit,
+    VisitNeed,
+)
+from care.permissions import SEE_ROLES, department_reach, unit_scope, visible_category_ids
 from core.crypto import blind_index
 from orgs.selectors import Scope
 
@@ -24,16 +35,26 @@ def _scope_q(scope: Scope) -> Q:
     return q
 
 
+def _departments_q(reach) -> Q:
+    """The people a department's staff reach: in its area, with an open membership of a category it serves."""
+    q = Q(pk__in=[])
+    for path, category_ids in reach:
+        q |= Q(unit__path__startswith=path, pk__in=CareMembership.objects.filter(
+            category_id__in=category_ids, until__isnull=True).values("person_id"))
+    return q
+
+
 def people_visible_to(user) -> QuerySet[Person]:
-    """The people of the user's scope, and those assigned to them."""
+    """The people of the user's scope, those assigned to them, and for department staff the people of the
+    categories their department serves in its area. Ended records included (they stay findable)."""
     qs = Person.objects.select_related("unit", "grid")
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", True):
+        return qs.none()
     scope = unit_scope(user, SEE_ROLES)
-    if not scope.everything and not scope.unit_paths:
-        if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", True):
-            return qs.none()
-        return qs.filter(assignments__carer=user, assignments__until__isnull=True).distinct()
+    if scope.everything:
+        return qs
     mine = Q(pk__in=CareAssignment.objects.filter(carer=user, until__isnull=True).values("person_id"))
-    return qs.filter(_scope_q(scope) | mine)
+    return qs.filter(_scope_q(scope) | mine | _departments_q(department_reach(user)))
 
 
 def person_by_id_number(number: str) -> Person | None:
@@ -41,11 +62,26 @@ def person_by_id_number(number: str) -> Person | None:
     return Person.objects.filter(id_index=blind_index(number)).first() if number else None
 
 
+class RecordStatus:
+    """Which records a list shows: the current ones by default; ended ones stay findable."""
+
+    CURRENT = "current"
+    ENDED = "ended"
+    ALL = "all"
+
+
 def people_search(qs: QuerySet[Person], *, query: str = "", category: CareCategory | None = None,
-                  risk: str = "") -> QuerySet[Person]:
+                  risk: str = "", status: str = RecordStatus.CURRENT) -> QuerySet[Person]:
     """A whole ID number or phone finds by its blind index (exactly: part of one finds nothing); other
-    text searches names and addresses."""
+    text searches names and addresses. A whole ID number finds an ended record whatever ``status`` says."""
     query = (query or "").strip()
+    whole_id = query.replace(" ", "").upper()
+    if len(whole_id) == 18 and whole_id[:17].isdigit():
+        status = RecordStatus.ALL
+    if status == RecordStatus.CURRENT:
+        qs = qs.filter(ended_on__isnull=True)
+    elif status == RecordStatus.ENDED:
+        qs = qs.filter(ended_on__isnull=False)
     if query:
         compact = query.replace(" ", "").upper()
         if compact[:17].isdigit() and len(compact) == 18:
@@ -61,14 +97,27 @@ def people_search(qs: QuerySet[Person], *, query: str = "", category: CareCatego
     return qs
 
 
-def open_memberships(person) -> list[CareMembership]:
-    return list(person.memberships.filter(until__isnull=True).select_related("category"))
+def open_memberships(person, user=None) -> list[CareMembership]:
+    """The person's open memberships; with ``user``, only the categories that user may see of them."""
+    qs = person.memberships.filter(until__isnull=True).select_related("category")
+    ids = visible_category_ids(user, person) if user is not None else None
+    return list(qs if ids is None else qs.filter(category_id__in=ids))
 
 
-def with_open_memberships(qs: QuerySet[Person]) -> QuerySet[Person]:
-    return qs.prefetch_related(Prefetch(
-        "memberships", queryset=CareMembership.objects.filter(until__isnull=True).select_related("category"),
-        to_attr="open_memberships"))
+def ended_memberships(person, user=None) -> list[CareMembership]:
+    qs = person.memberships.filter(until__isnull=False).select_related("category").order_by("-until", "-pk")
+    ids = visible_category_ids(user, person) if user is not None else None
+    return list(qs if ids is None else qs.filter(category_id__in=ids))
+
+
+def with_open_memberships(qs: QuerySet[Person], user=None) -> QuerySet[Person]:
+    """Prefetch ``open_memberships``; with ``user``, only the categories that user may see (a department's
+    staff see only the categories it serves)."""
+    memberships = CareMembership.objects.filter(until__isnull=True).select_related("category")
+    ids = visible_category_ids(user) if user is not None else None
+    if ids is not None:
+        memberships = memberships.filter(category_id__in=ids)
+    return qs.prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="open_memberships"))
 
 
 # --- a responsible person's list -----------------------------------------------------------------------
@@ -129,6 +178,12 @@ def visit_for_appeal(appeal) -> Visit | None:
     return need.visit if need else None
 
 
+def need_for_appeal(appeal) -> PersonNeed | None:
+    """The need a responsible person filed from a person's record as ``appeal``, or None."""
+    return PersonNeed.objects.filter(appeal_id=appeal.pk).select_related("person__unit", "person__grid",
+                                                                        "filed_by").first()
+
+
 def carers_of(person) -> QuerySet[CareAssignment]:
     return person.assignments.filter(until__isnull=True).select_related("carer")
 
@@ -136,6 +191,7 @@ def carers_of(person) -> QuerySet[CareAssignment]:
 # --- the unit page ------------------------------------------------------------------------------------
 
 ON_TIME_WINDOW_DAYS = 90
+LONGEST_UNVISITED = 10
 
 
 @dataclass
@@ -148,47 +204,86 @@ class UnitFigures:
     visits_due: int
     on_time_rate: float | None  # % of due visits done on time, over the window
     overdue_now: int
+    open_needs: int  # demands filed for these people (on a visit or from their record) not closed yet
+    gaps: int  # people in a category with no one responsible (the coverage gap list's length)
     longest_unvisited: list[Person]
 
 
-def unit_figures(user, unit, *, today: date | None = None) -> UnitFigures:
-    """The registry of ``unit`` and below it, as ``user`` may see it. "Visits on time": of the visits that
-    fell due in the last ON_TIME_WINDOW_DAYS days (those made, and those overdue now), the share made by
-    their due date."""
+def people_of_unit(user, unit) -> QuerySet[Person]:
+    """The current (not ended) people of ``unit`` and below it, as ``user`` may see them."""
+    return people_visible_to(user).filter(Q(unit__path__startswith=unit.path) | Q(grid__path__startswith=unit.path),
+                                          ended_on__isnull=True)
+
+
+def open_needs_count(people: QuerySet[Person]) -> int:
+    """Demands filed for ``people`` (on a visit or from the record) that are not closed yet."""
+    from appeals.models import OPEN_STATES, Appeal
+
+    ids = people.values("pk")
+    linked = Q(pk__in=VisitNeed.objects.filter(visit__person__in=ids).values("appeal_id")) | Q(
+        pk__in=PersonNeed.objects.filter(person__in=ids).values("appeal_id"))
+    return Appeal.objects.filter(linked, state__in=OPEN_STATES).count()
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def unit_figures(user, unit, *, today: date | None = None, details: bool = True) -> UnitFigures:
+    """The registry of ``unit`` and below it, as ``user`` may see it; ended records left out. "Visits on
+    time": of the visits that fell due in the last ON_TIME_WINDOW_DAYS days (those made, and those overdue
+    now), the share made by their due date. ``details`` False skips the per-category counts and the
+    longest-unvisited list (the rows of the drill-down)."""
     today = today or timezone.localdate()
-    people = people_visible_to(user).filter(Q(unit__path__startswith=unit.path) | Q(grid__path__startswith=unit.path))
+    people = people_of_unit(user, unit)
     total = people.count()
-    counts = dict(CareMembership.objects.filter(person__in=people, until__isnull=True).values_list("category")
-                  .annotate(n=Count("person", distinct=True)).order_by())
-    categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)]
-    covered = people.filter(pk__in=CareAssignment.objects.filter(until__isnull=True).values("person_id")).count()
+    categories = []
+    if details:
+        counts = dict(CareMembership.objects.filter(person__in=people, until__isnull=True).values_list("category")
+                      .annotate(n=Count("person", distinct=True)).order_by())
+        visible = visible_category_ids(user)
+        categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)
+                      if visible is None or category.pk in visible]
+    assigned = CareAssignment.objects.filter(until__isnull=True).values("person_id")
+    covered = people.filter(pk__in=assigned).count()
+    gaps = (people.filter(pk__in=_memberships_visible(user).values("person_id")).exclude(pk__in=assigned).count())
     since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
     visits = Visit.objects.filter(person__in=people, due_on__gte=since, due_on__lte=today).aggregate(
         done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
     overdue_now = people.filter(next_visit_due__lt=today, next_visit_due__gte=since).count()
     due = visits["done"] + overdue_now
-    longest = list(people.filter(risk_level=RiskLevel.HIGH)
-                   .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:10])
+    longest = []
+    if details:
+        longest = list(people.filter(risk_level=RiskLevel.HIGH)
+                       .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:LONGEST_UNVISITED])
     return UnitFigures(
-        people=total, by_category=categories, covered=covered,
-        coverage=round(100 * covered / total, 1) if total else None,
-        visits_on_time=visits["on_time"], visits_due=due,
-        on_time_rate=round(100 * visits["on_time"] / due, 1) if due else None,
+        people=total, by_category=categories, covered=covered, coverage=_rate(covered, total),
+        visits_on_time=visits["on_time"], visits_due=due, on_time_rate=_rate(visits["on_time"], due),
         overdue_now=people.filter(next_visit_due__lt=today).count(),
+        open_needs=open_needs_count(people), gaps=gaps,
         longest_unvisited=longest,
     )
 
 
 def units_for_dashboard(user):
-    """The units whose page ``user`` may open: those of their scope (villages and above)."""
+    """The units whose page ``user`` may open: those of their scope, and the area of a department that
+    serves a category (villages and above)."""
     from orgs.models import Level
     from orgs.selectors import units_visible_to
 
     scope = unit_scope(user, SEE_ROLES)
     units = units_visible_to(user, roles=SEE_ROLES)
     if not scope.everything:
-        units = units.filter(_paths_q(scope.unit_paths))
+        units = units.filter(_paths_q(scope.unit_paths + tuple(path for path, _ids in department_reach(user))))
     return units.exclude(level=Level.GRID).order_by("path")
+
+
+def unit_children(user, unit, *, today: date | None = None) -> list[tuple[object, UnitFigures]]:
+    """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures."""
+    from orgs.models import Unit
+
+    children = Unit.objects.filter(parent=unit, is_active=True).order_by("code")
+    return [(child, unit_figures(user, child, today=today, details=False)) for child in children]
 
 
 def _paths_q(paths) -> Q:
@@ -196,3 +291,95 @@ def _paths_q(paths) -> Q:
     for path in paths:
         q |= Q(path__startswith=path)
     return q
+
+
+# --- coverage and carers ----------------------------------------------------------------------------------
+
+def _memberships_visible(user) -> QuerySet[CareMembership]:
+    """Open memberships of the categories ``user`` may see (a department: those it serves)."""
+    memberships = CareMembership.objects.filter(until__isnull=True)
+    visible = visible_category_ids(user)
+    return memberships if visible is None else memberships.filter(category_id__in=visible)
+
+
+def coverage_gaps(user, unit, *, category: CareCategory | None = None) -> QuerySet[Person]:
+    """People of ``unit`` (current records) in a category, or in ``category``, with no one responsible:
+    the highest risk first."""
+    memberships = _memberships_visible(user)
+    if category is not None:
+        memberships = memberships.filter(category=category)
+    return (people_of_unit(user, unit)
+            .filter(pk__in=memberships.values("person_id"))
+            .exclude(pk__in=CareAssignment.objects.filter(until__isnull=True).values("person_id"))
+            .annotate(risk_rank=RISK_ORDER).order_by("-risk_rank", "unit__code", "name", "pk"))
+
+
+class Candidate(NamedTuple):
+    user: object
+    role: str  # the CarerRole their post suggests
+    post: str  # where they serve, to tell two people of one name apart
+
+
+def carer_candidates(person) -> list[Candidate]:
+    """Who may be made responsible for ``person``: the grid workers of their grid first, then the other
+    grid workers and the staff of their village or community. Active staff only."""
+    from care.models import CarerRole
+    from orgs.models import Membership, Role
+
+    village = person.unit
+    rows = (Membership.objects.filter(unit__path__startswith=village.path, role__in=[Role.GRID_WORKER, Role.HANDLER],
+                                      user__is_active=True)
+            .select_related("user", "unit").order_by("unit__code", "user__username"))
+
+    def rank(m) -> int:
+        if person.grid_id and m.unit_id == person.grid_id:
+            return 0
+        return 1 if m.role == Role.GRID_WORKER else 2
+
+    seen, out = set(), []
+    for m in sorted(rows, key=rank):
+        if m.user_id in seen:
+            continue
+        seen.add(m.user_id)
+        role = CarerRole.GRID_WORKER if m.role == Role.GRID_WORKER else CarerRole.VILLAGE_CADRE
+        out.append(Candidate(m.user, role, m.unit.display_short))
+    return out
+
+
+def assignment_history(person) -> QuerySet[CareAssignment]:
+    return person.assignments.select_related("carer").order_by("-until", "-since", "-pk")
+
+
+# --- a person's needs, and their whole record (PIPL access request) ----------------------------------------
+
+def person_needs(user, person) -> list[dict]:
+    """The needs filed from the person's record, with their demands' states as ``user`` may see them."""
+    from appeals.selectors import appeals_visible_to
+
+    links = list(person.needs.select_related("filed_by").order_by("-created_at", "-pk"))
+    visible = {a.pk: a for a in appeals_visible_to(user).filter(pk__in=[n.appeal_id for n in links])}
+    return [{"need": need, "appeal": visible.get(need.appeal_id)} for need in links]
+
+
+def person_record(person) -> dict:
+    """Everything the registry holds about ``person``, in clear: for the person themselves (PIPL access
+    request), through care.services.person_access_export, which checks and audits. The demands filed for
+    them are listed with their current state (the demand's own page holds the rest)."""
+    from appeals.models import Appeal
+
+    visits = list(person.visits.select_related("visitor").prefetch_related("needs").order_by("visited_at", "pk"))
+    visit_needs = {need.appeal_id: visit for visit in visits for need in visit.needs.all()}
+    record_needs = {need.appeal_id: need for need in person.needs.select_related("filed_by")}
+    appeals = {a.pk: a for a in Appeal.objects.filter(pk__in=list(visit_needs) + list(record_needs))}
+    needs = []
+    for appeal_id, appeal in sorted(appeals.items(), key=lambda item: (item[1].created_at, item[0])):
+        visit = visit_needs.get(appeal_id)
+        needs.append({"appeal": appeal, "visit": visit,
+                      "filed_by": visit.visitor if visit else record_needs[appeal_id].filed_by})
+    return {
+        "person": person,
+        "memberships": list(person.memberships.select_related("category").order_by("since", "pk")),
+        "assignments": list(person.assignments.select_related("carer").order_by("since", "pk")),
+        "visits": visits,
+        "needs": needs,
+    }

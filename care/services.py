@@ -20,8 +20,10 @@ from care.models import (
     CareCategory,
     CareMembership,
     CarerRole,
+    EndReason,
     FieldType,
     Person,
+    PersonNeed,
     RiskLevel,
     RiskRule,
     RiskSubject,
@@ -31,8 +33,8 @@ from care.models import (
 )
 from core.audit import audit_record
 from core.crypto import blind_index
-from core.errors import BadInput
-from orgs.models import Level
+from core.errors import BadInput, InvalidTransition
+from orgs.models import DepartmentKind, Level
 
 MAX_NOTES = 2000
 # The clock of a phone may run a little fast; a visit "in the future" by more than this is refused.
@@ -99,10 +101,14 @@ def category_save(*, actor, category: CareCategory) -> CareCategory:
     if not isinstance(category.checklist, list) or not all(
             isinstance(item, dict) and item.get("name") and item.get("label") for item in category.checklist):
         raise BadInput(_("The extra checklist items must be a list of objects with name and label."))
+    served_by = category.served_by or []
+    if not isinstance(served_by, list) or any(kind not in DepartmentKind.values for kind in served_by):
+        raise BadInput(_("The department types serving a category must be among the known types."))
+    category.served_by = sorted(set(served_by))
     created = category.pk is None
     category.save()
     _audit(actor, "care.category.create" if created else "care.category.update", category,
-           {"code": category.code, "fields": [f["name"] for f in category.fields]})
+           {"code": category.code, "fields": [f["name"] for f in category.fields], "served_by": category.served_by})
     return category
 
 
@@ -270,6 +276,7 @@ def membership_set(*, actor, person: Person, category: CareCategory, since: date
                    values: dict | None = None) -> tuple[CareMembership, bool]:
     """Open ``person``'s membership of ``category``, or update the open one: (membership, created)."""
     permissions.require_manage(actor, person)
+    _require_current(person)
     if source not in Source.values:
         raise BadInput(_("Unknown source “%(value)s”.") % {"value": source})
     if since > _today():
@@ -309,6 +316,7 @@ def membership_end(*, actor, membership: CareMembership, until: date | None = No
 @transaction.atomic
 def assignment_start(*, actor, person: Person, carer, role: str, since: date | None = None) -> CareAssignment:
     permissions.require_manage(actor, person)
+    _require_current(person)
     if role not in CarerRole.values:
         raise BadInput(_("Unknown role “%(value)s”.") % {"value": role})
     if not carer.is_active or carer.is_resident:
@@ -329,6 +337,53 @@ def assignment_end(*, actor, assignment: CareAssignment) -> None:
                {"carer": assignment.carer.get_username(), "role": assignment.role})
 
 
+def _require_current(person: Person) -> None:
+    if person.ended_on is not None:
+        raise InvalidTransition(_("%(name)s's record was ended on %(date)s; it can no longer be changed.") % {
+            "name": person.masked_name, "date": person.ended_on.isoformat()})
+
+
+@transaction.atomic
+def person_end(*, actor, person: Person, ended_on: date, reason: str, note: str = "") -> Person:
+    """End a record (moved away, died): every open membership and assignment ends that day, the person
+    leaves the due lists and the figures; the record and its history stay, and can still be found."""
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
+    permissions.require_manage(actor, locked)
+    _require_current(locked)
+    if reason not in EndReason.values:
+        raise BadInput(_("Say why the record ends: moved away, died or other."))
+    note = (note or "").strip()
+    if reason == EndReason.OTHER and not note:
+        raise BadInput(_("Say in the note why the record ends."))
+    if len(note) > 200:
+        raise BadInput(_("The note may be at most 200 characters."))
+    if ended_on is None:
+        raise BadInput(_("Give the date the record ends."))
+    if ended_on > _today():
+        raise BadInput(_("The record cannot end in the future."))
+    if ended_on < locked.birth_date:
+        raise BadInput(_("The record cannot end before the person was born."))
+    if locked.last_visit_at and ended_on < timezone.localdate(locked.last_visit_at):
+        raise BadInput(_("The record cannot end before the last visit, on %(date)s.") % {
+            "date": timezone.localdate(locked.last_visit_at).isoformat()})
+    memberships = assignments = 0
+    for membership in CareMembership.objects.select_for_update().filter(person=locked, until__isnull=True):
+        membership.until = max(ended_on, membership.since)
+        membership.save(update_fields=["until"])
+        memberships += 1
+    for assignment in CareAssignment.objects.select_for_update().filter(person=locked, until__isnull=True):
+        assignment.until = max(ended_on, assignment.since)
+        assignment.save(update_fields=["until"])
+        assignments += 1
+    locked.ended_on, locked.end_reason, locked.end_note = ended_on, reason, note
+    locked.next_visit_due = None
+    locked.save(update_fields=["ended_on", "end_reason", "end_note", "next_visit_due", "updated_at"])
+    _audit(actor, "care.person.end", locked, {"ended_on": ended_on.isoformat(), "reason": reason, "note": note,
+                                              "memberships": memberships, "assignments": assignments})
+    person.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
+
+
 # --- risk ----------------------------------------------------------------------------------------------
 
 def person_refresh(person: Person, *, today: date | None = None, rules=None) -> Person:
@@ -340,8 +395,9 @@ def person_refresh(person: Person, *, today: date | None = None, rules=None) -> 
     computed = risk.evaluate(risk.facts_for(person, memberships=memberships, today=today),
                              rules if rules is not None else risk.active_rules())
     level = person.risk_override or computed
-    due = risk.next_due(last_visit_at=person.last_visit_at, registered_at=person.created_at, level=level,
-                        categories=[m.category for m in memberships])
+    due = None if person.ended_on else risk.next_due(
+        last_visit_at=person.last_visit_at, registered_at=person.created_at, level=level,
+        categories=[m.category for m in memberships])
     if (person.risk_computed, person.risk_level, person.next_visit_due) != (computed, level, due):
         person.risk_computed, person.risk_level, person.next_visit_due = computed, level, due
         Person.objects.filter(pk=person.pk).update(risk_computed=computed, risk_level=level, next_visit_due=due)
@@ -493,3 +549,61 @@ def visit_record(*, actor, person: Person, visited_at: datetime, token: str, che
     person_refresh(locked)
     return visit, True
 
+
+
+# --- a need heard of outside a visit ----------------------------------------------------------------------
+
+VOUCHER = "care.person"
+
+
+def carer_vouches(actor, place, reference: str) -> bool:
+    """appeals' voucher (appeals.extensions): ``actor`` is an open responsible person of the person
+    ``reference`` names, whose record is current and whose place is ``place``. Registered by care.apps."""
+    if not reference.isdigit():
+        return False
+    person = Person.objects.select_related("unit", "grid").filter(pk=int(reference)).first()
+    return bool(person is not None and person.ended_on is None and getattr(place, "pk", None) == person.place.pk
+                and permissions.is_carer(actor, person))
+
+
+@transaction.atomic
+def person_need_file(*, actor, person: Person, need: NeedInput) -> PersonNeed:
+    """A need a responsible person heard of (a village cadre, a volunteer), filed as a demand in the person's
+    place through appeals (channel 走访), linked to the person. Appeals lets a carer who records no demands
+    otherwise do it for this person only, on care's word (carer_vouches)."""
+    from appeals.models import Channel
+    from appeals.services import Intake, appeal_create
+
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "grid").get(pk=person.pk)
+    permissions.require_file_need(actor, locked)
+    appeal = appeal_create(actor=actor, data=Intake(
+        title=need.title, description=need.description, appeal_type=need.appeal_type,
+        channel=Channel.GRID_VISIT, place=locked.place, address=locked.address,
+        contact_name=locked.name, contact_phone=locked.phone, on_behalf_of=f"{VOUCHER}:{locked.pk}"))
+    link = PersonNeed.objects.create(person=locked, appeal=appeal, filed_by=actor)
+    _audit(actor, "care.need.file", locked, {"appeal": appeal.code})
+    return link
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+def export_audit(*, actor, what: str, rows: int, filters: dict | None = None) -> None:
+    """Every export from the staff pages is in the audit trail: which list, how many rows, which filters."""
+    audit_record(actor=actor, verb="care.export", target=None, label=str(what)[:200],
+                 data={"rows": rows, "filters": filters or {}})
+
+
+def person_access_export(*, actor, person: Person, purpose: str, fmt: str) -> dict:
+    """A PIPL access request (个人信息查阅复制): the person's whole record, in clear, for them. The stated
+    purpose is kept in the audit trail with the format given (xlsx or the printable page)."""
+    from care.selectors import person_record
+
+    permissions.require_export_access(actor, person)
+    purpose = (purpose or "").strip()
+    if len(purpose) < 2:
+        raise BadInput(_("Say why the record is exported, e.g. the person's request of today."))
+    if fmt not in ("xlsx", "print"):
+        raise BadInput(_("Choose the spreadsheet or the printable page."))
+    audit_record(actor=actor, verb="care.person.access_export", target=person, label=person.masked_name,
+                 data={"purpose": purpose[:200], "format": fmt})
+    return person_record(person)

@@ -377,6 +377,27 @@ def write_xlsx(*, columns: Iterable[Column], rows: Iterable[dict], title: str) -
     return buffer.getvalue()
 
 
+def write_sheets(sheets: Iterable[tuple[str, Iterable[Column], Iterable[dict]]]) -> bytes:
+    """An export of several sheets: each (title, columns, rows) as ``write_xlsx`` writes one."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    for title, columns, rows in sheets:
+        columns = list(columns)
+        sheet = workbook.create_sheet(_sheet_title(str(title)))
+        _header_row(sheet, columns)
+        for number, row in enumerate(rows, start=2):
+            for index, column in enumerate(columns, start=1):
+                value = row.get(column.key)
+                if isinstance(value, Decimal):
+                    value = float(value)
+                _safe_cell(sheet.cell(row=number, column=index), "" if value is None else value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def template_xlsx(importer: Importer) -> bytes:
     """The file an administrator fills in: the header row on the first sheet (nothing else, so an
     untouched template is simply empty) and a second sheet explaining each column."""

@@ -186,6 +186,10 @@ DEPARTMENTS = [
      "city": ("{unit}市场监督管理局", "市市场监管局"), "county": ("{unit}市场监督管理局", "{unit}市场监管局")},
     {"kind": "medical_insurance", "code": "medical-insurance",
      "city": ("{unit}医疗保障局", "市医保局"), "county": ("{unit}医疗保障局", "{unit}医保局")},
+    # The disabled persons' federation (残联): not a government bureau but at each level beside them; the
+    # care registry shows it the disabled of its area.
+    {"kind": "disabled_federation", "code": "dpf",
+     "city": ("{unit}残疾人联合会", "市残联"), "county": ("{unit}残疾人联合会", "{unit}残联")},
 ]
 
 # Staff: (username, display name, role, place, phone). The place is a unit code (12 digits, or 15

@@ -117,6 +117,7 @@ class DepartmentKind(models.TextChoices):
     ENVIRONMENT = "environment", _("Ecology & environment (生态环境)")
     MARKET_REGULATION = "market_regulation", _("Market regulation (市场监管)")
     MEDICAL_INSURANCE = "medical_insurance", _("Medical insurance (医保)")
+    DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation (残联)")
     OTHER = "other", _("Other")
 
 

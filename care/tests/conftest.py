@@ -25,6 +25,7 @@ def categories(db):
     from django.apps import apps
 
     importlib.import_module("care.migrations.0002_seed_categories").seed(apps, None)
+    importlib.import_module("care.migrations.0004_category_served_by").seed(apps, None)
     return {category.code: category for category in CareCategory.objects.all()}
 
 

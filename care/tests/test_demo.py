@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from appeals.models import Appeal
-from care.models import CareAssignment, CarerRole, Person, Visit
+from care.models import CareAssignment, CarerRole, Person, PersonNeed, Visit
 from care.selectors import people_visible_to
 from orgs.demo import DEMO_PASSWORD
 
@@ -34,7 +34,16 @@ def test_care_demo_builds_a_registry_with_visits_some_overdue(categories):
     assert CareAssignment.objects.filter(carer=social, role=CarerRole.SOCIAL_WORKER).exists()
     assert set(people_visible_to(social).values_list("unit__code", flat=True)) == {"140702001001"}
     assert CareAssignment.objects.filter(role=CarerRole.GRID_WORKER, carer__username__endswith="_grid").exists()
-    assert Appeal.objects.filter(channel="grid_visit").count() <= 3
+    assert Appeal.objects.filter(channel="grid_visit").count() <= 4
+    # The registry pages' demo: two ended records, a department that sees only the category it serves, a
+    # need a village cadre filed from a record.
+    assert sorted(Person.objects.filter(ended_on__isnull=False).values_list("end_reason", flat=True)) == [
+        "died", "moved_away"]
+    dpf = User.objects.get(username="yuci_dpf_handler")
+    seen = people_visible_to(dpf)
+    assert seen.exists() and all(p.unit.code.startswith("140702") for p in seen)
+    assert all(p.memberships.filter(category__code="disabled", until__isnull=True).exists() for p in seen)
+    assert PersonNeed.objects.get().filed_by.memberships.get().role == "handler"
     call_command("care_demo", "--if-empty", stdout=out)
     assert Person.objects.count() == people
 

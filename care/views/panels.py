@@ -15,3 +15,13 @@ def visit_panel(request, appeal) -> str:
         "visit": visit, "person": visit.person,
         "may_open": permissions.may_see(request.user, visit.person),
     }, request=request)
+
+
+def need_panel(request, appeal) -> str:
+    """The way back from a demand a responsible person filed from a person's record; "" when there is none."""
+    need = selectors.need_for_appeal(appeal)
+    if need is None:
+        return ""
+    return render_to_string("care/panel_need.html", {
+        "need": need, "person": need.person, "may_open": permissions.may_see(request.user, need.person),
+    }, request=request)

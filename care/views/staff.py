@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from care import permissions, selectors, services
-from care.forms import OverrideForm, PeopleFilterForm, RevealForm, VisitForm
+from care.forms import AccessExportForm, AssignForm, OverrideForm, PeopleFilterForm, RevealForm, VisitForm
 from care.models import RiskLevel
 from core.errors import DomainError, NotAllowed
 from core.middleware import returns_to
@@ -58,32 +58,19 @@ def people(request):
     qs = selectors.people_visible_to(user)
     if form.is_valid():
         qs = selectors.people_search(qs, query=form.cleaned_data["q"], category=form.cleaned_data["category"],
-                                     risk=form.cleaned_data["risk"])
+                                     risk=form.cleaned_data["risk"],
+                                     status=form.cleaned_data["status"] or selectors.RecordStatus.CURRENT)
+    else:
+        qs = qs.filter(ended_on__isnull=True)
     qs = selectors.with_open_memberships(qs.annotate(risk_rank=selectors.RISK_ORDER)
-                                         .order_by("-risk_rank", "next_visit_due", "pk"))
+                                         .order_by("-risk_rank", "next_visit_due", "pk"), user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "care/people.html", {
         "form": form, "page": page, "filter_query": params.urlencode(), "today": timezone.localdate(),
         "units": selectors.units_for_dashboard(user)[:1],
-    })
-
-
-@staff_required
-@require_GET
-def unit_page(request):
-    """A unit's figures: people per category, coverage, visits on time, the longest-unvisited high risk."""
-    user = request.user
-    if not permissions.may_open_registry(user):
-        raise NotAllowed(_("The registry is for village, township and county staff and grid workers."))
-    units = list(selectors.units_for_dashboard(user)[:500])
-    if not units:
-        raise NotAllowed(_("You hold no role in a unit."))
-    chosen = next((u for u in units if str(u.pk) == request.GET.get("unit")), units[0])
-    return render(request, "care/unit.html", {
-        "units": units, "unit": chosen, "figures": selectors.unit_figures(user, chosen),
-        "today": timezone.localdate(),
+        "may_register": selectors.units_for_dashboard(user).exists() and permissions.may_manage_any(user),
     })
 
 
@@ -93,14 +80,22 @@ def _render_person(request, person, *, revealed=None, reveal_form=None, override
     needs = selectors.needs_with_state(user, visits)
     for visit in visits:
         visit.need_items = needs.get(visit.pk, [])
+    may_manage = permissions.may_manage(user, person)
     response = render(request, "care/person.html", {
         "person": person,
-        "memberships": selectors.open_memberships(person),
+        "memberships": selectors.open_memberships(person, user),
+        "ended_memberships": selectors.ended_memberships(person, user),
         "carers": list(selectors.carers_of(person)),
+        "past_carers": [a for a in selectors.assignment_history(person) if a.until is not None],
+        "assign_form": AssignForm(candidates=selectors.carer_candidates(person)) if may_manage else None,
+        "needs": selectors.person_needs(user, person),
+        "may_file_need": permissions.may_file_need(user, person),
+        "may_export_access": permissions.may_export_access(user, person),
+        "access_form": AccessExportForm(auto_id="access_%s"),  # the reveal form has a purpose too
         "visits": visits,
         "revealed": revealed,
         "may_reveal": permissions.may_reveal(user, person),
-        "may_manage": permissions.may_manage(user, person),
+        "may_manage": may_manage,
         "may_visit": permissions.may_visit(user, person),
         "reveal_form": reveal_form or RevealForm(),
         "override_form": override_form or OverrideForm(initial={"level": person.risk_override}),

@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.services import staff_save
 from appeals.permissions import may_record_for_resident
 from care import demo, services
-from care.models import CareCategory, CarerRole, Person, Source
+from care.models import CareAssignment, CareCategory, CarerRole, Person, Source
 from care.risk import visit_interval
 from orgs import demo as orgs_demo
 from orgs.models import Level, Membership, Role, Unit
@@ -52,11 +52,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             social_worker = self.social_worker(root)
             people, visits, needs = self.build(root, rng, social_worker, per_village=options["per_village"])
+            self.registry_extras(root)
         self.stdout.write(self.style.SUCCESS(
             _("Demo registry ready: %(people)s people, %(visits)s visits, %(needs)s needs filed as demands.")
             % {"people": people, "visits": visits, "needs": needs}))
         self.stdout.write(_("Social worker login: %(username)s / %(password)s") % {
             "username": demo.SOCIAL_WORKER[0], "password": orgs_demo.DEMO_PASSWORD})
+        self.stdout.write(_("Disabled persons' federation login: %(username)s / %(password)s") % {
+            "username": demo.DPF_HANDLER[0], "password": orgs_demo.DEMO_PASSWORD})
 
     def social_worker(self, root) -> User:
         username, display_name, unit_code = demo.SOCIAL_WORKER
@@ -69,6 +72,39 @@ class Command(BaseCommand):
         if not Membership.objects.filter(user=user, unit=unit, role=Role.GRID_WORKER).exists():
             membership_grant(actor=root, user=user, role=Role.GRID_WORKER, unit=unit)
         return user
+
+    @staticmethod
+    def registry_extras(root):
+        """What the registry's pages show besides the lists: a department that sees only the category it
+        serves (榆次区残联 and its login), two ended records, and a need a village cadre filed from a record."""
+        from orgs.models import Department
+        from orgs.services import department_save
+
+        spec = demo.DISABLED_FEDERATION
+        department = Department.objects.filter(code=spec["code"]).first() or department_save(
+            actor=root, department=Department(code=spec["code"], unit=Unit.objects.get(code=spec["unit"]),
+                                              kind="disabled_federation", name=spec["name"],
+                                              short_name=spec["short_name"]))
+        username, display_name = demo.DPF_HANDLER
+        user = User.objects.filter(username=username).first() or staff_save(
+            actor=root, user=User(username=username, display_name=display_name,
+                                  password=make_password(orgs_demo.DEMO_PASSWORD)))
+        if not Membership.objects.filter(user=user, department=department, role=Role.HANDLER).exists():
+            membership_grant(actor=root, user=user, role=Role.HANDLER, department=department)
+        today = timezone.localdate()
+        community = Person.objects.filter(unit__code=demo.SOCIAL_WORKER[2], ended_on__isnull=True,
+                                          assignments__until__isnull=True).distinct().order_by("pk")
+        for (reason, days_ago, note), person in zip(demo.ENDED, list(community[:len(demo.ENDED)]), strict=False):
+            last = timezone.localdate(person.last_visit_at) if person.last_visit_at else today
+            ended_on = min(today, max(today - timedelta(days=days_ago), last + timedelta(days=1)))
+            services.person_end(actor=root, person=person, ended_on=ended_on, reason=reason, note=note)
+        cadre_assignment = (CareAssignment.objects.filter(role=CarerRole.VILLAGE_CADRE, until__isnull=True,
+                                                          person__ended_on__isnull=True)
+                            .select_related("person", "carer").order_by("pk").first())
+        if cadre_assignment is not None:
+            title, description = demo.RECORD_NEED
+            services.person_need_file(actor=cadre_assignment.carer, person=cadre_assignment.person,
+                                      need=services.NeedInput(title=title, description=description))
 
     @staticmethod
     def carers_by_unit() -> dict[int, list[tuple[User, str]]]:
