@@ -92,7 +92,7 @@ class ActivityForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     organisation = forms.ModelChoiceField(label=_("Organised by (optional)"), required=False,
                                           queryset=Organisation.objects.filter(is_active=True))
-    place = forms.CharField(label=_("Place"), max_length=200)
+    place = forms.CharField(label=_("Meeting place"), max_length=200)
     skills = forms.ModelMultipleChoiceField(label=_("Skills needed"), queryset=Skill.objects.none(),
                                             required=False, widget=forms.CheckboxSelectMultiple)
     need_source = forms.ChoiceField(label=_("The need comes from"), choices=NeedSource.choices,

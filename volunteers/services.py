@@ -7,6 +7,8 @@ Capacity holds under concurrency: a sign-up takes a place with one conditional U
 (``taken < capacity``), which the database serialises on PostgreSQL and SQLite alike."""
 
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,8 +55,21 @@ def _audit(actor, verb: str, target, data: dict | None = None):
     audit_record(actor=actor, verb=verb, target=target, data=data or {}, label=label)
 
 
+# The demo (volunteers_demo) replays past activities at their own time; nothing else sets this.
+_demo_clock: ContextVar[datetime | None] = ContextVar("volunteers_demo_clock", default=None)
+
+
+@contextmanager
+def demo_clock(moment: datetime):
+    token = _demo_clock.set(moment)
+    try:
+        yield
+    finally:
+        _demo_clock.reset(token)
+
+
 def _now() -> datetime:
-    return timezone.now()
+    return _demo_clock.get() or timezone.now()
 
 
 def _text(value: str, *, limit: int, label: str, required: bool = True) -> str:

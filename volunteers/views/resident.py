@@ -19,7 +19,7 @@ from core.middleware import returns_to
 from volunteers import selectors, services
 from volunteers.forms import ApplyForm, ProfileForm
 from volunteers.models import Activity, Certificate, Signup, SignupStatus, Slot, VolunteerStatus
-from volunteers.qr import qr_svg
+from volunteers.qr import qr_svg, qr_svg_document
 
 
 def signed_in(view):
@@ -180,7 +180,7 @@ def my_qr(request):
     """The volunteer's own code, for an organiser to scan."""
     volunteer = _approved(request)
     url = request.build_absolute_uri(reverse("volunteers:staff_scan", args=[volunteer.code]))
-    response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg_document(url), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 

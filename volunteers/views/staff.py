@@ -24,7 +24,7 @@ from orgs.selectors import units_visible_to
 from volunteers import permissions, selectors, services
 from volunteers.forms import ActivityForm, CancelForm, CorrectionForm, DecideForm, RevealForm
 from volunteers.models import NeedSource, Signup, SignupStatus, VolunteerStatus
-from volunteers.qr import qr_svg
+from volunteers.qr import qr_svg, qr_svg_document
 
 PAGE_SIZE = 30
 
@@ -271,5 +271,5 @@ def scan(request, code):
 def activity_qr(request, pk):
     activity = _activity(request, pk)
     url = request.build_absolute_uri(reverse("volunteers:checkin", args=[activity.checkin_code]))
-    return HttpResponse(qr_svg(url, scale=8), content_type="image/svg+xml")
+    return HttpResponse(qr_svg_document(url, scale=12), content_type="image/svg+xml")
 
