@@ -6,7 +6,7 @@ activity with the reasons, the link back to a person in care, and the indicators
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_noop
@@ -160,7 +160,7 @@ def band_of(moment: datetime) -> str | None:
     return next((band for band, (start, end) in BANDS.items() if start <= hour < end), None)
 
 
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 300
 
 
 def suggestions(user, activity: Activity, *, limit: int = 20, now: datetime | None = None) -> list[Suggestion]:
@@ -175,10 +175,17 @@ def suggestions(user, activity: Activity, *, limit: int = 20, now: datetime | No
     now = now or timezone.now()
     county = "/".join(activity.unit.path.split("/")[:2]) + "/"
     taken = Signup.objects.filter(slot__activity=activity, status=SignupStatus.SIGNED_UP).values("volunteer_id")
+    wanted = {skill.pk: skill for skill in activity.skills.all()}
+    township = "/".join(activity.unit.path.split("/")[:3]) + "/"
+    # The database keeps the likeliest (shared skills, then the same township) so that a county of
+    # thousands of volunteers is scored in Python only for its best few hundred.
     candidates = list(Volunteer.objects.select_related("unit").filter(status=VolunteerStatus.APPROVED,
                                                                      unit__path__startswith=county)
-                      .exclude(pk__in=taken).prefetch_related("skills")[:MAX_CANDIDATES])
-    wanted = {skill.pk: skill for skill in activity.skills.all()}
+                      .exclude(pk__in=taken)
+                      .annotate(shared=Count("skills", filter=Q(skills__in=list(wanted)), distinct=True),
+                                near=Case(When(unit__path__startswith=township, then=Value(1)), default=Value(0),
+                                          output_field=IntegerField()))
+                      .order_by("-shared", "-near", "pk").prefetch_related("skills")[:MAX_CANDIDATES])
     times = [(timezone.localtime(slot.starts_at).weekday(), band_of(slot.starts_at))
              for slot in activity.slots.filter(starts_at__gt=now)]
     invited = set(activity.invitations.values_list("volunteer_id", flat=True))
