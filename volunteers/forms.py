@@ -34,7 +34,7 @@ class AvailabilityMixin:
 
 
 class ApplyForm(AvailabilityMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name (姓名)"), max_length=50)
     id_number = forms.CharField(label=_("ID number (身份证号)"), max_length=20,
                                 help_text=_("Checked once by the community against your ID card; kept encrypted."))
     unit = forms.ModelChoiceField(label=_("Village or community you will serve"),
@@ -42,7 +42,7 @@ class ApplyForm(AvailabilityMixin, forms.Form):
     organisation = forms.ModelChoiceField(label=_("Team or agency (optional)"), required=False,
                                           queryset=Organisation.objects.filter(is_active=True),
                                           empty_label=_("None yet"))
-    skills = forms.ModelMultipleChoiceField(label=_("What you can do"), queryset=Skill.objects.none(),
+    skills = forms.ModelMultipleChoiceField(label=_("What you can offer"), queryset=Skill.objects.none(),
                                             required=False, widget=forms.CheckboxSelectMultiple)
     consent = forms.BooleanField(
         label=_("I agree that my name, ID number and service hours are kept to organise volunteering and "
@@ -55,7 +55,7 @@ class ApplyForm(AvailabilityMixin, forms.Form):
 
 
 class ProfileForm(AvailabilityMixin, forms.Form):
-    skills = forms.ModelMultipleChoiceField(label=_("What you can do"), queryset=Skill.objects.none(),
+    skills = forms.ModelMultipleChoiceField(label=_("What you can offer"), queryset=Skill.objects.none(),
                                             required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, volunteer=None, **kwargs):

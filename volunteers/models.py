@@ -92,7 +92,7 @@ class Volunteer(models.Model):
     id_number = EncryptedTextField(_("ID number (身份证号)"))
     id_index = models.CharField(max_length=64, unique=True, editable=False)
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("serves in"), on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True, blank=True,
+    organisation = models.ForeignKey(Organisation, verbose_name=_("team or agency"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="members")
     skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="+")
     # {"0": ["morning", "evening"], …}: weekday (Monday 0) → bands of the day.

@@ -6,7 +6,8 @@ activity with the reasons, the link back to a person in care, and the indicators
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_noop
@@ -182,7 +183,11 @@ def suggestions(user, activity: Activity, *, limit: int = 20, now: datetime | No
     candidates = list(Volunteer.objects.select_related("unit").filter(status=VolunteerStatus.APPROVED,
                                                                      unit__path__startswith=county)
                       .exclude(pk__in=taken)
-                      .annotate(shared=Count("skills", filter=Q(skills__in=list(wanted)), distinct=True),
+                      .annotate(shared=Coalesce(Subquery(
+                                    Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"),
+                                                                            skill_id__in=list(wanted))
+                                    .values("volunteer_id").annotate(n=Count("pk")).values("n"),
+                                    output_field=IntegerField()), Value(0)),
                                 near=Case(When(unit__path__startswith=township, then=Value(1)), default=Value(0),
                                           output_field=IntegerField()))
                       .order_by("-shared", "-near", "pk").prefetch_related("skills")[:MAX_CANDIDATES])
