@@ -274,7 +274,8 @@ def _check_slots(slots: list[SlotInput]) -> list[SlotInput]:
     return ordered
 
 
-def _check_care_person(actor, person_id: int | None):
+def care_person_in_scope(actor, person_id: int | None):
+    """The person in care ``person_id`` as care shows them to ``actor`` (care.selectors), or BadInput."""
     if person_id is None:
         return None
     from care.selectors import people_visible_to
@@ -300,7 +301,7 @@ def activity_create(*, actor, title: str, unit, place: str, slots: list[SlotInpu
         raise BadInput(_("Unknown source of the need “%(value)s”.") % {"value": need_source})
     if care_person_id is not None:
         need_source = NeedSource.CARE
-        _check_care_person(actor, care_person_id)
+        care_person_in_scope(actor, care_person_id)
     elif need_source == NeedSource.CARE:
         raise BadInput(_("Give the number of the person in care this activity serves."))
     if not 0 <= int(withdraw_cutoff_hours) <= 168:

@@ -160,7 +160,7 @@ def activity_new(request):
     person = None
     if request.GET.get("care_person", "").isdigit():
         person_id = int(request.GET["care_person"])
-        person = services._check_care_person(user, person_id)
+        person = services.care_person_in_scope(user, person_id)
         initial = {"care_person": person_id, "need_source": NeedSource.CARE, "unit": person.unit_id}
     form = ActivityForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
