@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
     "care",
+    "volunteers",
     "open311",
     "web",
 ]

@@ -67,6 +67,10 @@ TILE_TEXT = {
     "dispatch.catalogue": gettext_lazy("Which matter goes to which department: the phrases the router and the "
                                        "dispatchers go by (权责清单)."),
     "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
+    "volunteers.people": gettext_lazy("Volunteers and social workers of your area: applications to approve, "
+                                      "their skills and service hours."),
+    "volunteers.activities": gettext_lazy("Volunteer activities: publish a need with time slots, check volunteers "
+                                          "in by QR, invite the best suited."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
 }
@@ -139,7 +143,10 @@ def home(request):
     if not user.is_authenticated:
         return landing(request)
     if user.is_resident:
-        return render(request, "web/home_resident.html", {"masked_phone": user.masked_phone})
+        from volunteers.selectors import home_summary
+
+        return render(request, "web/home_resident.html", {"masked_phone": user.masked_phone,
+                                                          "volunteer_summary": home_summary(user)})
     memberships = memberships_of(user)
     role = strongest_role(user, memberships)
     if role is None:
