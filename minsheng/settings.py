@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "orgs",
     "accounts",
     "appeals",
+    "targets",
     "dispatch",
     "care",
     "open311",
@@ -215,6 +216,8 @@ SCHEDULE = [
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
     # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
+    # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
+    {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
 ]
 
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a

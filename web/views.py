@@ -67,6 +67,10 @@ TILE_TEXT = {
     "dispatch.catalogue": gettext_lazy("Which matter goes to which department: the phrases the router and the "
                                        "dispatchers go by (权责清单)."),
     "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
+    "targets.dashboard": gettext_lazy("One screen per unit: the 民生实事 targets' progress, demands and care, down "
+                                      "to each county and township; the monthly report."),
+    "targets.reports": gettext_lazy("Report the figures the platform cannot see (填报), and review those of the "
+                                    "units below (审核)."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
 }

@@ -10,16 +10,18 @@ MENU_LINK = re.compile(r'<a class="sitenav-link[^"]*" href="([^"]+)" data-menu="
 WORK = ["appeals.queue"]
 EXPECTED = {
     "grid_worker": [*WORK, "appeals.record", "care.visits", "web.directory"],
-    "handler_a": [*WORK, "dispatch.topics", "web.directory"],
+    "handler_a": [*WORK, "targets.reports", "dispatch.topics", "web.directory"],
     "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": [*WORK, "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
-                        "appeals.kpi", "web.directory"],
-    "leader": [*WORK, "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": [*WORK, "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "city_supervisor": [*WORK, "appeals.extensions", "care.people", "targets.dashboard", "dispatch.hotspots",
+                        "dispatch.topics", "appeals.kpi", "web.directory"],
+    "leader": [*WORK, "care.people", "targets.dashboard", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
+               "web.directory"],
+    "admin": [*WORK, "care.people", "dispatch.catalogue", "targets.reports", "targets.dashboard", "appeals.kpi",
+              "web.directory", "web.admin"],
     "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.people", "dispatch.catalogue",
-             "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
+             "targets.reports", "targets.dashboard", "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
              "web.directory", "web.admin"],
 }
 
