@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from conftest import make_department, make_staff
+from conftest import make_staff
 from orgs.models import DepartmentKind, Role
 from targets.models import ReportedIndicator
 
@@ -24,12 +24,9 @@ def t(cast):
     c = SimpleNamespace(cast=cast)
     c.yuci_leader = make_staff("yuci_leader", (Role.LEADER, cast.yuci), root=cast.root)
     c.city_admin = make_staff("city_admin", (Role.ADMIN, cast.city), root=cast.root)
-    c.beiguan_health = make_department(
-        cast.root, cast.beiguan, DepartmentKind.HEALTH, "北关街道卫生院", "140702001-health"
-    )
-    c.beiguan_reporter = make_staff("beiguan_doctor", (Role.HANDLER, c.beiguan_health), root=cast.root)
-    # The unit above 北关街道 is 榆次区: its health bureau's handler reviews.
-    c.yuci_reviewer = cast.handler_a
+    # 榆次区卫健局 reports for 榆次区 (and its townships); the unit above, the city's 卫健委, reviews.
+    c.yuci_reporter = cast.handler_a
+    c.city_reviewer = make_staff("city_health", (Role.HANDLER, cast.city_health), root=cast.root)
     c.family_doctor = ReportedIndicator.objects.create(
         code="family-doctor",
         name="家庭医生签约率",
