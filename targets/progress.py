@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from appeals.kpis import Period, month_period
 from targets import catalogue, registry
-from targets.models import IndicatorReport, ProgressPoint, ReportedIndicator, Status, Target
+from targets.models import IndicatorReport, ProgressPoint, Status, Target
 from targets.registry import Direction, Value, add_values
 
 # How far (as a share of the whole way from baseline to target) a value may trail the expected path.
@@ -81,8 +81,8 @@ def judge(target: Target, value: Decimal | None, expected: Decimal, day: date, u
 
 
 def _plain(number: Decimal) -> str:
-    number = Decimal(number).quantize(Q2)
-    return f"{number.normalize():f}" if number == number.to_integral() else f"{number:f}"
+    text = f"{Decimal(number).quantize(Q2):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def measured_units(target: Target) -> list:
@@ -117,9 +117,6 @@ def _stale_since(target: Target):
     if target.indicator_code.startswith("reported."):
         code = target.indicator_code.removeprefix("reported.")
         latest = IndicatorReport.objects.filter(indicator__code=code).aggregate(m=Max("updated_at"))["m"]
-        if latest:
-            moments.append(latest)
-        latest = ReportedIndicator.objects.filter(code=code).values_list("created_at", flat=True).first()
         if latest:
             moments.append(latest)
     return max(moments)

@@ -13,8 +13,15 @@ from targets.registry import Direction
 
 
 def data(cast, **overrides):
-    values = {"title": "新建标准化社区食堂", "owner_unit": cast.city, "year": 2026, "indicator_code": "care.people",
-              "baseline": "0", "target_value": "20", "milestones": [(date(2026, 6, 30), "10")]}
+    values = {
+        "title": "新建标准化社区食堂",
+        "owner_unit": cast.city,
+        "year": 2026,
+        "indicator_code": "care.people",
+        "baseline": "0",
+        "target_value": "20",
+        "milestones": [(date(2026, 6, 30), "10")],
+    }
     values.update(overrides)
     return services.TargetInput(**values)
 
@@ -28,14 +35,17 @@ def test_an_administrator_defines_a_target_with_milestones_audited(cast, t):
     assert event.target_id == str(target.pk) and event.data["target_value"] == "20.00"
 
 
-@pytest.mark.parametrize(("overrides", "words"), [
-    ({"baseline": "30", "target_value": "20"}, "必须高于基线"),
-    ({"baseline": "10", "target_value": "20", "direction": Direction.FALL}, "必须低于基线"),
-    ({"milestones": [(date(2027, 1, 15), "5")]}, "不在目标年度"),
-    ({"target_value": "二十"}, "必须是数字"),
-    ({"indicator_code": "nothing.here"}, "没有指标"),
-    ({"title": "  "}, "标题"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"baseline": "30", "target_value": "20"}, "必须高于基线"),
+        ({"baseline": "10", "target_value": "20", "direction": Direction.FALL}, "必须低于基线"),
+        ({"milestones": [(date(2027, 1, 15), "5")]}, "不在目标年度"),
+        ({"target_value": "二十"}, "必须是数字"),
+        ({"indicator_code": "nothing.here"}, "没有指标"),
+        ({"title": "  "}, "标题"),
+    ],
+)
 def test_bad_targets_are_refused_in_chinese_and_nothing_is_saved(cast, t, overrides, words):
     with pytest.raises(BadInput) as refused:
         services.target_save(actor=t.city_admin, data=data(cast, **overrides))
@@ -54,8 +64,15 @@ def test_only_administrators_of_the_owner_unit_define_targets(cast, t):
 
 
 def submit(t, **overrides):
-    values = {"actor": t.yuci_reporter, "indicator": t.family_doctor, "unit": t.cast.yuci, "month": "2026-03",
-              "numerator": "8120", "denominator": "21500", "note": "据签约系统导出"}
+    values = {
+        "actor": t.yuci_reporter,
+        "indicator": t.family_doctor,
+        "unit": t.cast.yuci,
+        "month": "2026-03",
+        "numerator": "8120",
+        "denominator": "21500",
+        "note": "据签约系统导出",
+    }
     values.update(overrides)
     return services.report_submit(**values)
 
@@ -70,18 +87,22 @@ def test_a_department_reports_and_the_unit_above_approves(cast, t):
     services.report_approve(actor=t.city_reviewer, report=report, note="已核")
     report.refresh_from_db()
     assert report.state == ReportState.APPROVED and report.reviewed_by == t.city_reviewer
-    assert list(AuditEvent.objects.filter(verb__startswith="targets.report").values_list("verb", flat=True)
-                .order_by("pk")) == ["targets.report.submit", "targets.report.approve"]
+    assert list(
+        AuditEvent.objects.filter(verb__startswith="targets.report").values_list("verb", flat=True).order_by("pk")
+    ) == ["targets.report.submit", "targets.report.approve"]
 
 
-@pytest.mark.parametrize(("overrides", "words"), [
-    ({"numerator": "22000"}, "高于分母"),
-    ({"denominator": None, "numerator": "37.8"}, "分子和分母"),
-    ({"denominator": "0"}, "分母必须大于零"),
-    ({"numerator": "-1"}, "不能为负"),
-    ({"month": "2099-01"}, "尚未开始"),
-    ({"month": "三月"}, "2026-03"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"numerator": "22000"}, "高于分母"),
+        ({"denominator": None, "numerator": "37.8"}, "分子和分母"),
+        ({"denominator": "0"}, "分母必须大于零"),
+        ({"numerator": "-1"}, "不能为负"),
+        ({"month": "2099-01"}, "尚未开始"),
+        ({"month": "三月"}, "2026-03"),
+    ],
+)
 def test_bad_figures_are_refused_in_chinese_and_nothing_is_saved(cast, t, overrides, words):
     with pytest.raises(BadInput) as refused:
         submit(t, **overrides)
@@ -119,12 +140,14 @@ def test_an_approved_figure_changes_only_with_a_reason_and_the_change_is_audited
     with pytest.raises(BadInput):
         services.report_amend(actor=t.city_reviewer, report=report, numerator="8200", denominator="21500", reason="")
     with pytest.raises(NotAllowed):
-        services.report_amend(actor=t.yuci_reporter, report=report, numerator="8200", denominator="21500",
-                              reason="补录")
+        services.report_amend(
+            actor=t.yuci_reporter, report=report, numerator="8200", denominator="21500", reason="补录"
+        )
     report.refresh_from_db()
     assert report.numerator == 8120
-    services.report_amend(actor=t.city_reviewer, report=report, numerator="8200", denominator="21500",
-                          reason="补录3月底签约")
+    services.report_amend(
+        actor=t.city_reviewer, report=report, numerator="8200", denominator="21500", reason="补录3月底签约"
+    )
     report.refresh_from_db()
     assert report.numerator == 8200 and report.state == ReportState.APPROVED
     event = AuditEvent.objects.get(verb="targets.report.amend")

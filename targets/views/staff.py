@@ -202,7 +202,7 @@ def _save_target(request, target=None):
             except DomainError as exc:
                 error = str(exc.message)
             else:
-                transaction.on_commit(lambda: progress.progress_refresh(targets=Target.objects.filter(pk=saved.pk)))
+                progress.progress_refresh(targets=Target.objects.filter(pk=saved.pk))
                 messages.success(request, _("Target saved."))
                 return redirect("targets:target", pk=saved.pk)
     elif target is not None:
@@ -421,4 +421,5 @@ def monthly_file(request, pk, kind):
     file = report.docx if kind == "docx" else report.xlsx
     if report.state != MonthlyReportState.READY or not file:
         raise Http404(_("The report is not ready yet."))
-    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+    name = f"{report.unit.code}-{report.month:%Y-%m}-v{report.version}.{'docx' if kind == 'docx' else 'xlsx'}"
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
