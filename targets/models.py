@@ -43,6 +43,14 @@ class ReportedIndicator(models.Model):
         return Aggregation.RATIO if self.is_rate else Aggregation.SUM
 
 
+class Status(models.TextChoices):
+    ON_TRACK = "on_track", _("On track (正常推进)")
+    AT_RISK = "at_risk", _("At risk (存在风险)")
+    BEHIND = "behind", _("Behind (进度滞后)")
+    DONE = "done", _("Achieved (已完成)")
+    NO_DATA = "no_data", _("No data yet (暂无数据)")
+
+
 class Target(models.Model):
     """One item of the 民生实事 list: a promise for a year, measured by one indicator."""
 
@@ -85,7 +93,7 @@ class Target(models.Model):
     current_value = models.DecimalField(
         _("current value"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )
-    current_status = models.CharField(_("status"), max_length=12, blank=True, editable=False)
+    current_status = models.CharField(_("status"), max_length=12, choices=Status.choices, blank=True, editable=False)
     current_reason = models.CharField(_("reason"), max_length=300, blank=True, editable=False)
     current_as_of = models.DateField(_("as of"), null=True, blank=True, editable=False)
 
@@ -207,14 +215,6 @@ class IndicatorReport(models.Model):
 
     def __str__(self):
         return f"{self.indicator} · {self.unit} · {self.month:%Y-%m}"
-
-
-class Status(models.TextChoices):
-    ON_TRACK = "on_track", _("On track (正常推进)")
-    AT_RISK = "at_risk", _("At risk (存在风险)")
-    BEHIND = "behind", _("Behind (进度滞后)")
-    DONE = "done", _("Achieved (已完成)")
-    NO_DATA = "no_data", _("No data yet (暂无数据)")
 
 
 class ProgressPoint(models.Model):
