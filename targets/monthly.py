@@ -5,9 +5,11 @@ the format offices circulate) and a workbook, with the charts as images. Its fig
 ``selectors.dashboard``: the same numbers as the leader's dashboard for that unit and month.
 
 Other apps add a section to the report through ``register_section`` (from their ``AppConfig.ready``):
-``section(unit, period) -> ReportTable | None``."""
+``section(unit, period, viewer) -> ReportTable | None`` (``viewer``: who asked for the report, None
+for the nightly build); dispatch adds the month's hot spots and 每月一题 this way."""
 
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,6 +35,7 @@ class ReportTable:
     note: str = ""
 
 
+logger = logging.getLogger("minsheng.targets")
 _sections: dict[str, Callable] = {}
 
 
@@ -40,10 +43,15 @@ def register_section(key: str, section: Callable) -> None:
     _sections[key] = section
 
 
-def extra_tables(unit, period) -> list[ReportTable]:
+def extra_tables(unit, period, viewer=None) -> list[ReportTable]:
+    """The registered apps' sections; one that fails is logged and left out, never the whole report."""
     out = []
-    for section in list(_sections.values()):
-        table = section(unit, period)
+    for key, section in list(_sections.items()):
+        try:
+            table = section(unit, period, viewer)
+        except Exception:  # noqa: BLE001 - another app's section must not stop the report
+            logger.exception("monthly report section %s failed for %s", key, unit.code)
+            continue
         if table is not None:
             out.append(table)
     return out
@@ -258,7 +266,7 @@ def report_build(report: MonthlyReport, *, viewer=None) -> MonthlyReport:
         progress(5)
         board = selectors.dashboard(viewer, report.unit, period)
         progress(30)
-        extra = extra_tables(report.unit, period)
+        extra = extra_tables(report.unit, period, viewer)
         docx = build_docx(board, extra, progress)
         xlsx = build_xlsx(board, extra)
         stem = f"{report.unit.code}-{report.month:%Y-%m}-v{report.version}"

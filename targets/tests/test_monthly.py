@@ -59,6 +59,8 @@ def test_the_reports_figures_equal_the_dashboards(cast, t, march, media_root):  
     assert demands[1][1:3] == ["4", "2"]  # received, closed in March: the fixture's figures
     targets = tables["民生实事"]
     assert targets[1][0] == board.targets[0].target.title
+    # dispatch's sections, plugged in from dispatch/apps.py: the month's hot spots and 每月一题.
+    assert tables["热点"][0] == ["排名", "关键词", "所在单位", "诉求件数"] and "每月一题" in tables
     ranking = tables["下级单位三率排名"]
     assert [row[1] for row in ranking[1:]] == ["榆次区", "太谷区"]
     book = load_workbook(io.BytesIO(report.xlsx.read()))
