@@ -9,6 +9,14 @@ class CareConfig(AppConfig):
     def ready(self):
         self.plug_into_appeals()
         self.register_menu()
+        self.register_indicators()
+
+    @staticmethod
+    def register_indicators():
+        """People in care, coverage and visits on time in the 民生实事 registry (targets.registry)."""
+        from care.indicators import register_all
+
+        register_all()
 
     @staticmethod
     def plug_into_appeals():

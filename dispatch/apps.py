@@ -22,6 +22,16 @@ class DispatchConfig(AppConfig):
                                 dispatch_uid=f"dispatch-cat-del-{model.__name__}")
         self.plug_into_appeals()
         self.register_menu()
+        self.plug_into_targets()
+
+    @staticmethod
+    def plug_into_targets():
+        """The month's hot spots and 每月一题 in the monthly 民生实事 report (targets imports no dispatch)."""
+        from dispatch import report_sections
+        from targets.monthly import register_section
+
+        register_section("dispatch.hotspots", report_sections.hotspots_section)
+        register_section("dispatch.topics", report_sections.topics_section)
 
     @staticmethod
     def plug_into_appeals():

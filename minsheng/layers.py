@@ -9,7 +9,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("web", "open311"),  # faces and adapters: role homes, dashboards, GeoReport v2
     # Feature apps, peers; deliberation, facilities, volunteers and employment join this layer.
     ("dispatch", "care", "volunteers"),
-    # ("targets",) goes here: targets and the indicator registry the feature apps fill.
+    ("targets",),  # 民生实事 targets and the indicator registry the feature apps fill
     ("appeals",),  # the demand loop: intake, lifecycle, deadlines, KPIs, outbox
     ("accounts",),  # users, residents' sign-in, API credentials
     ("orgs",),  # units, departments, memberships, the scope rule

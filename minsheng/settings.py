@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "orgs",
     "accounts",
     "appeals",
+    "targets",
     "dispatch",
     "care",
     "volunteers",
@@ -237,7 +238,9 @@ SCHEDULE = [
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
     # The audit trail keeps AUDIT_RETENTION_DAYS (MLPS practice: at least six months), then is purged
     # with its hash chain kept checkable (core/audit.py).
-    {"command": "audit_purge", "at": "03:30"},
+    {"command": "audit_purge", "at": "03:45"},
+    # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
+    {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
 ]
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 

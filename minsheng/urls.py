@@ -14,6 +14,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("care/", include("care.urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("targets/", include("targets.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

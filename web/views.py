@@ -71,6 +71,10 @@ TILE_TEXT = {
                                       "their skills and service hours."),
     "volunteers.activities": gettext_lazy("Volunteer activities: publish a need with time slots, check volunteers "
                                           "in by QR, invite the best suited."),
+    "targets.dashboard": gettext_lazy("One screen per unit: the 民生实事 targets' progress, demands and care, down "
+                                      "to each county and township; the monthly report."),
+    "targets.reports": gettext_lazy("Report the figures the platform cannot see (填报), and review those of the "
+                                    "units below (审核)."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
 }

@@ -1,0 +1,124 @@
+"""care's indicators in the 民生实事 registry (targets.registry; plugged in by care/apps.py): people in
+care, coverage by a responsible person and visits made on time, for a unit and everything below it.
+Each is one GROUP BY per village over care's own tables, rolled up the tree; stocks as of the
+period's last day, so past months are computed as they stood."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from care.models import CareAssignment, CareMembership, Person, Visit
+from targets.registry import Aggregation, Indicator, register, rolled_up, shared
+
+SECTION = {"section": "care", "section_label": _("Care (包联)"), "section_order": 20}
+
+
+def _open_on(day) -> Q:
+    return Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
+
+
+def _people_by_village(period) -> dict[str, int]:
+    def compute():
+        rows = (
+            CareMembership.objects.filter(_open_on(period.end))
+            .order_by()
+            .values("person__unit__path")
+            .annotate(n=Count("person", distinct=True))
+        )
+        return {row["person__unit__path"]: row["n"] for row in rows}
+
+    return shared(("care.people", period.end), compute)
+
+
+def people(units, period):
+    return rolled_up(units, _people_by_village(period))
+
+
+def coverage(units, period):
+    """People with a responsible person (包联人) ÷ people in care, on the period's last day."""
+
+    def compute():
+        in_care = CareMembership.objects.filter(_open_on(period.end)).values("person_id")
+        rows = (
+            CareAssignment.objects.filter(_open_on(period.end), person_id__in=in_care)
+            .order_by()
+            .values("person__unit__path")
+            .annotate(n=Count("person", distinct=True))
+        )
+        return {row["person__unit__path"]: row["n"] for row in rows}
+
+    covered = shared(("care.covered", period.end), compute)
+    everyone = _people_by_village(period)
+    return rolled_up(units, {path: (covered.get(path, 0), n) for path, n in everyone.items()}, rate=True)
+
+
+def visits_on_time(units, period):
+    """Of the visits that fell due in the period, those made by their due date; for the month running,
+    the people overdue now count as due and not made."""
+
+    def compute():
+        out: dict[str, list[int]] = {}
+        rows = (
+            Visit.objects.filter(due_on__gte=period.start, due_on__lte=period.end)
+            .order_by()
+            .values("person__unit__path")
+            .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
+        )
+        for row in rows:
+            out[row["person__unit__path"]] = [row["on_time"], row["done"]]
+        today = timezone.localdate()
+        if period.start <= today <= period.end + timedelta(days=1):
+            late = (
+                Person.objects.filter(next_visit_due__gte=period.start, next_visit_due__lt=today)
+                .order_by()
+                .values("unit__path")
+                .annotate(n=Count("pk"))
+            )
+            for row in late:
+                out.setdefault(row["unit__path"], [0, 0])[1] += row["n"]
+        return {path: tuple(pair) for path, pair in out.items()}
+
+    return rolled_up(units, shared(("care.visits", period.start, period.end), compute), rate=True)
+
+
+def people_by_category(unit, period):
+    rows = (
+        CareMembership.objects.filter(_open_on(period.end), person__unit__path__startswith=unit.path)
+        .order_by("category__order")
+        .values("category__name")
+        .annotate(n=Count("person", distinct=True))
+    )
+    return [(row["category__name"], row["n"]) for row in rows]
+
+
+def register_all():
+    register(
+        Indicator(
+            "care.people",
+            _("People in care (包联对象)"),
+            _("people"),
+            Aggregation.SUM,
+            people,
+            order=10,
+            breakdown=people_by_category,
+            **SECTION,
+        )
+    )
+    register(
+        Indicator(
+            "care.coverage", _("Care coverage (包联覆盖率)"), "%", Aggregation.RATIO, coverage, order=20, **SECTION
+        )
+    )
+    register(
+        Indicator(
+            "care.visits_on_time",
+            _("Visits on time (按时走访率)"),
+            "%",
+            Aggregation.RATIO,
+            visits_on_time,
+            order=30,
+            **SECTION,
+        )
+    )
