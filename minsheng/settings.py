@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
     "care",
+    "facilities",
     "open311",
     "web",
 ]
