@@ -59,17 +59,20 @@ def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
 
 # What each role may open, as the site menu (core.menu) offers it: its home shows exactly these as tiles.
 TILES = {
-    "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "web.directory"],
-    "handler_a": ["appeals.queue", "dispatch.topics", "web.directory"],
+    "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "facilities.registry", "web.directory"],
+    "handler_a": ["appeals.queue", "facilities.registry", "facilities.checkin", "dispatch.topics", "web.directory"],
     "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
+    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "facilities.registry",
+                        "dispatch.hotspots", "dispatch.topics",
                         "appeals.kpi", "web.directory"],
-    "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "leader": ["appeals.queue", "care.people", "facilities.registry", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "facilities.registry", "facilities.checkin",
+              "facilities.canteen", "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
-             "dispatch.catalogue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
+             "dispatch.catalogue", "facilities.registry", "facilities.checkin", "facilities.canteen", "dispatch.hotspots",
+             "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
 
