@@ -8,6 +8,15 @@ class FacilitiesConfig(AppConfig):
 
     def ready(self):
         self.register_menu()
+        self.register_home_panel()
+
+    @staticmethod
+    def register_home_panel():
+        """Today's meal orders on the home of those who run a canteen."""
+        from core.home import HomePanel, register
+        from facilities.views.staff import home_panel
+
+        register(HomePanel("facilities.canteen_today", home_panel, order=20))
 
     @staticmethod
     def register_menu():

@@ -121,6 +121,11 @@ def facilities_visible_to(user) -> QuerySet[Facility]:
     return qs.filter(q)
 
 
+def facilities_run_as_staff(user) -> QuerySet[Facility]:
+    """The facilities ``user`` works at (FacilityStaff), whatever their role in the network."""
+    return Facility.objects.filter(staff__user=user, staff__until__isnull=True).select_related("type", "unit")
+
+
 def status_history(facility) -> QuerySet[FacilityStatusPeriod]:
     return facility.status_periods.select_related("changed_by").order_by("-since", "-pk")
 

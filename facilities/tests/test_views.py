@@ -161,3 +161,17 @@ def test_a_grid_worker_orders_for_an_elder_from_the_facility_page(client, fac):
 def test_residents_are_kept_out_of_staff_pages(client, fac, url):
     client.force_login(fac.family)
     assert client.get(url).status_code == 403
+
+
+def test_the_canteen_managers_home_shows_todays_orders(client, fac):
+    from datetime import datetime, time, timedelta
+
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time(0, 0)))
+    slot = services.slot_add(actor=fac.cast.root, resource=fac.lunch, starts_at=start, ends_at=start + timedelta(minutes=30))
+    services.booking_create(actor=fac.family, slot=slot, for_name="张大爷", for_id_number=OLD_85,
+                            now=start - timedelta(days=1))
+    client.force_login(fac.manager)  # no role in the network: the canteen is their work
+    html = client.get("/").content.decode()
+    assert "今日订餐" in html and f'data-today-orders="{fac.canteen.pk}">1 份' in html
+    assert 'data-tile="facilities.canteen"' in html and "您的账号还没有角色" not in html

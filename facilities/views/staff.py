@@ -328,3 +328,25 @@ def canteen_export(request):
                  data={"since": since.isoformat(), "until": until.isoformat(), "rows": len(rows)})
     content = write_xlsx(columns=SUBSIDY_COLUMNS, rows=rows, title=_("Meal subsidies"))
     return xlsx_response(content, f"meal-subsidies-{since:%Y%m%d}-{until:%Y%m%d}.xlsx")
+
+
+def home_panel(request) -> str:
+    """Today's orders of the canteens the user runs, on their home page (core.home)."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    user = request.user
+    if not getattr(user, "is_authenticated", False) or user.is_resident:
+        return ""
+    canteens = list(selectors.canteens_run_by(user)[:10]) if permissions.may_open_canteen(user) else []
+    posts = list(selectors.facilities_run_as_staff(user).exclude(pk__in=[c.pk for c in canteens])[:10])
+    if not canteens and not posts:
+        return ""
+    counts = selectors.meal_counts(day=timezone.localdate(), facilities=canteens)
+    for canteen in canteens:
+        day = counts.get(canteen.pk)
+        canteen.today_orders = day.orders if day else 0
+        canteen.today_delivered = day.delivered if day else 0
+        canteen.today_checked_in = day.checked_in if day else 0
+    return render_to_string("facilities/home_panel.html", {
+        "canteens": canteens, "posts": posts, "canteen_url": reverse("facilities:canteen")}, request=request)
