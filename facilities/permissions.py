@@ -61,8 +61,15 @@ def may_register_in(user, unit, facility_type) -> bool:
 
 
 def may_order_for_others(user, facility) -> bool:
-    """代订 by staff: grid workers and keepers reaching the canteen, and its own staff."""
-    return may_run(user, facility) or _reaches(user, facility, [Role.GRID_WORKER], departments=False)
+    """代订 by staff: keepers and the facility's own staff, and grid workers of its area: a grid worker
+    of one of a community's grids orders at that community's canteen as well as at those below them."""
+    if may_run(user, facility):
+        return True
+    if not _active_staff(user):
+        return False
+    path = facility.unit_path
+    return any(path.startswith(m.unit.path) or m.unit.path.startswith(path)
+               for m in memberships_of(user, [Role.GRID_WORKER]) if m.unit_id)
 
 
 def require_keep(user, facility) -> None:

@@ -396,14 +396,17 @@ def meal_price(*, resource: Resource, id_number: str, birth: date, on: date) -> 
     return MealPrice(full_price=full, price=price, subsidy=full - price, rule=best.name if best else "", age=age)
 
 
-def _refuse_repeat_no_shows(holder, now) -> None:
+def _refuse_repeat_no_shows(holder, for_index, now) -> None:
+    """The person who did not come is the one held to the limit: the holder booking for themselves, the
+    diner (by ID number) when booked for someone else, whoever booked for them."""
     since = now - timedelta(days=NO_SHOW_WINDOW_DAYS)
-    missed = list(Booking.objects.filter(holder=holder, state=BookingState.NO_SHOW, slot__starts_at__gte=since)
+    who = {"for_index": for_index} if for_index else {"holder": holder, "for_index": ""}
+    missed = list(Booking.objects.filter(state=BookingState.NO_SHOW, slot__starts_at__gte=since, **who)
                   .order_by("slot__starts_at").values_list("slot__starts_at", flat=True))
     if len(missed) >= NO_SHOW_LIMIT:
         until = missed[len(missed) - NO_SHOW_LIMIT] + timedelta(days=NO_SHOW_WINDOW_DAYS)
-        raise NotAllowed(_("You did not come to %(n)s bookings in the last %(days)s days, so you may book again "
-                           "from %(date)s.") % {"n": len(missed), "days": NO_SHOW_WINDOW_DAYS,
+        raise NotAllowed(_("%(who)s did not come to %(n)s bookings in the last %(days)s days, so may book again "
+                           "from %(date)s.") % {"who": _("The diner") if for_index else _("You"), "n": len(missed), "days": NO_SHOW_WINDOW_DAYS,
                                                 "date": f"{timezone.localtime(until):%Y-%m-%d}"})
 
 
@@ -442,9 +445,8 @@ def booking_create(*, actor, slot: Slot, for_name: str = "", for_id_number: str 
         raise BadInput(_("Only meals are delivered."))
     if delivery and not delivery_address:
         raise BadInput(_("Give the address the meal is delivered to."))
-    if actor.is_resident:
-        _refuse_repeat_no_shows(actor, now)
     for_index = blind_index(number) if number else ""
+    _refuse_repeat_no_shows(actor, for_index, now)
     if Booking.objects.filter(slot=slot, holder=actor, for_index=for_index, state__in=ACTIVE_STATES).exists():
         raise BadInput(_("This slot is booked already for %(who)s: see 我的预约.") % {
             "who": mask_name(for_name) if for_name else _("you")})

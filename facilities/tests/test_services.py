@@ -201,3 +201,17 @@ def test_opening_hours_are_read_and_open_now_answers(fac):
     assert selectors.is_open(fac.hall, monday_morning)
     assert not selectors.is_open(fac.hall, sunday)
     assert not selectors.is_open(fac.hall, monday_morning.replace(hour=13))
+
+
+def test_a_grid_worker_of_a_grid_orders_at_the_communitys_canteen(fac):
+    from conftest import make_staff, make_unit
+    from orgs.models import Level, Role, UnitKind
+
+    grid = make_unit(fac.cast.root, "140702001001001", "顺城社区第一网格", Level.GRID, UnitKind.GRID, fac.cast.community)
+    worker = make_staff("grid1", (Role.GRID_WORKER, grid), root=fac.cast.root)
+    booking = services.booking_create(actor=worker, slot=fac.meal, for_name="张大爷", for_id_number=OLD_85)
+    assert booking.state == "confirmed"
+    other = make_unit(fac.cast.root, "140703100201001", "东阳村第一网格", Level.GRID, UnitKind.GRID, fac.cast.village)
+    outsider = make_staff("grid2", (Role.GRID_WORKER, other), root=fac.cast.root)
+    with pytest.raises(NotAllowed):
+        services.booking_create(actor=outsider, slot=fac.meal, for_name="张大爷", for_id_number=OLD_70)
