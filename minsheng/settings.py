@@ -216,6 +216,7 @@ SCHEDULE = [
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
     # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
+    {"command": "facilities_no_shows", "args": [], "at": "02:30"},
 ]
 
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a

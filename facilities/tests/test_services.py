@@ -215,3 +215,14 @@ def test_a_grid_worker_of_a_grid_orders_at_the_communitys_canteen(fac):
     outsider = make_staff("grid2", (Role.GRID_WORKER, other), root=fac.cast.root)
     with pytest.raises(NotAllowed):
         services.booking_create(actor=outsider, slot=fac.meal, for_name="张大爷", for_id_number=OLD_70)
+
+
+def test_the_nightly_sweep_records_no_shows_once(fac):
+    kept = services.booking_create(actor=resident(1), slot=fac.game)
+    missed = services.booking_create(actor=resident(2), slot=fac.game)
+    services.booking_check_in(actor=fac.cast.root, booking=kept, now=fac.game.starts_at)
+    after = fac.game.ends_at + timedelta(hours=1)
+    assert services.no_shows_sweep(now=after) == 1
+    assert services.no_shows_sweep(now=after) == 0
+    assert Booking.objects.get(pk=missed.pk).state == "no_show"
+    assert Booking.objects.get(pk=kept.pk).state == "checked_in"
