@@ -54,12 +54,28 @@ def directory(*, unit=None, facility_type=None, near: tuple[float, float] | None
     if near is not None:
         lat, lng = near
         shrink = math.cos(math.radians(lat))
-        qs = (qs.filter(latitude__isnull=False)
+        qs = _near_box(qs.filter(latitude__isnull=False), lat, lng, shrink)
+        qs = (qs
               .annotate(d2=(F("latitude") - lat) * (F("latitude") - lat)
                         + (F("longitude") - lng) * (F("longitude") - lng) * (shrink * shrink))
               .order_by("d2", "pk"))
     else:
         qs = qs.order_by("unit_path", "type__order", "name", "pk")
+    return qs
+
+
+# Nearest first looks in a box around the point, widened until it holds this many facilities: sorting a
+# few hundred by distance instead of a city's tens of thousands keeps the page under 100 ms.
+NEAR_ENOUGH = 200
+BOX_HALF_DEGREES = (0.02, 0.06, 0.2, 0.6)
+
+
+def _near_box(qs, lat, lng, shrink):
+    for half in BOX_HALF_DEGREES:
+        wide = half / max(shrink, 0.01)
+        box = qs.filter(latitude__range=(lat - half, lat + half), longitude__range=(lng - wide, lng + wide))
+        if box[:NEAR_ENOUGH].count() >= NEAR_ENOUGH:
+            return box
     return qs
 
 
