@@ -52,3 +52,13 @@ def fac(cast):
     family = User.objects.create_user(username="r-family", kind=UserKind.RESIDENT, phone="13900139000")
     return SimpleNamespace(cast=cast, canteen=canteen, hall=hall, lunch=lunch, court=court, meal=meal, game=game,
                            manager=manager, family=family, start=start)
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    """Services answer in the user's language; these tests read the Chinese, whatever an earlier test of
+    the session left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
