@@ -383,3 +383,13 @@ def person_record(person) -> dict:
         "visits": visits,
         "needs": needs,
     }
+def category_codes_by_id_number(number: str, *, on: date | None = None) -> list[str]:
+    """The codes of the categories the registered person with this ID number belonged to on ``on``
+    (today by default); [] when nobody has it. Unscoped and showing no record: for peers whose rules
+    depend on a category (facilities' meal prices for 低保 and 特困)."""
+    if not number:
+        return []
+    on = on or timezone.localdate()
+    return list(CareMembership.objects.filter(person__id_index=blind_index(number), since__lte=on)
+                .filter(Q(until__isnull=True) | Q(until__gte=on))
+                .values_list("category__code", flat=True).distinct())

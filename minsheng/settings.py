@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dispatch",
     "care",
     "volunteers",
+    "facilities",
     "open311",
     "web",
 ]
@@ -241,6 +242,7 @@ SCHEDULE = [
     {"command": "audit_purge", "at": "03:45"},
     # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
     {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
+    {"command": "facilities_no_shows", "args": [], "at": "02:30"},
 ]
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("targets/", include("targets.urls")),
+    path("facilities/", include("facilities.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

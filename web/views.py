@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import staff_required
 from appeals.forms import TrackForm
+from core import home as home_panels
 from core import menu
 from orgs.models import Level, Role
 from orgs.selectors import (
@@ -153,8 +154,11 @@ def home(request):
                                                           "volunteer_summary": home_summary(user)})
     memberships = memberships_of(user)
     role = strongest_role(user, memberships)
-    if role is None:
-        return render(request, "web/home_no_role.html", {})
+    if role is None:  # no role in the network; an app may still give them work (a canteen's manager)
+        tiles, panels = feature_tiles(user), home_panels.panels_for(request)
+        if not panels:
+            tiles = []  # nothing of their own to do: send them to their administrator
+        return render(request, "web/home_no_role.html", {"tiles": tiles, "panels": panels})
     counts = unit_counts_by_level(units_visible_to(user))
     context = {
         "memberships": memberships,
@@ -169,6 +173,7 @@ def home(request):
         "admin_links": admin_links(user) if role == Role.ADMIN else [],
         "tiles": feature_tiles(user),
         "waiting": month_headline(user) if role == Role.LEADER else waiting_work(user, role),
+        "panels": home_panels.panels_for(request),
     }
     return render(request, f"web/home_{role}.html", context)
 
