@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
     "care",
+    "deliberation",
     "open311",
     "web",
 ]
