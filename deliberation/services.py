@@ -534,7 +534,8 @@ def task_add(*, actor, topic: Topic, title: str, kind: str, due_on: date, owner_
              department=None, details: str = "") -> Task:
     """分解任务. A demand task files a demand (诉求) through appeals for the department that must act —
     dispatched to it at once when the actor may dispatch, else with the dispatchers, the department
-    named — and follows it from then on. A manual task is the community's own."""
+    named — and follows it from then on; the topic's proposer is the demand's resident, who reads the
+    reply and rates it. A manual task is the community's own."""
     permissions.require_moderate(actor, topic.unit)
     lifecycle.check_transition(topic, Action.TASK)
     title = _text(title, _("The task"), 100)
@@ -574,7 +575,7 @@ def _file_demand(actor, topic, title, details, department, due_on):
         "details": details, "department": department.name, "due": due_on.isoformat()}
     appeal = appeal_create(actor=actor, data=Intake(
         title=title, description=text[:MAX_DESCRIPTION], appeal_type=AppealType.SUGGESTION, channel=Channel.WEB,
-        place=topic.unit, address=topic.location))
+        place=topic.unit, address=topic.location), resident=topic.proposer)
     appeal.refresh_from_db()
     if appeal.state == "to_dispatch" and appeal_permissions.may(actor, AppealAction.DISPATCH, appeal):
         appeal_dispatch(actor=actor, appeal=appeal, target=department,
@@ -630,13 +631,15 @@ DEMAND_STEP = {"to_dispatch": "to_dispatch", "to_accept": "dispatched", "handlin
 
 
 @transaction.atomic
-def task_sync(*, task: Task) -> bool:
+def task_sync(*, task: Task, state: str = "") -> bool:
     """A demand task follows its demand: each new state is a timeline event, closed is done. Called by
-    the appeals signal and by the sweep; idempotent. True when something changed."""
+    the appeals signal with the state an event moved the demand to (so each step is told, even when
+    several commit at once) and by the sweep with none (the demand's state now); idempotent. True when
+    something changed."""
     task = Task.objects.select_for_update().select_related("appeal", "topic").get(pk=task.pk)
-    if task.appeal_id is None:
+    if task.appeal_id is None or task.done_at is not None:
         return False
-    state = task.appeal.state
+    state = state or task.appeal.state
     if state == task.demand_state:
         return False
     task.demand_state = state

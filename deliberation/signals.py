@@ -14,6 +14,6 @@ def on_appeal_event(sender, event, **kwargs):
     if task is None:
         return
     try:
-        task_sync(task=task)
+        task_sync(task=task, state=event.to_state or "")
     except Exception:  # noqa: BLE001 - the demand's step is done; the sweep catches the task up
         logger.exception("deliberation: task %s could not follow demand %s", task.pk, event.appeal_id)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import resident_required
@@ -27,8 +28,9 @@ from deliberation.models import (
 )
 from orgs.models import Level, Unit
 
-RATING_CHOICES = [("satisfied", _("Satisfied (满意)")), ("basic", _("Basically satisfied (基本满意)")),
-                  ("unsatisfied", _("Unsatisfied (不满意)"))]
+RATING_CHOICES = [("satisfied", gettext_lazy("Satisfied (满意)")),
+                  ("basic", gettext_lazy("Basically satisfied (基本满意)")),
+                  ("unsatisfied", gettext_lazy("Unsatisfied (不满意)"))]
 
 
 def _topic(request, pk) -> Topic:
