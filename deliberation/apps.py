@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# What each menu entry is for, under its name on the home page's tiles (web.views reads it).
+TILE_TEXT = {
+    "deliberation.hall": _("Topics of your community: propose, support, discuss, vote and rate how decisions "
+                           "are carried out."),
+    "deliberation.staff": _("Review residents' topics, run the council, publish decisions and follow their "
+                            "tasks."),
+    "deliberation.overdue": _("Tasks of council decisions past their due date in your units."),
+}
+
 
 class DeliberationConfig(AppConfig):
     name = "deliberation"

@@ -16,7 +16,7 @@ from orgs.models import Level, Role
 from orgs.selectors import memberships_of, scope_for
 
 MODERATE_ROLES = [Role.GRID_WORKER, Role.HANDLER, Role.ADMIN]
-OVERSEE_ROLES = [Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.DISPATCHER]
+OVERSEE_ROLES = [Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
 
 
 def _active(user) -> bool:

@@ -216,6 +216,8 @@ SCHEDULE = [
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
     # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},
+    # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
+    {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
 ]
 
 # Security headers. HTTPS-only settings follow SECURE_SSL from the environment, because a

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import staff_required
 from appeals.forms import TrackForm
 from core import menu
+from deliberation.apps import TILE_TEXT as DELIBERATION_TILES
 from orgs.models import Level, Role
 from orgs.selectors import (
     departments_visible_to,
@@ -69,6 +70,7 @@ TILE_TEXT = {
     "dispatch.topics": gettext_lazy("Recurring problems picked from the hotline data and what is being done about them."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
+    **DELIBERATION_TILES,
 }
 
 

@@ -59,17 +59,18 @@ def test_each_role_gets_its_own_home(client, cast, member, role_name, entry):
 
 # What each role may open, as the site menu (core.menu) offers it: its home shows exactly these as tiles.
 TILES = {
-    "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "web.directory"],
+    "grid_worker": ["appeals.queue", "appeals.record", "care.visits", "deliberation.staff", "web.directory"],
     "handler_a": ["appeals.queue", "dispatch.topics", "web.directory"],
     "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
+    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "deliberation.staff",
+                        "deliberation.overdue", "dispatch.hotspots", "dispatch.topics",
                         "appeals.kpi", "web.directory"],
-    "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "leader": ["appeals.queue", "care.people", "deliberation.staff", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "deliberation.staff", "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
-             "dispatch.catalogue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
+             "dispatch.catalogue", "deliberation.staff", "deliberation.overdue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
 
@@ -96,7 +97,7 @@ def test_no_home_promises_what_is_not_built(client, cast, member, language):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     for coming in ("即将上线", "coming soon", "Coming soon", "entry coming"):
         assert coming not in html
-    for unbuilt in ("议事", "民生实事", "一老一小", "服务)", "回访)"):
+    for unbuilt in ("民生实事", "一老一小", "服务)", "回访)"):
         assert unbuilt not in html, unbuilt
 
 
