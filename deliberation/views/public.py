@@ -61,11 +61,16 @@ def hall(request):
 
 
 def _timeline_rows(topic, *, staff=False):
+    from appeals.models import State
+
     rows = []
     for event in selectors.timeline(topic, staff=staff):
+        state = event.data.get("state", "")
         rows.append({"at": event.created_at, "what": event.get_action_display(), "note": event.note,
                      "data": event.data, "action": event.action, "public": event.public,
-                     "actor": str(event.actor) if staff and event.actor else ""})
+                     "demand_state": State(state).label if state in State.values else "",
+                     "actor": (_("Resident") if event.actor.is_resident else str(event.actor))
+                     if staff and event.actor else ""})
     return rows
 
 
