@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 # What each menu entry is for, under its name on the home page's tiles (web.views reads it).
 TILE_TEXT = {
-    "deliberation.hall": _("Topics of your community: propose, support, discuss, vote and rate how decisions "
-                           "are carried out."),
-    "deliberation.staff": _("Review residents' topics, run the council, publish decisions and follow their "
-                            "tasks."),
+    "deliberation.hall": _(
+        "Topics of your community: propose, support, discuss, vote and rate how decisions are carried out."
+    ),
+    "deliberation.staff": _("Review residents' topics, run the council, publish decisions and follow their tasks."),
     "deliberation.overdue": _("Tasks of council decisions past their due date in your units."),
 }
 
@@ -36,9 +36,34 @@ class DeliberationConfig(AppConfig):
         from core.menu import RESIDENT, MenuEntry, register
         from deliberation import permissions
 
-        register(MenuEntry("deliberation.hall", _("Community deliberation (议事协商)"), "deliberation:hall",
-                           permissions.may_open_resident_hall, menu=RESIDENT, section="main", order=30))
-        register(MenuEntry("deliberation.staff", _("Community deliberation (议事协商)"), "deliberation:staff",
-                           permissions.may_open_staff_hall, section="work", order=45))
-        register(MenuEntry("deliberation.overdue", _("Overdue council tasks (议事督办)"), "deliberation:overdue",
-                           permissions.may_supervise, section="work", order=46))
+        register(
+            MenuEntry(
+                "deliberation.hall",
+                _("Community deliberation (议事协商)"),
+                "deliberation:hall",
+                permissions.may_open_resident_hall,
+                menu=RESIDENT,
+                section="main",
+                order=30,
+            )
+        )
+        register(
+            MenuEntry(
+                "deliberation.staff",
+                _("Community deliberation (议事协商)"),
+                "deliberation:staff",
+                permissions.may_open_staff_hall,
+                section="work",
+                order=45,
+            )
+        )
+        register(
+            MenuEntry(
+                "deliberation.overdue",
+                _("Overdue council tasks (议事督办)"),
+                "deliberation:overdue",
+                permissions.may_supervise,
+                section="work",
+                order=46,
+            )
+        )

@@ -29,8 +29,10 @@ def target_state(state: str, action: str) -> str | None:
 def check_transition(topic, action: str) -> str:
     target = target_state(topic.state, action)
     if target is None:
-        raise InvalidTransition(_("A topic that is “%(state)s” cannot be “%(action)s”.") % {
-            "state": TopicState(topic.state).label, "action": Action(action).label})
+        raise InvalidTransition(
+            _("A topic that is “%(state)s” cannot be “%(action)s”.")
+            % {"state": TopicState(topic.state).label, "action": Action(action).label}
+        )
     return target
 
 

@@ -34,8 +34,15 @@ class TopicState(models.TextChoices):
 
 # Shown to the public: everything a resident may read. A topic awaiting review, refused or merged is
 # seen by its proposer and the community's staff only.
-PUBLIC_STATES = (TopicState.DISCUSSION, TopicState.DELIBERATION, TopicState.DECIDED, TopicState.EXECUTING,
-                 TopicState.RATING, TopicState.CLOSED, TopicState.NOT_ADOPTED)
+PUBLIC_STATES = (
+    TopicState.DISCUSSION,
+    TopicState.DELIBERATION,
+    TopicState.DECIDED,
+    TopicState.EXECUTING,
+    TopicState.RATING,
+    TopicState.CLOSED,
+    TopicState.NOT_ADOPTED,
+)
 
 
 class Origin(models.TextChoices):
@@ -56,11 +63,14 @@ class HallRules(models.Model):
     resident may propose a week, how long discussion and rating last, whether residents vote online.
     A unit without a row follows the defaults (``for_unit``)."""
 
-    unit = models.OneToOneField("orgs.Unit", verbose_name=_("village / community"), on_delete=models.CASCADE,
-                                related_name="+")
+    unit = models.OneToOneField(
+        "orgs.Unit", verbose_name=_("village / community"), on_delete=models.CASCADE, related_name="+"
+    )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (% of members present)"), default=67,
-        help_text=_("The share of the expected participants who must be present for a vote to count."))
+        _("quorum (% of members present)"),
+        default=67,
+        help_text=_("The share of the expected participants who must be present for a vote to count."),
+    )
     majority = models.CharField(_("majority rule"), max_length=12, choices=Majority.choices, default=Majority.HALF)
     weekly_limit = models.PositiveSmallIntegerField(_("topics a resident may propose a week"), default=3)
     discussion_days = models.PositiveSmallIntegerField(_("days of public discussion"), default=14)
@@ -71,10 +81,13 @@ class HallRules(models.Model):
         verbose_name = _("deliberation rules")
         verbose_name_plural = _("deliberation rules")
         constraints = [
-            models.CheckConstraint(condition=Q(quorum_percent__gte=1, quorum_percent__lte=100),
-                                   name="deliberation_rules_quorum_percent"),
-            models.CheckConstraint(condition=Q(discussion_days__gte=1, rating_days__gte=1, weekly_limit__gte=1),
-                                   name="deliberation_rules_positive"),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__gte=1, quorum_percent__lte=100), name="deliberation_rules_quorum_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(discussion_days__gte=1, rating_days__gte=1, weekly_limit__gte=1),
+                name="deliberation_rules_positive",
+            ),
         ]
 
     def __str__(self):
@@ -105,13 +118,24 @@ class Residency(models.Model):
     """A resident's village or community (居住登记): only its residents support, vote and rate its
     topics. Declared by the resident or recorded by a grid worker; ended, never deleted."""
 
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="deliberation_residencies")
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("village / community"), on_delete=models.PROTECT,
-                             related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="deliberation_residencies",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("village / community"), on_delete=models.PROTECT, related_name="+"
+    )
     address = models.CharField(_("building / address"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     since = models.DateTimeField(_("since"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
@@ -119,8 +143,9 @@ class Residency(models.Model):
         verbose_name = _("residency")
         verbose_name_plural = _("residencies")
         constraints = [
-            models.UniqueConstraint(fields=["resident"], condition=Q(ended_at__isnull=True),
-                                    name="deliberation_one_open_residency"),
+            models.UniqueConstraint(
+                fields=["resident"], condition=Q(ended_at__isnull=True), name="deliberation_one_open_residency"
+            ),
         ]
         indexes = [models.Index(fields=["unit", "ended_at"], name="delib_residency_unit")]
 
@@ -131,27 +156,47 @@ class Residency(models.Model):
 class Topic(models.Model):
     """议题: one matter a village or community deliberates."""
 
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("village / community"), on_delete=models.PROTECT,
-                             related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("village / community"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=MAX_TITLE)
     description = models.TextField(_("description"), max_length=MAX_TEXT)
     location = models.CharField(_("the place it concerns"), max_length=100, blank=True)
     origin = models.CharField(_("proposed by"), max_length=16, choices=Origin.choices)
     # The resident it is proposed by (or for, when a grid worker typed it); empty for the community's own.
-    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposer"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="deliberation_topics")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("typed by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliberation_topics",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("typed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # "monthly_topic:12" or "hotspot:2026-11-01..2026-11-30:3": where a topic from the demand data came from.
     source_ref = models.CharField(_("source"), max_length=80, blank=True)
     source_label = models.CharField(_("source"), max_length=120, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=TopicState.choices, default=TopicState.PENDING,
-                             db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=TopicState.choices, default=TopicState.PENDING, db_index=True
+    )
     # Words of the sensitive-word list the proposal contained: a person reads it before accepting.
     held_words = models.JSONField(_("sensitive words found"), default=list, blank=True)
     reject_reason = models.CharField(_("reason for not accepting"), max_length=500, blank=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="merged_topics")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_topics",
+    )
     discussion_deadline = models.DateTimeField(_("discussion until"), null=True, blank=True)
     vote_opens_at = models.DateTimeField(_("online vote opens"), null=True, blank=True)
     vote_closes_at = models.DateTimeField(_("online vote closes"), null=True, blank=True)
@@ -169,10 +214,12 @@ class Topic(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["unit", "state"], name="delib_topic_unit_state")]
         constraints = [
-            models.CheckConstraint(condition=~Q(state="rejected") | ~Q(reject_reason=""),
-                                   name="deliberation_rejected_has_reason"),
-            models.CheckConstraint(condition=~Q(state="merged") | Q(merged_into__isnull=False),
-                                   name="deliberation_merged_has_target"),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(reject_reason=""), name="deliberation_rejected_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="merged") | Q(merged_into__isnull=False), name="deliberation_merged_has_target"
+            ),
         ]
 
     def __str__(self):
@@ -202,8 +249,7 @@ class TopicDemand(models.Model):
     """A demand (诉求) the topic came from: a 热点 cluster's or a 每月一题's. appeals knows nothing of topics."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="demand_links")
-    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("demand"), on_delete=models.CASCADE,
-                               related_name="+")
+    appeal = models.ForeignKey("appeals.Appeal", verbose_name=_("demand"), on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         verbose_name = _("demand behind a topic")
@@ -218,8 +264,9 @@ class Support(models.Model):
     """附议: one per resident and topic, held by the database, so two clicks at once count once."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="supports")
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(_("supported"), auto_now_add=True)
 
     class Meta:
@@ -241,16 +288,18 @@ class Comment(models.Model):
     """A comment on a topic, or a reply to one (one level deep)."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE,
-                               related_name="+")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField(_("text"), max_length=MAX_COMMENT)
-    state = models.CharField(_("state"), max_length=12, choices=CommentState.choices,
-                             default=CommentState.PUBLISHED)
+    state = models.CharField(_("state"), max_length=12, choices=CommentState.choices, default=CommentState.PUBLISHED)
     held_words = models.JSONField(_("sensitive words found"), default=list, blank=True)
-    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
     class Meta:
@@ -279,8 +328,9 @@ class Meeting(models.Model):
     passed = models.BooleanField(_("passed"), null=True, blank=True)
     # The rules in force when it voted, as they were: a later change of the rules does not rewrite it.
     rule = models.JSONField(_("rules applied"), default=dict, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -306,8 +356,9 @@ VOTING_KINDS = (ParticipantKind.COMMITTEE, ParticipantKind.REPRESENTATIVE, Parti
 
 
 class Participant(models.Model):
-    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE,
-                                related_name="participants")
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="participants"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ParticipantKind.choices)
     name = models.CharField(_("name"), max_length=50)
     organisation = models.CharField(_("organisation"), max_length=100, blank=True)
@@ -327,8 +378,9 @@ class VoterRoll(models.Model):
     (Ballot) carry no voter, no time and a random key, so the count can be checked and no one's vote read."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="voters")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE,
-                              related_name="+")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("voter")
@@ -371,12 +423,25 @@ class Task(models.Model):
     title = models.CharField(_("task"), max_length=100)
     kind = models.CharField(_("kind"), max_length=8, choices=TaskKind.choices)
     owner_name = models.CharField(_("owner"), max_length=100)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner (account)"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    department = models.ForeignKey("orgs.Department", verbose_name=_("department that must act"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
-    appeal = models.OneToOneField("appeals.Appeal", verbose_name=_("demand"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner (account)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name=_("department that must act"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appeal = models.OneToOneField(
+        "appeals.Appeal", verbose_name=_("demand"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The demand's state as last seen (appeals.models.State): each change becomes a timeline event once.
     demand_state = models.CharField(_("demand's state"), max_length=16, blank=True)
     due_on = models.DateField(_("due"))
@@ -388,8 +453,9 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         ordering = ["due_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind="manual") | Q(appeal__isnull=False),
-                                   name="deliberation_demand_task_has_demand"),
+            models.CheckConstraint(
+                condition=Q(kind="manual") | Q(appeal__isnull=False), name="deliberation_demand_task_has_demand"
+            ),
         ]
         indexes = [models.Index(fields=["done_at", "due_on"], name="delib_task_due")]
 
@@ -418,8 +484,9 @@ class Rating(models.Model):
     """监督评议: a resident's judgement of how the decision was carried out, one each."""
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="ratings")
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="+")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
     # The same three grades as a demand's rating (appeals.models.Satisfaction).
     value = models.CharField(_("rating"), max_length=12)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
@@ -430,8 +497,9 @@ class Rating(models.Model):
         verbose_name_plural = _("ratings")
         constraints = [
             models.UniqueConstraint(fields=["topic", "resident"], name="deliberation_one_rating"),
-            models.CheckConstraint(condition=Q(value__in=["satisfied", "basic", "unsatisfied"]),
-                                   name="deliberation_rating_value"),
+            models.CheckConstraint(
+                condition=Q(value__in=["satisfied", "basic", "unsatisfied"]), name="deliberation_rating_value"
+            ),
         ]
 
     def __str__(self):
@@ -468,8 +536,14 @@ class TopicEvent(models.Model):
 
     topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)

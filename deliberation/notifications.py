@@ -42,12 +42,18 @@ def recipients(event: TopicEvent) -> list[int]:
 
 def claim(*, now=None, limit: int = BATCH) -> list[int]:
     now = now or timezone.now()
-    candidates = list(TopicEvent.objects.filter(delivery=TopicEvent.Delivery.PENDING).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)).order_by("pk").values_list("pk", "claimed_at")[:limit])
+    candidates = list(
+        TopicEvent.objects.filter(delivery=TopicEvent.Delivery.PENDING)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
+        .order_by("pk")
+        .values_list("pk", "claimed_at")[:limit]
+    )
     claimed = []
     for pk, was in candidates:
         # Only the sweep whose UPDATE still sees the row as it read it takes it.
-        if TopicEvent.objects.filter(pk=pk, delivery=TopicEvent.Delivery.PENDING, claimed_at=was).update(claimed_at=now):
+        if TopicEvent.objects.filter(pk=pk, delivery=TopicEvent.Delivery.PENDING, claimed_at=was).update(
+            claimed_at=now
+        ):
             claimed.append(pk)
     return claimed
 
@@ -58,8 +64,13 @@ def deliver_pending(*, now=None) -> int:
         with transaction.atomic():
             event = TopicEvent.objects.select_related("topic__unit").get(pk=pk)
             text = notice_text(event)
-            Notice.objects.bulk_create([Notice(recipient_id=user_id, topic=event.topic, event=event, text=text)
-                                        for user_id in recipients(event)], ignore_conflicts=True)
+            Notice.objects.bulk_create(
+                [
+                    Notice(recipient_id=user_id, topic=event.topic, event=event, text=text)
+                    for user_id in recipients(event)
+                ],
+                ignore_conflicts=True,
+            )
             TopicEvent.objects.filter(pk=pk).update(delivery=TopicEvent.Delivery.SENT)
             sent += 1
     return sent

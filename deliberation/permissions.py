@@ -59,8 +59,7 @@ def moderated_unit_ids(user) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    return {m.unit_id for m in memberships_of(user, MODERATE_ROLES)
-            if m.unit_id and m.unit.level == Level.VILLAGE}
+    return {m.unit_id for m in memberships_of(user, MODERATE_ROLES) if m.unit_id and m.unit.level == Level.VILLAGE}
 
 
 def may_moderate(user, unit) -> bool:
@@ -108,6 +107,7 @@ def require_resident_of(user, unit) -> None:
 
 
 # --- the menu --------------------------------------------------------------------------------------------
+
 
 def may_open_staff_hall(user) -> bool:
     """议事协商 in the staff menu: community staff who moderate, and the units above who oversee."""

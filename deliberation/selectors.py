@@ -28,7 +28,8 @@ OPEN_FOR_MERGE = (TopicState.PENDING, TopicState.DISCUSSION, TopicState.DELIBERA
 def with_counts(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     return qs.select_related("unit").annotate(
         support_count=Count("supports", distinct=True),
-        comment_count=Count("comments", filter=Q(comments__state=CommentState.PUBLISHED), distinct=True))
+        comment_count=Count("comments", filter=Q(comments__state=CommentState.PUBLISHED), distinct=True),
+    )
 
 
 def public_topics(*, unit: Unit | None = None) -> QuerySet[Topic]:
@@ -81,19 +82,28 @@ def comments_for(topic: Topic, *, moderator: bool = False) -> list[Comment]:
     moderator also sees held ones). Two queries whatever the number of comments."""
     states = [CommentState.PUBLISHED, CommentState.HELD] if moderator else [CommentState.PUBLISHED]
     replies = Comment.objects.filter(state__in=states).select_related("author").order_by("created_at", "pk")
-    return list(Comment.objects.filter(topic=topic, parent__isnull=True, state__in=states)
-                .select_related("author").prefetch_related(Prefetch("replies", queryset=replies))
-                .order_by("created_at", "pk"))
+    return list(
+        Comment.objects.filter(topic=topic, parent__isnull=True, state__in=states)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
 
 
 def held_comments(user) -> QuerySet[Comment]:
-    return Comment.objects.filter(state=CommentState.HELD, topic__in=topics_visible_to_staff(user).filter(
-        unit__in=units_moderated(user))).select_related("topic", "author").order_by("created_at")
+    return (
+        Comment.objects.filter(
+            state=CommentState.HELD, topic__in=topics_visible_to_staff(user).filter(unit__in=units_moderated(user))
+        )
+        .select_related("topic", "author")
+        .order_by("created_at")
+    )
 
 
 def moderation_queue(user) -> QuerySet[Topic]:
     return with_counts(Topic.objects.filter(state=TopicState.PENDING, unit__in=units_moderated(user))).order_by(
-        "created_at")
+        "created_at"
+    )
 
 
 def timeline(topic: Topic, *, staff: bool = False) -> QuerySet[TopicEvent]:
@@ -106,11 +116,18 @@ def similar_topics(topic: Topic, *, limit: int = 5, threshold: float = 0.25) -> 
     moderator's merge suggestions."""
     from dispatch.duplicates import similar
 
-    candidates = list(Topic.objects.filter(unit=topic.unit, state__in=OPEN_FOR_MERGE).exclude(pk=topic.pk)
-                      .order_by("-created_at")[:500])
+    candidates = list(
+        Topic.objects.filter(unit=topic.unit, state__in=OPEN_FOR_MERGE)
+        .exclude(pk=topic.pk)
+        .order_by("-created_at")[:500]
+    )
     by_pk = {t.pk: t for t in candidates}
-    ranked = similar(f"{topic.title} {topic.description}", [(t.pk, f"{t.title} {t.description}")
-                                                           for t in candidates], limit=limit, threshold=threshold)
+    ranked = similar(
+        f"{topic.title} {topic.description}",
+        [(t.pk, f"{t.title} {t.description}") for t in candidates],
+        limit=limit,
+        threshold=threshold,
+    )
     return [(by_pk[pk], score) for pk, score in ranked]
 
 
@@ -121,8 +138,11 @@ def task_progress(task: Task) -> dict:
     info = {"done": task.done_at is not None, "overdue": task.done_at is None and task.due_on < today}
     if task.kind == TaskKind.DEMAND and task.appeal_id:
         appeal = task.appeal
-        info |= {"state": appeal.get_state_display(), "code": appeal.code,
-                 "satisfaction": appeal.get_satisfaction_display() if appeal.satisfaction else ""}
+        info |= {
+            "state": appeal.get_state_display(),
+            "code": appeal.code,
+            "satisfaction": appeal.get_satisfaction_display() if appeal.satisfaction else "",
+        }
     return info
 
 
@@ -151,10 +171,13 @@ def residents_of(unit: Unit):
 
 # --- indicators: what the 民生实事 targets count ---------------------------------------------------------------
 
+
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(start, time.min), tz),
-            timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
+    return (
+        timezone.make_aware(datetime.combine(start, time.min), tz),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
+    )
 
 
 def _in_unit(unit: Unit) -> Q:
@@ -164,8 +187,11 @@ def _in_unit(unit: Unit) -> Q:
 def indicator_decisions_made(unit: Unit, start: date, end: date) -> int:
     """议事决议数: topics the councils of ``unit`` (and the units below it) decided from ``start`` to ``end``."""
     lo, hi = _bounds(start, end)
-    return Topic.objects.filter(_in_unit(unit), decided_at__gte=lo, decided_at__lt=hi).exclude(
-        state=TopicState.NOT_ADOPTED).count()
+    return (
+        Topic.objects.filter(_in_unit(unit), decided_at__gte=lo, decided_at__lt=hi)
+        .exclude(state=TopicState.NOT_ADOPTED)
+        .count()
+    )
 
 
 def indicator_decisions_executed(unit: Unit, start: date, end: date) -> int:
@@ -181,12 +207,17 @@ def indicator_rated_satisfied(unit: Unit, start: date, end: date) -> dict:
     topics = Topic.objects.filter(_in_unit(unit), state=TopicState.CLOSED, closed_at__gte=lo, closed_at__lt=hi)
     satisfied_topics = 0
     for topic in topics.annotate(
-            good=Count("ratings", filter=Q(ratings__value__in=["satisfied", "basic"])), n=Count("ratings")):
+        good=Count("ratings", filter=Q(ratings__value__in=["satisfied", "basic"])), n=Count("ratings")
+    ):
         if topic.n and topic.good * 2 > topic.n:
             satisfied_topics += 1
     ratings = Rating.objects.filter(topic__in=topics)
-    return {"topics": topics.count(), "satisfied_topics": satisfied_topics, "ratings": ratings.count(),
-            "satisfied_ratings": ratings.filter(value__in=["satisfied", "basic"]).count()}
+    return {
+        "topics": topics.count(),
+        "satisfied_topics": satisfied_topics,
+        "ratings": ratings.count(),
+        "satisfied_ratings": ratings.filter(value__in=["satisfied", "basic"]).count(),
+    }
 
 
 INDICATORS = {

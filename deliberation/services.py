@@ -51,8 +51,9 @@ from orgs.models import Level
 NOTIFY_FOLLOWERS = {Action.DECIDE, Action.NOT_ADOPTED, Action.RATING_OPEN, Action.RATING_RESULT}
 NOTIFY_PROPOSER = {Action.ACCEPT, Action.REJECT, Action.MERGE}
 # A comment is conversation, not a web page: no markup, no scripts, no links.
-HOSTILE = re.compile(r"<\s*/?\s*[a-z!]|javascript\s*:|https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz)\b",
-                     re.IGNORECASE)
+HOSTILE = re.compile(
+    r"<\s*/?\s*[a-z!]|javascript\s*:|https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz)\b", re.IGNORECASE
+)
 RATING_VALUES = ("satisfied", "basic", "unsatisfied")
 
 
@@ -65,8 +66,10 @@ def _text(value, what, limit: int, *, required: bool = True) -> str:
     if required and not value:
         raise BadInput(_("%(what)s is required.") % {"what": what})
     if len(value) > limit:
-        raise BadInput(_("%(what)s may be at most %(n)s characters (it has %(has)s).") % {
-            "what": what, "n": limit, "has": len(value)})
+        raise BadInput(
+            _("%(what)s may be at most %(n)s characters (it has %(has)s).")
+            % {"what": what, "n": limit, "has": len(value)}
+        )
     return value
 
 
@@ -81,21 +84,27 @@ def sensitive_words_in(text: str) -> list[str]:
     return found
 
 
-def _record(topic: Topic, *, action: str, actor=None, note: str = "", data: dict | None = None,
-            public: bool = True) -> TopicEvent:
+def _record(
+    topic: Topic, *, action: str, actor=None, note: str = "", data: dict | None = None, public: bool = True
+) -> TopicEvent:
     notify = action in NOTIFY_FOLLOWERS or action in NOTIFY_PROPOSER
     return TopicEvent.objects.create(
-        topic=topic, created_at=_now(), actor=actor if getattr(actor, "pk", None) else None, action=action,
-        note=note, data=data or {}, public=public,
-        delivery=TopicEvent.Delivery.PENDING if notify else TopicEvent.Delivery.NONE)
+        topic=topic,
+        created_at=_now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        note=note,
+        data=data or {},
+        public=public,
+        delivery=TopicEvent.Delivery.PENDING if notify else TopicEvent.Delivery.NONE,
+    )
 
 
 def _locked(topic: Topic) -> Topic:
     return Topic.objects.select_for_update(of=("self",)).select_related("unit").get(pk=topic.pk)
 
 
-def _move(topic: Topic, *, actor, action: str, note: str = "", data: dict | None = None,
-          **changes) -> Topic:
+def _move(topic: Topic, *, actor, action: str, note: str = "", data: dict | None = None, **changes) -> Topic:
     """Lock, check the table, apply ``changes``, save, write the event; ``topic`` follows the row."""
     locked = _locked(topic)
     target = lifecycle.check_transition(locked, action)
@@ -110,9 +119,19 @@ def _move(topic: Topic, *, actor, action: str, note: str = "", data: dict | None
 
 # --- configuration ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def rules_save(*, actor, unit, quorum_percent: int, majority: str, weekly_limit: int, discussion_days: int,
-               rating_days: int, online_voting: bool) -> HallRules:
+def rules_save(
+    *,
+    actor,
+    unit,
+    quorum_percent: int,
+    majority: str,
+    weekly_limit: int,
+    discussion_days: int,
+    rating_days: int,
+    online_voting: bool,
+) -> HallRules:
     """议事规则 of a village or community, set by its staff."""
     permissions.require_moderate(actor, unit)
     problems = []
@@ -120,20 +139,35 @@ def rules_save(*, actor, unit, quorum_percent: int, majority: str, weekly_limit:
         problems.append(_("The quorum is a percentage from 1 to 100."))
     if majority not in Majority.values:
         problems.append(_("Choose a majority rule."))
-    for value, what in ((weekly_limit, _("The weekly limit")), (discussion_days, _("The days of discussion")),
-                        (rating_days, _("The days of rating"))):
+    for value, what in (
+        (weekly_limit, _("The weekly limit")),
+        (discussion_days, _("The days of discussion")),
+        (rating_days, _("The days of rating")),
+    ):
         if not 1 <= int(value) <= 365:
             problems.append(_("%(what)s must be from 1 to 365.") % {"what": what})
     if problems:
         raise BadInput("; ".join(str(p) for p in problems), details=problems)
     rules = HallRules.for_unit(unit)
     rules.quorum_percent, rules.majority, rules.weekly_limit = int(quorum_percent), majority, int(weekly_limit)
-    rules.discussion_days, rules.rating_days, rules.online_voting = int(discussion_days), int(rating_days), \
-        bool(online_voting)
+    rules.discussion_days, rules.rating_days, rules.online_voting = (
+        int(discussion_days),
+        int(rating_days),
+        bool(online_voting),
+    )
     rules.save()
-    audit_record(actor=actor, verb="deliberation.rules.update", target=rules, data={
-        "unit": unit.code, "quorum_percent": rules.quorum_percent, "majority": rules.majority,
-        "weekly_limit": rules.weekly_limit, "online_voting": rules.online_voting})
+    audit_record(
+        actor=actor,
+        verb="deliberation.rules.update",
+        target=rules,
+        data={
+            "unit": unit.code,
+            "quorum_percent": rules.quorum_percent,
+            "majority": rules.majority,
+            "weekly_limit": rules.weekly_limit,
+            "online_voting": rules.online_voting,
+        },
+    )
     return rules
 
 
@@ -146,12 +180,17 @@ def sensitive_word_save(*, actor, word: SensitiveWord) -> SensitiveWord:
     word.word = _text(word.word, _("The word"), 40)
     created = word.pk is None
     word.save()
-    audit_record(actor=actor, verb="deliberation.sensitive_word.create" if created else
-                 "deliberation.sensitive_word.update", target=word, data={"active": word.is_active})
+    audit_record(
+        actor=actor,
+        verb="deliberation.sensitive_word.create" if created else "deliberation.sensitive_word.update",
+        target=word,
+        data={"active": word.is_active},
+    )
     return word
 
 
 # --- residency ------------------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def residency_declare(*, actor, unit, address: str = "", resident=None) -> Residency:
@@ -177,15 +216,22 @@ def residency_declare(*, actor, unit, address: str = "", resident=None) -> Resid
     if current is not None:
         current.ended_at = _now()
         current.save(update_fields=["ended_at"])
-    residency = Residency.objects.create(resident=resident, unit=unit, address=address,
-                                         recorded_by=actor if actor != resident else None)
+    residency = Residency.objects.create(
+        resident=resident, unit=unit, address=address, recorded_by=actor if actor != resident else None
+    )
     permissions.forget_residency(resident)
-    audit_record(actor=actor, verb="deliberation.residency.declare", target=residency,
-                 label=f"{unit.name} #{resident.pk}", data={"unit": unit.code, "resident": resident.pk})
+    audit_record(
+        actor=actor,
+        verb="deliberation.residency.declare",
+        target=residency,
+        label=f"{unit.name} #{resident.pk}",
+        data={"unit": unit.code, "resident": resident.pk},
+    )
     return residency
 
 
 # --- 征集: proposals ---------------------------------------------------------------------------------------
+
 
 def _check_photos(photos):
     from appeals.photos import check_photos  # the same checks as a demand's photos: size, count, real images
@@ -198,8 +244,18 @@ def _week_count(resident) -> int:
 
 
 @transaction.atomic
-def topic_propose(*, actor, unit, title: str, description: str, location: str = "", photos=(),
-                  resident=None, monthly_topic=None, hotspot=None) -> Topic:
+def topic_propose(
+    *,
+    actor,
+    unit,
+    title: str,
+    description: str,
+    location: str = "",
+    photos=(),
+    resident=None,
+    monthly_topic=None,
+    hotspot=None,
+) -> Topic:
     """征集. Who proposes decides the origin: a resident of ``unit``; a grid worker for ``resident``; the
     community's staff themselves, or from a 每月一题 (``monthly_topic``, a dispatch MonthlyTopic the actor
     may see) or a 热点 cluster (``hotspot``: {"label", "appeal_ids"} from dispatch.hotspots), whose
@@ -232,8 +288,9 @@ def topic_propose(*, actor, unit, title: str, description: str, location: str = 
 
             origin, source_ref = Origin.HOTSPOT, str(hotspot.get("ref", "hotspot"))[:80]
             source_label = str(hotspot.get("label", ""))[:120]
-            demand_ids = list(appeals_visible_to(actor).filter(pk__in=hotspot.get("appeal_ids") or [])
-                              .values_list("pk", flat=True))
+            demand_ids = list(
+                appeals_visible_to(actor).filter(pk__in=hotspot.get("appeal_ids") or []).values_list("pk", flat=True)
+            )
             if not demand_ids:
                 raise BadInput(_("The hot spot has no demands you may see."))
     title = _text(title, _("The title"), MAX_TITLE)
@@ -242,20 +299,34 @@ def topic_propose(*, actor, unit, title: str, description: str, location: str = 
     if origin == Origin.RESIDENT or origin == Origin.GRID_WORKER:
         limit = HallRules.for_unit(unit).weekly_limit
         if _week_count(proposer) >= limit:
-            raise BadInput(_("A resident may propose at most %(n)s topics a week; please try again later.")
-                           % {"n": limit})
+            raise BadInput(
+                _("A resident may propose at most %(n)s topics a week; please try again later.") % {"n": limit}
+            )
     checked = _check_photos(photos)
     held = sensitive_words_in(f"{title}\n{description}\n{location}")
-    topic = Topic.objects.create(unit=unit, title=title, description=description, location=location,
-                                 origin=origin, proposer=proposer, created_by=actor, source_ref=source_ref,
-                                 source_label=source_label, held_words=held)
+    topic = Topic.objects.create(
+        unit=unit,
+        title=title,
+        description=description,
+        location=location,
+        origin=origin,
+        proposer=proposer,
+        created_by=actor,
+        source_ref=source_ref,
+        source_label=source_label,
+        held_words=held,
+    )
     for photo in checked:
         photo.topic = topic
         photo.save()
     if demand_ids:
         TopicDemand.objects.bulk_create([TopicDemand(topic=topic, appeal_id=pk) for pk in demand_ids])
-    _record(topic, action=Action.PROPOSE, actor=actor,
-            data={"origin": origin, "demands": len(demand_ids), "source": source_label})
+    _record(
+        topic,
+        action=Action.PROPOSE,
+        actor=actor,
+        data={"origin": origin, "demands": len(demand_ids), "source": source_label},
+    )
     if held:
         # Which words is for the moderators only: the public timeline says no more than "held".
         _record(topic, action=Action.HOLD, data={"words": held}, public=False)
@@ -268,8 +339,14 @@ def topic_accept(*, actor, topic: Topic, note: str = "") -> Topic:
     permissions.require_moderate(actor, topic.unit)
     note = _text(note, _("The note"), 500, required=False)
     days = HallRules.for_unit(topic.unit).discussion_days
-    return _move(topic, actor=actor, action=Action.ACCEPT, note=note, data={"days": days},
-                 discussion_deadline=_now() + timedelta(days=days))
+    return _move(
+        topic,
+        actor=actor,
+        action=Action.ACCEPT,
+        note=note,
+        data={"days": days},
+        discussion_deadline=_now() + timedelta(days=days),
+    )
 
 
 @transaction.atomic
@@ -289,22 +366,37 @@ def topic_merge(*, actor, topic: Topic, into: Topic, note: str = "") -> Topic:
     if into.state not in (TopicState.PENDING, TopicState.DISCUSSION, TopicState.DELIBERATION):
         raise BadInput(_("The topic to merge into is no longer open."))
     note = _text(note, _("The note"), 500, required=False)
-    moved = _move(topic, actor=actor, action=Action.MERGE, note=note, data={"into": into.pk, "title": into.title},
-                  merged_into=into)
+    moved = _move(
+        topic,
+        actor=actor,
+        action=Action.MERGE,
+        note=note,
+        data={"into": into.pk, "title": into.title},
+        merged_into=into,
+    )
     target = _locked(into)
-    Support.objects.bulk_create([Support(topic=target, resident_id=pk) for pk in
-                                 Support.objects.filter(topic=moved).values_list("resident_id", flat=True)],
-                                ignore_conflicts=True)
+    Support.objects.bulk_create(
+        [
+            Support(topic=target, resident_id=pk)
+            for pk in Support.objects.filter(topic=moved).values_list("resident_id", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
     if moved.proposer_id:
         Support.objects.bulk_create([Support(topic=target, resident_id=moved.proposer_id)], ignore_conflicts=True)
-    TopicDemand.objects.bulk_create([TopicDemand(topic=target, appeal_id=pk) for pk in
-                                     TopicDemand.objects.filter(topic=moved).values_list("appeal_id", flat=True)],
-                                    ignore_conflicts=True)
+    TopicDemand.objects.bulk_create(
+        [
+            TopicDemand(topic=target, appeal_id=pk)
+            for pk in TopicDemand.objects.filter(topic=moved).values_list("appeal_id", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
     _record(target, action=Action.MERGED_IN, actor=actor, data={"from": moved.pk, "title": moved.title})
     return moved
 
 
 # --- 公示与讨论: support and comments ----------------------------------------------------------------------
+
 
 def topic_support(*, actor, topic: Topic) -> bool:
     """附议: one per resident of the unit while discussion is open. True when counted now, False when
@@ -314,8 +406,10 @@ def topic_support(*, actor, topic: Topic) -> bool:
     if topic.state != TopicState.DISCUSSION:
         raise InvalidTransition(_("Support is open only while the topic is in public discussion."))
     if topic.discussion_deadline and _now() > topic.discussion_deadline:
-        raise BadInput(_("The discussion closed on %(day)s; support is no longer counted.") % {
-            "day": timezone.localtime(topic.discussion_deadline).strftime("%Y-%m-%d %H:%M")})
+        raise BadInput(
+            _("The discussion closed on %(day)s; support is no longer counted.")
+            % {"day": timezone.localtime(topic.discussion_deadline).strftime("%Y-%m-%d %H:%M")}
+        )
     try:
         with transaction.atomic():
             Support.objects.create(topic=topic, resident=actor)
@@ -349,8 +443,14 @@ def comment_post(*, actor, topic: Topic, text: str, parent: Comment | None = Non
         if parent.state != CommentState.PUBLISHED:
             raise BadInput(_("The comment replied to is not published."))
     held = sensitive_words_in(text)
-    return Comment.objects.create(topic=topic, parent=parent, author=actor, text=text, held_words=held,
-                                  state=CommentState.HELD if held else CommentState.PUBLISHED)
+    return Comment.objects.create(
+        topic=topic,
+        parent=parent,
+        author=actor,
+        text=text,
+        held_words=held,
+        state=CommentState.HELD if held else CommentState.PUBLISHED,
+    )
 
 
 @transaction.atomic
@@ -361,20 +461,34 @@ def comment_moderate(*, actor, comment: Comment, publish: bool) -> Comment:
     comment.state = CommentState.PUBLISHED if publish else CommentState.HIDDEN
     comment.moderated_by = actor
     comment.save(update_fields=["state", "moderated_by"])
-    audit_record(actor=actor, verb="deliberation.comment.publish" if publish else "deliberation.comment.hide",
-                 target=comment, label=f"#{comment.pk}", data={"topic": comment.topic_id})
+    audit_record(
+        actor=actor,
+        verb="deliberation.comment.publish" if publish else "deliberation.comment.hide",
+        target=comment,
+        label=f"#{comment.pk}",
+        data={"topic": comment.topic_id},
+    )
     return comment
 
 
 # --- 议事会: the council meeting and the online ballot -------------------------------------------------------
+
 
 def _aware(moment) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 @transaction.atomic
-def topic_to_council(*, actor, topic: Topic, held_at: datetime, place: str, agenda: str, expected: int,
-                     online_vote_days: int | None = None) -> Meeting:
+def topic_to_council(
+    *,
+    actor,
+    topic: Topic,
+    held_at: datetime,
+    place: str,
+    agenda: str,
+    expected: int,
+    online_vote_days: int | None = None,
+) -> Meeting:
     """提交议事会: discussion ends; the meeting is set (date, place, agenda, members expected); with the
     community's online voting on, residents may vote for ``online_vote_days``."""
     permissions.require_moderate(actor, topic.unit)
@@ -396,13 +510,18 @@ def topic_to_council(*, actor, topic: Topic, held_at: datetime, place: str, agen
             raise BadInput(_("An online vote lasts from 1 to 30 days."))
         now = _now()
         changes = {"vote_opens_at": now, "vote_closes_at": now + timedelta(days=int(online_vote_days))}
-    moved = _move(topic, actor=actor, action=Action.CLOSE_DISCUSSION,
-                  data={"held_at": _aware(held_at).isoformat(), "place": place}, **changes)
-    meeting = Meeting.objects.create(topic=moved, held_at=_aware(held_at), place=place, agenda=agenda,
-                                     expected=expected)
+    moved = _move(
+        topic,
+        actor=actor,
+        action=Action.CLOSE_DISCUSSION,
+        data={"held_at": _aware(held_at).isoformat(), "place": place},
+        **changes,
+    )
+    meeting = Meeting.objects.create(
+        topic=moved, held_at=_aware(held_at), place=place, agenda=agenda, expected=expected
+    )
     if changes:
-        _record(moved, action=Action.OPEN_VOTE, actor=actor,
-                data={"closes": changes["vote_closes_at"].isoformat()})
+        _record(moved, action=Action.OPEN_VOTE, actor=actor, data={"closes": changes["vote_closes_at"].isoformat()})
     return meeting
 
 
@@ -438,8 +557,11 @@ def ballot_cast(*, actor, topic: Topic, choice: str) -> None:
     if choice not in Choice.values:
         raise BadInput(_("Choose for, against or abstain."))
     now = _now()
-    if topic.state != TopicState.DELIBERATION or not topic.vote_opens_at or not (
-            topic.vote_opens_at <= now <= topic.vote_closes_at):
+    if (
+        topic.state != TopicState.DELIBERATION
+        or not topic.vote_opens_at
+        or not (topic.vote_opens_at <= now <= topic.vote_closes_at)
+    ):
         raise BadInput(_("The online vote on this topic is not open."))
     try:
         with transaction.atomic():
@@ -456,8 +578,16 @@ def ballot_tally(topic: Topic) -> dict[str, int]:
     return counts
 
 
-def meeting_result(*, expected: int, present: int, votes_for: int, votes_against: int, votes_abstain: int,
-                   online: dict[str, int], rules: HallRules) -> dict:
+def meeting_result(
+    *,
+    expected: int,
+    present: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    online: dict[str, int],
+    rules: HallRules,
+) -> dict:
     """The tally under the community's rules: quorum on the members present, majority of all votes
     (present and online)."""
     quorum_met = present * 100 >= expected * rules.quorum_percent
@@ -467,13 +597,19 @@ def meeting_result(*, expected: int, present: int, votes_for: int, votes_against
         majority = total_for * 3 >= total * 2 and total_for > 0
     else:
         majority = total_for * 2 > total
-    return {"quorum_met": quorum_met, "passed": bool(quorum_met and majority), "total_for": total_for,
-            "total": total, "present": present}
+    return {
+        "quorum_met": quorum_met,
+        "passed": bool(quorum_met and majority),
+        "total_for": total_for,
+        "total": total,
+        "present": present,
+    }
 
 
 @transaction.atomic
-def meeting_record(*, actor, topic: Topic, minutes: str, votes_for: int, votes_against: int, votes_abstain: int,
-                   decision: str = "") -> Meeting:
+def meeting_record(
+    *, actor, topic: Topic, minutes: str, votes_for: int, votes_against: int, votes_abstain: int, decision: str = ""
+) -> Meeting:
     """议事会记录 and 决议: the minutes and the tally under the rules; a topic carried is decided (its
     decision published, the proposer and supporters told), one not carried is not adopted."""
     permissions.require_moderate(actor, topic.unit)
@@ -490,16 +626,27 @@ def meeting_record(*, actor, topic: Topic, minutes: str, votes_for: int, votes_a
     if any(v < 0 for v in votes):
         raise BadInput(_("The votes are whole numbers."))
     if topic.vote_closes_at and _now() < topic.vote_closes_at:
-        raise BadInput(_("The online vote is open until %(when)s; record the result after it closes.") % {
-            "when": timezone.localtime(topic.vote_closes_at).strftime("%Y-%m-%d %H:%M")})
+        raise BadInput(
+            _("The online vote is open until %(when)s; record the result after it closes.")
+            % {"when": timezone.localtime(topic.vote_closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
     present = meeting.participants.filter(kind__in=VOTING_KINDS, signed_in_at__isnull=False).count()
     if sum(votes) > present:
-        raise BadInput(_("%(votes)s votes were counted but only %(present)s voting members signed in.") % {
-            "votes": sum(votes), "present": present})
+        raise BadInput(
+            _("%(votes)s votes were counted but only %(present)s voting members signed in.")
+            % {"votes": sum(votes), "present": present}
+        )
     rules = HallRules.for_unit(topic.unit)
     online = ballot_tally(topic) if topic.vote_opens_at else {}
-    result = meeting_result(expected=meeting.expected, present=present, votes_for=votes[0], votes_against=votes[1],
-                            votes_abstain=votes[2], online=online, rules=rules)
+    result = meeting_result(
+        expected=meeting.expected,
+        present=present,
+        votes_for=votes[0],
+        votes_against=votes[1],
+        votes_abstain=votes[2],
+        online=online,
+        rules=rules,
+    )
     if result["passed"] and not decision:
         raise BadInput(_("The motion is carried: write the decision (决议) to publish."))
     meeting.minutes = minutes
@@ -508,8 +655,15 @@ def meeting_record(*, actor, topic: Topic, minutes: str, votes_for: int, votes_a
     meeting.rule = {"quorum_percent": rules.quorum_percent, "majority": rules.majority, "online": online}
     meeting.recorded_by = actor
     meeting.save()
-    tally = {"for": votes[0], "against": votes[1], "abstain": votes[2], "present": present,
-             "expected": meeting.expected, "online": online, "quorum_met": result["quorum_met"]}
+    tally = {
+        "for": votes[0],
+        "against": votes[1],
+        "abstain": votes[2],
+        "present": present,
+        "expected": meeting.expected,
+        "online": online,
+        "quorum_met": result["quorum_met"],
+    }
     _record(topic, action=Action.MEETING, actor=actor, data=tally)
     if result["passed"]:
         _move(topic, actor=actor, action=Action.DECIDE, note=decision, decision=decision, decided_at=_now())
@@ -520,18 +674,30 @@ def meeting_record(*, actor, topic: Topic, minutes: str, votes_for: int, votes_a
 
 # --- 执行: tasks ------------------------------------------------------------------------------------------------
 
+
 def _department_for(topic: Topic, department):
     if department is None or not department.is_active:
         raise BadInput(_("Choose the department that must act."))
     if not topic.unit.path.startswith(department.unit.path):
-        raise BadInput(_("%(department)s does not serve %(unit)s.") % {"department": department.name,
-                                                                       "unit": topic.unit.name})
+        raise BadInput(
+            _("%(department)s does not serve %(unit)s.") % {"department": department.name, "unit": topic.unit.name}
+        )
     return department
 
 
 @transaction.atomic
-def task_add(*, actor, topic: Topic, title: str, kind: str, due_on: date, owner_name: str = "", owner=None,
-             department=None, details: str = "") -> Task:
+def task_add(
+    *,
+    actor,
+    topic: Topic,
+    title: str,
+    kind: str,
+    due_on: date,
+    owner_name: str = "",
+    owner=None,
+    department=None,
+    details: str = "",
+) -> Task:
     """分解任务. A demand task files a demand (诉求) through appeals for the department that must act —
     dispatched to it at once when the actor may dispatch, else with the dispatchers, the department
     named — and follows it from then on; the topic's proposer is the demand's resident, who reads the
@@ -554,12 +720,29 @@ def task_add(*, actor, topic: Topic, title: str, kind: str, due_on: date, owner_
     else:
         department = None
         owner_name = _text(owner_name or (str(owner) if owner else ""), _("The owner"), 100)
-    task = Task.objects.create(topic=topic, title=title, kind=kind, owner_name=owner_name, owner=owner,
-                               department=department, appeal=appeal, due_on=due_on,
-                               demand_state=appeal.state if appeal else "")
-    _move(topic, actor=actor, action=Action.TASK, data={
-        "task": task.pk, "title": title, "owner": owner_name, "due": due_on.isoformat(),
-        "demand": appeal.code if appeal else ""})
+    task = Task.objects.create(
+        topic=topic,
+        title=title,
+        kind=kind,
+        owner_name=owner_name,
+        owner=owner,
+        department=department,
+        appeal=appeal,
+        due_on=due_on,
+        demand_state=appeal.state if appeal else "",
+    )
+    _move(
+        topic,
+        actor=actor,
+        action=Action.TASK,
+        data={
+            "task": task.pk,
+            "title": title,
+            "owner": owner_name,
+            "due": due_on.isoformat(),
+            "demand": appeal.code if appeal else "",
+        },
+    )
     return task
 
 
@@ -569,17 +752,33 @@ def _file_demand(actor, topic, title, details, department, due_on):
     from appeals.models import AppealType, Channel
     from appeals.services import MAX_DESCRIPTION, Intake, appeal_create, appeal_dispatch
 
-    text = _("Decision of the council of %(unit)s on “%(topic)s”: %(decision)s\nTask: %(task)s\n%(details)s\n"
-             "To be carried out by %(department)s by %(due)s.") % {
-        "unit": topic.unit.name, "topic": topic.title, "decision": topic.decision, "task": title,
-        "details": details, "department": department.name, "due": due_on.isoformat()}
-    appeal = appeal_create(actor=actor, data=Intake(
-        title=title, description=text[:MAX_DESCRIPTION], appeal_type=AppealType.SUGGESTION, channel=Channel.WEB,
-        place=topic.unit, address=topic.location), resident=topic.proposer)
+    text = _(
+        "Decision of the council of %(unit)s on “%(topic)s”: %(decision)s\nTask: %(task)s\n%(details)s\n"
+        "To be carried out by %(department)s by %(due)s."
+    ) % {
+        "unit": topic.unit.name,
+        "topic": topic.title,
+        "decision": topic.decision,
+        "task": title,
+        "details": details,
+        "department": department.name,
+        "due": due_on.isoformat(),
+    }
+    appeal = appeal_create(
+        actor=actor,
+        data=Intake(
+            title=title,
+            description=text[:MAX_DESCRIPTION],
+            appeal_type=AppealType.SUGGESTION,
+            channel=Channel.WEB,
+            place=topic.unit,
+            address=topic.location,
+        ),
+        resident=topic.proposer,
+    )
     appeal.refresh_from_db()
     if appeal.state == "to_dispatch" and appeal_permissions.may(actor, AppealAction.DISPATCH, appeal):
-        appeal_dispatch(actor=actor, appeal=appeal, target=department,
-                        note=_("Council decision task (议事决议任务)"))
+        appeal_dispatch(actor=actor, appeal=appeal, target=department, note=_("Council decision task (议事决议任务)"))
     return appeal
 
 
@@ -602,8 +801,13 @@ def task_note(*, actor, task: Task, text: str, photo=None) -> TaskNote:
         checked = _check_photos([photo])[0]
         note.photo, note.photo_type = checked.image, checked.content_type
     note.save()
-    _record(task.topic, action=Action.TASK_PROGRESS, actor=actor, note=text,
-            data={"task": task.pk, "title": task.title, "photo": bool(photo)})
+    _record(
+        task.topic,
+        action=Action.TASK_PROGRESS,
+        actor=actor,
+        note=text,
+        data={"task": task.pk, "title": task.title, "photo": bool(photo)},
+    )
     return note
 
 
@@ -618,16 +822,20 @@ def task_done(*, actor, task: Task, note: str = "") -> Task:
     note = _text(note, _("The note"), 500, required=False)
     task.done_at = _now()
     task.save(update_fields=["done_at"])
-    _record(task.topic, action=Action.TASK_DONE, actor=actor, note=note, data={"task": task.pk,
-                                                                              "title": task.title})
+    _record(task.topic, action=Action.TASK_DONE, actor=actor, note=note, data={"task": task.pk, "title": task.title})
     _open_rating_if_done(task.topic)
     return task
 
 
 DONE_DEMAND_STATES = ("closed",)
 # The demand's states worth a line on the topic's timeline, and how residents read them.
-DEMAND_STEP = {"to_dispatch": "to_dispatch", "to_accept": "dispatched", "handling": "handling",
-               "replied": "replied", "closed": "closed"}
+DEMAND_STEP = {
+    "to_dispatch": "to_dispatch",
+    "to_accept": "dispatched",
+    "handling": "handling",
+    "replied": "replied",
+    "closed": "closed",
+}
 
 
 @transaction.atomic
@@ -649,8 +857,13 @@ def task_sync(*, task: Task, state: str = "") -> bool:
         task.done_at = _now()
         fields.append("done_at")
     task.save(update_fields=fields)
-    data = {"task": task.pk, "title": task.title, "demand": task.appeal.code, "state": state,
-            "satisfaction": task.appeal.satisfaction or ""}
+    data = {
+        "task": task.pk,
+        "title": task.title,
+        "demand": task.appeal.code,
+        "state": state,
+        "satisfaction": task.appeal.satisfaction or "",
+    }
     _record(task.topic, action=Action.TASK_DONE if done_now else Action.TASK_PROGRESS, data=data)
     if done_now:
         _open_rating_if_done(task.topic)
@@ -675,8 +888,14 @@ def _open_rating_if_done(topic: Topic) -> None:
 def _open_rating(topic: Topic, *, actor) -> Topic:
     days = HallRules.for_unit(topic.unit).rating_days
     now = _now()
-    return _move(topic, actor=actor, action=Action.RATING_OPEN, data={"days": days},
-                 rating_opens_at=now, rating_closes_at=now + timedelta(days=days))
+    return _move(
+        topic,
+        actor=actor,
+        action=Action.RATING_OPEN,
+        data={"days": days},
+        rating_opens_at=now,
+        rating_closes_at=now + timedelta(days=days),
+    )
 
 
 @transaction.atomic
@@ -690,6 +909,7 @@ def topic_open_rating(*, actor, topic: Topic) -> Topic:
 
 
 # --- 监督评议 ----------------------------------------------------------------------------------------------------
+
 
 def rating_submit(*, actor, topic: Topic, value: str, comment: str = "") -> Rating:
     permissions.require_resident_of(actor, topic.unit)
@@ -723,13 +943,16 @@ def topic_publish_rating(*, actor, topic: Topic, now: datetime | None = None) ->
         permissions.require_moderate(actor, topic.unit)
     now = now or _now()
     if topic.rating_closes_at and now < topic.rating_closes_at:
-        raise InvalidTransition(_("Rating is open until %(when)s.") % {
-            "when": timezone.localtime(topic.rating_closes_at).strftime("%Y-%m-%d %H:%M")})
+        raise InvalidTransition(
+            _("Rating is open until %(when)s.")
+            % {"when": timezone.localtime(topic.rating_closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
     counts = rating_counts(topic)
     total = sum(counts.values())
     rate = round((counts["satisfied"] + counts["basic"]) * 100 / total) if total else None
-    return _move(topic, actor=actor, action=Action.RATING_RESULT, data={**counts, "total": total, "rate": rate},
-                 closed_at=now)
+    return _move(
+        topic, actor=actor, action=Action.RATING_RESULT, data={**counts, "total": total, "rate": rate}, closed_at=now
+    )
 
 
 def ratings_publish_due(*, now: datetime | None = None) -> int:

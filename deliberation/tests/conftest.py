@@ -14,8 +14,9 @@ from orgs.models import Role
 
 
 def make_resident(phone: str, unit=None):
-    user = User.objects.create_user(username=f"r-{phone}", kind=UserKind.RESIDENT, phone=phone,
-                                    display_name=f"居民{phone[-4:]}")
+    user = User.objects.create_user(
+        username=f"r-{phone}", kind=UserKind.RESIDENT, phone=phone, display_name=f"居民{phone[-4:]}"
+    )
     if unit is not None:
         services.residency_declare(actor=user, unit=unit, address="3号楼")
     return user
@@ -35,10 +36,14 @@ def hall(cast):
 
 
 def propose(h, **kw):
-    return services.topic_propose(actor=kw.pop("actor", h.resident), unit=kw.pop("unit", h.unit),
-                                  title=kw.pop("title", "小区东门加装充电桩"),
-                                  description=kw.pop("description", "电动车在楼道充电很危险，建议在东门空地加装充电桩。"),
-                                  location=kw.pop("location", "东门空地"), **kw)
+    return services.topic_propose(
+        actor=kw.pop("actor", h.resident),
+        unit=kw.pop("unit", h.unit),
+        title=kw.pop("title", "小区东门加装充电桩"),
+        description=kw.pop("description", "电动车在楼道充电很危险，建议在东门空地加装充电桩。"),
+        location=kw.pop("location", "东门空地"),
+        **kw,
+    )
 
 
 def accepted(h, **kw):
@@ -48,8 +53,14 @@ def accepted(h, **kw):
 
 def at_council(h, expected=5, **kw):
     topic = accepted(h, **kw)
-    meeting = services.topic_to_council(actor=h.staff, topic=topic, held_at=timezone.now() + timedelta(days=1),
-                                        place="社区议事厅", agenda="讨论充电桩选址与费用", expected=expected)
+    meeting = services.topic_to_council(
+        actor=h.staff,
+        topic=topic,
+        held_at=timezone.now() + timedelta(days=1),
+        place="社区议事厅",
+        agenda="讨论充电桩选址与费用",
+        expected=expected,
+    )
     for i in range(expected):
         p = services.participant_add(actor=h.staff, meeting=meeting, kind="representative", name=f"代表{i}")
         services.participant_sign_in(actor=h.staff, participant=p)
@@ -59,7 +70,14 @@ def at_council(h, expected=5, **kw):
 
 def decided(h, **kw):
     topic = at_council(h, **kw)
-    services.meeting_record(actor=h.staff, topic=topic, minutes="代表一致同意。", votes_for=4, votes_against=1,
-                            votes_abstain=0, decision="在东门空地加装10个充电桩，由区住建局组织实施。")
+    services.meeting_record(
+        actor=h.staff,
+        topic=topic,
+        minutes="代表一致同意。",
+        votes_for=4,
+        votes_against=1,
+        votes_abstain=0,
+        decision="在东门空地加装10个充电桩，由区住建局组织实施。",
+    )
     topic.refresh_from_db()
     return topic

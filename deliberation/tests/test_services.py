@@ -31,10 +31,15 @@ def test_a_resident_of_another_unit_cannot_propose_support_or_vote_here(hall):
     assert Topic.objects.count() == 1 and Support.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("title", "   ", "标题"), ("title", "长" * 61, "60"), ("description", "", "描述"),
-    ("description", "字" * 4001, "4000"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("title", "   ", "标题"),
+        ("title", "长" * 61, "60"),
+        ("description", "", "描述"),
+        ("description", "字" * 4001, "4000"),
+    ],
+)
 def test_empty_or_oversized_text_is_refused_with_nothing_saved(hall, field, value, message):
     with pytest.raises(BadInput, match=message):
         propose(hall, **{field: value})
@@ -85,8 +90,12 @@ def test_reject_needs_a_reason_the_proposer_sees(hall):
 
 def test_merge_with_a_similar_topic_moves_the_supporters(hall):
     first = accepted(hall)
-    second = services.topic_propose(actor=hall.neighbours[0], unit=hall.unit, title="东门加装电动车充电桩",
-                                    description="楼道充电危险，建议东门空地装充电桩。")
+    second = services.topic_propose(
+        actor=hall.neighbours[0],
+        unit=hall.unit,
+        title="东门加装电动车充电桩",
+        description="楼道充电危险，建议东门空地装充电桩。",
+    )
     services.topic_accept(actor=hall.staff, topic=second)
     services.topic_support(actor=hall.neighbours[1], topic=second)
     from deliberation.selectors import similar_topics
@@ -97,7 +106,9 @@ def test_merge_with_a_similar_topic_moves_the_supporters(hall):
     second.refresh_from_db()
     assert second.state == TopicState.MERGED and second.merged_into == first
     assert set(Support.objects.filter(topic=first).values_list("resident_id", flat=True)) == {
-        hall.neighbours[0].pk, hall.neighbours[1].pk}
+        hall.neighbours[0].pk,
+        hall.neighbours[1].pk,
+    }
     assert Action.MERGED_IN in actions(first)
 
 
@@ -122,8 +133,16 @@ def test_a_pending_topic_cannot_be_supported(hall):
         services.topic_support(actor=hall.neighbours[0], topic=topic)
 
 
-@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "看这里 https://evil.example/x", "加微信 www.abc.com",
-                                  "<img src=x onerror=alert(1)>", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "看这里 https://evil.example/x",
+        "加微信 www.abc.com",
+        "<img src=x onerror=alert(1)>",
+        "javascript:alert(1)",
+    ],
+)
 def test_a_hostile_comment_is_refused(hall, text):
     topic = accepted(hall)
     with pytest.raises(BadInput, match="链接"):
@@ -163,10 +182,12 @@ def test_without_quorum_the_motion_fails(hall):
     from deliberation.models import Participant
 
     Participant.objects.filter(meeting__topic=topic).order_by("pk")[:0]
-    Participant.objects.filter(pk__in=list(Participant.objects.filter(meeting__topic=topic)
-                                           .values_list("pk", flat=True)[:5])).update(signed_in_at=None)
-    services.meeting_record(actor=hall.staff, topic=topic, minutes="到会不足。", votes_for=5, votes_against=0,
-                            votes_abstain=0, decision="")
+    Participant.objects.filter(
+        pk__in=list(Participant.objects.filter(meeting__topic=topic).values_list("pk", flat=True)[:5])
+    ).update(signed_in_at=None)
+    services.meeting_record(
+        actor=hall.staff, topic=topic, minutes="到会不足。", votes_for=5, votes_against=0, votes_abstain=0, decision=""
+    )
     topic.refresh_from_db()
     assert topic.state == TopicState.NOT_ADOPTED and topic.meeting.quorum_met is False
 
@@ -174,8 +195,9 @@ def test_without_quorum_the_motion_fails(hall):
 def test_more_votes_than_members_present_is_refused(hall):
     topic = at_council(hall, expected=3)
     with pytest.raises(BadInput, match="3"):
-        services.meeting_record(actor=hall.staff, topic=topic, minutes="x", votes_for=4, votes_against=0,
-                                votes_abstain=0, decision="y")
+        services.meeting_record(
+            actor=hall.staff, topic=topic, minutes="x", votes_for=4, votes_against=0, votes_abstain=0, decision="y"
+        )
     topic.refresh_from_db()
     assert topic.state == TopicState.DELIBERATION and topic.meeting.passed is None
 
@@ -185,20 +207,38 @@ def test_two_thirds_majority(hall):
     from deliberation.services import meeting_result
 
     rules = HallRules(unit=hall.unit, quorum_percent=50, majority=Majority.TWO_THIRDS)
-    assert meeting_result(expected=6, present=6, votes_for=4, votes_against=2, votes_abstain=0, online={},
-                          rules=rules)["passed"]
-    assert not meeting_result(expected=6, present=6, votes_for=3, votes_against=3, votes_abstain=0, online={},
-                              rules=rules)["passed"]
-    assert not meeting_result(expected=10, present=4, votes_for=4, votes_against=0, votes_abstain=0, online={},
-                              rules=rules)["passed"]
+    assert meeting_result(expected=6, present=6, votes_for=4, votes_against=2, votes_abstain=0, online={}, rules=rules)[
+        "passed"
+    ]
+    assert not meeting_result(
+        expected=6, present=6, votes_for=3, votes_against=3, votes_abstain=0, online={}, rules=rules
+    )["passed"]
+    assert not meeting_result(
+        expected=10, present=4, votes_for=4, votes_against=0, votes_abstain=0, online={}, rules=rules
+    )["passed"]
 
 
 def test_online_ballot_one_vote_each_secret_and_within_the_period(hall):
-    services.rules_save(actor=hall.staff, unit=hall.unit, quorum_percent=50, majority="half", weekly_limit=3,
-                        discussion_days=14, rating_days=14, online_voting=True)
+    services.rules_save(
+        actor=hall.staff,
+        unit=hall.unit,
+        quorum_percent=50,
+        majority="half",
+        weekly_limit=3,
+        discussion_days=14,
+        rating_days=14,
+        online_voting=True,
+    )
     topic = accepted(hall)
-    services.topic_to_council(actor=hall.staff, topic=topic, held_at=timezone.now(), place="议事厅", agenda="表决",
-                              expected=3, online_vote_days=3)
+    services.topic_to_council(
+        actor=hall.staff,
+        topic=topic,
+        held_at=timezone.now(),
+        place="议事厅",
+        agenda="表决",
+        expected=3,
+        online_vote_days=3,
+    )
     topic.refresh_from_db()
     services.ballot_cast(actor=hall.neighbours[0], topic=topic, choice="for")
     with pytest.raises(BadInput, match="已"):
@@ -210,8 +250,9 @@ def test_online_ballot_one_vote_each_secret_and_within_the_period(hall):
     assert VoterRoll.objects.filter(topic=topic).count() == 1 and Ballot.objects.filter(topic=topic).count() == 1
     assert not any(f.name in ("voter", "created_at") for f in Ballot._meta.get_fields())
     with pytest.raises(BadInput, match="网上表决"):  # the result waits for the vote to close
-        services.meeting_record(actor=hall.staff, topic=topic, minutes="x", votes_for=0, votes_against=0,
-                                votes_abstain=0, decision="y")
+        services.meeting_record(
+            actor=hall.staff, topic=topic, minutes="x", votes_for=0, votes_against=0, votes_abstain=0, decision="y"
+        )
     Topic.objects.filter(pk=topic.pk).update(vote_closes_at=timezone.now() - timedelta(seconds=1))
     topic.refresh_from_db()
     with pytest.raises(BadInput, match="表决"):  # a vote outside the period
@@ -221,8 +262,14 @@ def test_online_ballot_one_vote_each_secret_and_within_the_period(hall):
 
 def test_a_manual_task_takes_notes_and_done_opens_rating(hall, media_root):
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="清理东门空地", kind="manual",
-                             owner_name="社区居委会", due_on=timezone.localdate() + timedelta(days=7))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="清理东门空地",
+        kind="manual",
+        owner_name="社区居委会",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
     topic.refresh_from_db()
     assert topic.state == TopicState.EXECUTING
     services.task_note(actor=hall.staff, task=task, text="已清理一半")
@@ -246,6 +293,12 @@ def test_a_manual_task_takes_notes_and_done_opens_rating(hall, media_root):
 def test_a_task_due_in_the_past_is_refused(hall):
     topic = decided(hall)
     with pytest.raises(BadInput, match="过去"):
-        services.task_add(actor=hall.staff, topic=topic, title="x", kind="manual", owner_name="居委会",
-                          due_on=timezone.localdate() - timedelta(days=1))
+        services.task_add(
+            actor=hall.staff,
+            topic=topic,
+            title="x",
+            kind="manual",
+            owner_name="居委会",
+            due_on=timezone.localdate() - timedelta(days=1),
+        )
     assert topic.tasks.count() == 0

@@ -20,8 +20,14 @@ def steps(topic, action):
 def test_a_demand_task_follows_its_demand_to_done_and_opens_rating(hall, django_capture_on_commit_callbacks):
     cast = hall.cast
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="东门加装充电桩", kind="demand",
-                             department=cast.yuci_housing, due_on=timezone.localdate() + timedelta(days=30))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="东门加装充电桩",
+        kind="demand",
+        department=cast.yuci_housing,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
     appeal = task.appeal
     assert appeal.place == hall.unit and appeal.resident == hall.resident  # the proposer follows it too
     assert "东门空地加装10个充电桩" in appeal.description and "榆次区住房和城乡建设局" in appeal.description
@@ -47,8 +53,14 @@ def test_a_demand_task_follows_its_demand_to_done_and_opens_rating(hall, django_
 def test_the_sweep_catches_a_task_up_when_the_signal_was_missed(hall):
     cast = hall.cast
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="装桩", kind="demand", department=cast.yuci_housing,
-                             due_on=timezone.localdate() + timedelta(days=30))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="装桩",
+        kind="demand",
+        department=cast.yuci_housing,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
     appeal_dispatch(actor=cast.dispatcher, appeal=task.appeal, target=cast.yuci_housing)  # no on_commit here
     assert services.tasks_sync_open() == 1
     assert services.tasks_sync_open() == 0  # idempotent
@@ -63,8 +75,14 @@ def test_a_dispatcher_deciding_files_straight_to_the_department(hall):
 
     both = make_staff("both", (Role.HANDLER, hall.unit), (Role.DISPATCHER, cast.yuci), root=cast.root)
     topic = decided(hall)
-    task = services.task_add(actor=both, topic=topic, title="装桩", kind="demand", department=cast.yuci_housing,
-                             due_on=timezone.localdate() + timedelta(days=30))
+    task = services.task_add(
+        actor=both,
+        topic=topic,
+        title="装桩",
+        kind="demand",
+        department=cast.yuci_housing,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
     assert task.appeal.state == State.TO_ACCEPT and task.appeal.assigned_department == cast.yuci_housing
 
 
@@ -73,15 +91,27 @@ def test_a_department_outside_the_units_chain_is_refused_and_nothing_is_filed(ha
 
     topic = decided(hall)
     with pytest.raises(BadInput, match="太谷区卫健局|太谷区卫生健康局"):
-        services.task_add(actor=hall.staff, topic=topic, title="x", kind="demand", department=hall.cast.taigu_health,
-                          due_on=timezone.localdate() + timedelta(days=3))
+        services.task_add(
+            actor=hall.staff,
+            topic=topic,
+            title="x",
+            kind="demand",
+            department=hall.cast.taigu_health,
+            due_on=timezone.localdate() + timedelta(days=3),
+        )
     assert Appeal.objects.count() == 0 and Task.objects.count() == 0
 
 
 def test_a_demand_task_takes_no_typed_progress(hall):
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="装桩", kind="demand",
-                             department=hall.cast.yuci_housing, due_on=timezone.localdate() + timedelta(days=3))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="装桩",
+        kind="demand",
+        department=hall.cast.yuci_housing,
+        due_on=timezone.localdate() + timedelta(days=3),
+    )
     with pytest.raises(BadInput):
         services.task_note(actor=hall.staff, task=task, text="已完成")
     with pytest.raises(BadInput):
@@ -90,8 +120,14 @@ def test_a_demand_task_takes_no_typed_progress(hall):
 
 def test_overdue_tasks_reach_the_supervisors_of_the_unit_only(hall):
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="清理空地", kind="manual", owner_name="居委会",
-                             due_on=timezone.localdate() + timedelta(days=1))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="清理空地",
+        kind="manual",
+        owner_name="居委会",
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
     Task.objects.filter(pk=task.pk).update(due_on=timezone.localdate() - timedelta(days=2))
     assert list(selectors.overdue_tasks_for(hall.cast.city_supervisor)) == [task]
     assert list(selectors.overdue_tasks_for(hall.township)) == [task]
@@ -101,7 +137,13 @@ def test_overdue_tasks_reach_the_supervisors_of_the_unit_only(hall):
 
 def test_only_the_owner_or_the_community_reports_on_a_manual_task(hall):
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="清理空地", kind="manual", owner_name="居委会",
-                             due_on=timezone.localdate() + timedelta(days=1))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="清理空地",
+        kind="manual",
+        owner_name="居委会",
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
     with pytest.raises(NotAllowed):
         services.task_note(actor=hall.village_staff, task=task, text="x")

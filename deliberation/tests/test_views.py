@@ -31,8 +31,10 @@ def test_a_public_topic_reads_without_signing_in_and_a_pending_one_does_not(clie
 
 def test_a_resident_proposes_on_the_form(client, hall):
     client.force_login(hall.resident)
-    response = client.post("/deliberation/propose/", {"title": "小区门口增设减速带",
-                                                     "description": "车辆进出太快，孩子上学很危险。", "location": "南门"})
+    response = client.post(
+        "/deliberation/propose/",
+        {"title": "小区门口增设减速带", "description": "车辆进出太快，孩子上学很危险。", "location": "南门"},
+    )
     topic = Topic.objects.get()
     assert response.status_code == 302 and response.url == f"/deliberation/t/{topic.pk}/"
     assert topic.proposer == hall.resident and topic.state == TopicState.PENDING and topic.location == "南门"
@@ -47,8 +49,6 @@ def test_an_empty_title_comes_back_with_what_was_typed_and_nothing_saved(client,
 
 
 def test_a_resident_without_a_residency_is_asked_where_they_live(client, cast):
-    from conftest import make_staff  # noqa: F401 - the cast only
-
     from deliberation.tests.conftest import make_resident
 
     newcomer = make_resident("13600000009")
@@ -118,19 +118,30 @@ def test_the_decision_tells_the_proposer_and_every_supporter_once(hall):
     topic = accepted(hall)
     for resident in hall.neighbours[:3]:
         services.topic_support(actor=resident, topic=topic)
-    services.topic_to_council(actor=hall.staff, topic=topic, held_at=timezone.now(), place="议事厅", agenda="表决",
-                              expected=1)
+    services.topic_to_council(
+        actor=hall.staff, topic=topic, held_at=timezone.now(), place="议事厅", agenda="表决", expected=1
+    )
     meeting = topic.meeting
-    services.participant_sign_in(actor=hall.staff, participant=services.participant_add(
-        actor=hall.staff, meeting=meeting, kind="committee", name="主任"))
+    services.participant_sign_in(
+        actor=hall.staff,
+        participant=services.participant_add(actor=hall.staff, meeting=meeting, kind="committee", name="主任"),
+    )
     topic.refresh_from_db()
-    services.meeting_record(actor=hall.staff, topic=topic, minutes="同意", votes_for=1, votes_against=0,
-                            votes_abstain=0, decision="加装充电桩")
+    services.meeting_record(
+        actor=hall.staff,
+        topic=topic,
+        minutes="同意",
+        votes_for=1,
+        votes_against=0,
+        votes_abstain=0,
+        decision="加装充电桩",
+    )
     deliver_pending()
     deliver_pending()
     told = Notice.objects.filter(event__action="decide")
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
-        [hall.resident.pk] + [r.pk for r in hall.neighbours[:3]])
+        [hall.resident.pk] + [r.pk for r in hall.neighbours[:3]]
+    )
 
 
 def test_the_printed_notice_has_a_qr_code_and_the_sheet_lists_who_signed_in(client, hall):
@@ -144,8 +155,14 @@ def test_the_printed_notice_has_a_qr_code_and_the_sheet_lists_who_signed_in(clie
 
 def test_overdue_tasks_page_for_supervisors(client, hall):
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="清理空地", kind="manual", owner_name="居委会",
-                             due_on=timezone.localdate() + timedelta(days=1))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="清理空地",
+        kind="manual",
+        owner_name="居委会",
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
     type(task).objects.filter(pk=task.pk).update(due_on=timezone.localdate() - timedelta(days=1))
     client.force_login(hall.cast.city_supervisor)
     assert "清理空地" in client.get("/deliberation/staff/overdue/").content.decode()
@@ -157,9 +174,13 @@ def test_a_topic_from_a_hot_spot_links_its_demands(hall):
     from conftest import new_appeal
 
     appeals = [new_appeal(hall.cast), new_appeal(hall.cast)]
-    topic = services.topic_propose(actor=hall.cast.grid_worker, unit=hall.unit, title="供暖不热", description="多户反映暖气不热",
-                                   hotspot={"ref": "hotspot:x:1", "label": "顺城社区 暖气 不热 (2)",
-                                            "appeal_ids": [a.pk for a in appeals]})
+    topic = services.topic_propose(
+        actor=hall.cast.grid_worker,
+        unit=hall.unit,
+        title="供暖不热",
+        description="多户反映暖气不热",
+        hotspot={"ref": "hotspot:x:1", "label": "顺城社区 暖气 不热 (2)", "appeal_ids": [a.pk for a in appeals]},
+    )
     assert topic.origin == "hotspot" and topic.demand_links.count() == 2
 
 
@@ -168,10 +189,16 @@ def test_a_topic_from_a_monthly_topic_links_its_demands(hall):
     from dispatch.services import monthly_topic_create
 
     appeals = [new_appeal(hall.cast) for _ in range(3)]
-    monthly = monthly_topic_create(actor=hall.cast.city_supervisor, title="老旧小区供暖", appeals=appeals,
-                                   owner_department=hall.cast.yuci_housing)
-    topic = services.topic_propose(actor=hall.cast.root, unit=hall.unit, title="供暖改造",
-                                   description="每月一题：老旧小区供暖", monthly_topic=monthly)
+    monthly = monthly_topic_create(
+        actor=hall.cast.city_supervisor, title="老旧小区供暖", appeals=appeals, owner_department=hall.cast.yuci_housing
+    )
+    topic = services.topic_propose(
+        actor=hall.cast.root,
+        unit=hall.unit,
+        title="供暖改造",
+        description="每月一题：老旧小区供暖",
+        monthly_topic=monthly,
+    )
     assert topic.origin == "monthly_topic" and topic.demand_links.count() == 3
     assert topic.source_ref == f"monthly_topic:{monthly.pk}"
 
@@ -180,8 +207,14 @@ def test_indicators_count_decisions_executed_and_satisfied(hall):
     from deliberation.selectors import INDICATORS
 
     topic = decided(hall)
-    task = services.task_add(actor=hall.staff, topic=topic, title="装桩", kind="manual", owner_name="居委会",
-                             due_on=timezone.localdate() + timedelta(days=1))
+    task = services.task_add(
+        actor=hall.staff,
+        topic=topic,
+        title="装桩",
+        kind="manual",
+        owner_name="居委会",
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
     services.task_done(actor=hall.staff, task=task)
     topic.refresh_from_db()
     for resident, value in zip(hall.neighbours, ["satisfied", "basic", "unsatisfied"], strict=False):
@@ -204,8 +237,17 @@ def test_the_demo_builds_every_stage_and_runs_again_without_change(settings):
     call_command("seed_demo", "--if-empty", verbosity=0)
     call_command("deliberation_demo", "--if-empty")
     states = set(Topic.objects.values_list("state", flat=True))
-    assert states >= {"pending", "discussion", "deliberation", "decided", "executing", "rating", "closed",
-                      "rejected", "not_adopted"}
+    assert states >= {
+        "pending",
+        "discussion",
+        "deliberation",
+        "decided",
+        "executing",
+        "rating",
+        "closed",
+        "rejected",
+        "not_adopted",
+    }
     count = Topic.objects.count()
     call_command("deliberation_demo", "--if-empty")
     assert Topic.objects.count() == count

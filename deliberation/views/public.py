@@ -28,9 +28,11 @@ from deliberation.models import (
 )
 from orgs.models import Level, Unit
 
-RATING_CHOICES = [("satisfied", gettext_lazy("Satisfied (满意)")),
-                  ("basic", gettext_lazy("Basically satisfied (基本满意)")),
-                  ("unsatisfied", gettext_lazy("Unsatisfied (不满意)"))]
+RATING_CHOICES = [
+    ("satisfied", gettext_lazy("Satisfied (满意)")),
+    ("basic", gettext_lazy("Basically satisfied (基本满意)")),
+    ("unsatisfied", gettext_lazy("Unsatisfied (不满意)")),
+]
 
 
 def _topic(request, pk) -> Topic:
@@ -52,12 +54,21 @@ def hall(request):
     topics = selectors.public_topics(unit=unit)
     if state in TopicState.values:
         topics = topics.filter(state=state)
-    return render(request, "deliberation/hall.html", {
-        "topics": topics.order_by("-created_at")[:100], "unit": unit, "residency": residency,
-        "units": selectors.units_with_topics(), "state": state,
-        "states": [(s, TopicState(s).label) for s in ("discussion", "deliberation", "decided", "executing",
-                                                      "rating", "closed", "not_adopted")],
-    })
+    return render(
+        request,
+        "deliberation/hall.html",
+        {
+            "topics": topics.order_by("-created_at")[:100],
+            "unit": unit,
+            "residency": residency,
+            "units": selectors.units_with_topics(),
+            "state": state,
+            "states": [
+                (s, TopicState(s).label)
+                for s in ("discussion", "deliberation", "decided", "executing", "rating", "closed", "not_adopted")
+            ],
+        },
+    )
 
 
 def _timeline_rows(topic, *, staff=False):
@@ -66,11 +77,20 @@ def _timeline_rows(topic, *, staff=False):
     rows = []
     for event in selectors.timeline(topic, staff=staff):
         state = event.data.get("state", "")
-        rows.append({"at": event.created_at, "what": event.get_action_display(), "note": event.note,
-                     "data": event.data, "action": event.action, "public": event.public,
-                     "demand_state": State(state).label if state in State.values else "",
-                     "actor": (_("Resident") if event.actor.is_resident else str(event.actor))
-                     if staff and event.actor else ""})
+        rows.append(
+            {
+                "at": event.created_at,
+                "what": event.get_action_display(),
+                "note": event.note,
+                "data": event.data,
+                "action": event.action,
+                "public": event.public,
+                "demand_state": State(state).label if state in State.values else "",
+                "actor": (_("Resident") if event.actor.is_resident else str(event.actor))
+                if staff and event.actor
+                else "",
+            }
+        )
     return rows
 
 
@@ -82,8 +102,11 @@ def topic_context(request, topic, *, staff=False) -> dict:
     tasks = list(topic.tasks.select_related("appeal", "department").prefetch_related("notes"))
     for task in tasks:
         task.progress = selectors.task_progress(task)
-    vote_open = bool(topic.state == TopicState.DELIBERATION and topic.vote_opens_at
-                     and topic.vote_opens_at <= now <= topic.vote_closes_at)
+    vote_open = bool(
+        topic.state == TopicState.DELIBERATION
+        and topic.vote_opens_at
+        and topic.vote_opens_at <= now <= topic.vote_closes_at
+    )
     rating_open = bool(topic.state == TopicState.RATING and topic.rating_closes_at and now <= topic.rating_closes_at)
     result = None
     if topic.state == TopicState.CLOSED:
@@ -92,19 +115,27 @@ def topic_context(request, topic, *, staff=False) -> dict:
     elif topic.state == TopicState.RATING:
         result = services.rating_counts(topic)
     return {
-        "topic": topic, "staff": staff, "resident_here": resident_here,
+        "topic": topic,
+        "staff": staff,
+        "resident_here": resident_here,
         "support_count": topic.supports.count(),
         "supported": resident_here and Support.objects.filter(topic=topic, resident=user).exists(),
-        "support_open": topic.state == TopicState.DISCUSSION and (
-            not topic.discussion_deadline or now <= topic.discussion_deadline),
+        "support_open": topic.state == TopicState.DISCUSSION
+        and (not topic.discussion_deadline or now <= topic.discussion_deadline),
         "threads": selectors.comments_for(topic, moderator=staff),
         "comments_open": topic.state in lifecycle.COMMENT_STATES,
-        "photos": list(topic.photos.all()), "meeting": meeting,
+        "photos": list(topic.photos.all()),
+        "meeting": meeting,
         "participants": list(meeting.participants.all()) if meeting else [],
-        "tasks": tasks, "timeline": _timeline_rows(topic, staff=staff),
-        "vote_open": vote_open, "voted": resident_here and VoterRoll.objects.filter(topic=topic, voter=user).exists(),
-        "choices": Choice.choices, "rating_open": rating_open, "rating_choices": RATING_CHOICES,
-        "rated": resident_here and topic.ratings.filter(resident=user).exists(), "result": result,
+        "tasks": tasks,
+        "timeline": _timeline_rows(topic, staff=staff),
+        "vote_open": vote_open,
+        "voted": resident_here and VoterRoll.objects.filter(topic=topic, voter=user).exists(),
+        "choices": Choice.choices,
+        "rating_open": rating_open,
+        "rating_choices": RATING_CHOICES,
+        "rated": resident_here and topic.ratings.filter(resident=user).exists(),
+        "result": result,
         "online": services.ballot_tally(topic) if topic.vote_opens_at else None,
         "demands": topic.demand_links.count(),
     }
@@ -122,8 +153,11 @@ def topic_print(request, pk):
         raise Http404(_("No such topic."))
     url = request.build_absolute_uri(reverse("deliberation:topic", args=[topic.pk]))
     context = topic_context(request, topic)
-    context |= {"qr": segno.make(url, error="m").svg_inline(scale=4, title=topic.title), "url": url,
-                "printed": timezone.now()}
+    context |= {
+        "qr": segno.make(url, error="m").svg_inline(scale=4, title=topic.title),
+        "url": url,
+        "printed": timezone.now(),
+    }
     return render(request, "deliberation/print_notice.html", context)
 
 
@@ -154,8 +188,12 @@ def task_photo(request, pk, note_pk):
 def support(request, pk):
     topic = _topic(request, pk)
     counted = services.topic_support(actor=request.user, topic=topic)
-    messages.success(request, _("Your support is counted (已附议).") if counted else
-                     _("You had supported this topic already; it counts once."))
+    messages.success(
+        request,
+        _("Your support is counted (已附议).")
+        if counted
+        else _("You had supported this topic already; it counts once."),
+    )
     return redirect("deliberation:topic", pk=topic.pk)
 
 
@@ -167,8 +205,12 @@ def comment(request, pk):
     if request.POST.get("parent", "").isdigit():
         parent = Comment.objects.filter(pk=int(request.POST["parent"]), topic=topic).first()
     made = services.comment_post(actor=request.user, topic=topic, text=request.POST.get("text", ""), parent=parent)
-    messages.success(request, _("Your comment is published.") if made.state == "published" else
-                     _("Your comment will be shown after the community has read it."))
+    messages.success(
+        request,
+        _("Your comment is published.")
+        if made.state == "published"
+        else _("Your comment will be shown after the community has read it."),
+    )
     return redirect(reverse("deliberation:topic", args=[topic.pk]) + "#comments")
 
 
@@ -185,8 +227,9 @@ def vote(request, pk):
 @returns_to("deliberation:topic", "pk")
 def rate(request, pk):
     topic = _topic(request, pk)
-    services.rating_submit(actor=request.user, topic=topic, value=request.POST.get("value", ""),
-                           comment=request.POST.get("comment", ""))
+    services.rating_submit(
+        actor=request.user, topic=topic, value=request.POST.get("value", ""), comment=request.POST.get("comment", "")
+    )
     messages.success(request, _("Thank you: your rating is counted."))
     return redirect("deliberation:topic", pk=topic.pk)
 
@@ -197,13 +240,19 @@ def residency(request):
     units = Unit.objects.filter(level=Level.VILLAGE, is_active=True).select_related("parent").order_by("path")
     current = permissions.residency_of(request.user)
     if request.method == "POST":
-        unit = units.filter(pk=request.POST.get("unit") or 0).first() if (request.POST.get("unit") or "").isdigit() \
+        unit = (
+            units.filter(pk=request.POST.get("unit") or 0).first()
+            if (request.POST.get("unit") or "").isdigit()
             else None
+        )
         services.residency_declare(actor=request.user, unit=unit, address=request.POST.get("address", ""))
         messages.success(request, _("Saved: you take part in %(unit)s's deliberation.") % {"unit": unit.name})
         return redirect(request.POST.get("next") or reverse("deliberation:hall"))
-    return render(request, "deliberation/residency.html", {"units": units, "current": current,
-                                                          "next": request.GET.get("next", "")})
+    return render(
+        request,
+        "deliberation/residency.html",
+        {"units": units, "current": current, "next": request.GET.get("next", "")},
+    )
 
 
 @resident_required
@@ -216,15 +265,24 @@ def propose(request):
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in form}
         try:
-            topic = services.topic_propose(actor=request.user, unit=residency.unit, photos=request.FILES.getlist(
-                "photos"), **form)
+            topic = services.topic_propose(
+                actor=request.user, unit=residency.unit, photos=request.FILES.getlist("photos"), **form
+            )
         except (BadInput, NotAllowed) as exc:  # kept here so the form comes back with what was typed
             error = str(exc.message)
         else:
             messages.success(request, _("Your topic is received. The community reviews it before it is published."))
             return redirect("deliberation:topic", pk=topic.pk)
-    return render(request, "deliberation/propose.html", {"form": form, "error": error, "residency": residency,
-                                                        "limit": services.HallRules.for_unit(residency.unit).weekly_limit})
+    return render(
+        request,
+        "deliberation/propose.html",
+        {
+            "form": form,
+            "error": error,
+            "residency": residency,
+            "limit": services.HallRules.for_unit(residency.unit).weekly_limit,
+        },
+    )
 
 
 @resident_required
@@ -232,6 +290,12 @@ def mine(request):
     """我的议事: my proposals and what I was told (站内信)."""
     notices = list(Notice.objects.filter(recipient=request.user).select_related("topic")[:50])
     Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "deliberation/mine.html", {
-        "topics": Topic.objects.filter(proposer=request.user).select_related("unit").order_by("-created_at"),
-        "notices": notices, "residency": permissions.residency_of(request.user)})
+    return render(
+        request,
+        "deliberation/mine.html",
+        {
+            "topics": Topic.objects.filter(proposer=request.user).select_related("unit").order_by("-created_at"),
+            "notices": notices,
+            "residency": permissions.residency_of(request.user),
+        },
+    )

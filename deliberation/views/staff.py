@@ -55,25 +55,35 @@ def staff_hall(request):
     query = request.GET.get("q", "").strip()
     if query:
         topics = topics.filter(Q(title__icontains=query) | Q(unit__name__icontains=query))
-    counts = dict(selectors.topics_visible_to_staff(request.user).values_list("state").annotate(
-        n=Count("pk")))
-    return render(request, "deliberation/staff_hall.html", {
-        "topics": topics.order_by("-updated_at")[:200], "state": state, "q": query,
-        "states": [(value, label, counts.get(value, 0)) for value, label in TopicState.choices],
-        "queue": selectors.moderation_queue(request.user), "held": selectors.held_comments(request.user)[:50],
-        "moderated": selectors.units_moderated(request.user)[:20],
-        "may_moderate": permissions.moderated_unit_ids(request.user) != set(),
-        "overdue": selectors.overdue_tasks_for(request.user).count() if permissions.may_supervise(request.user)
-        else None,
-    })
+    counts = dict(selectors.topics_visible_to_staff(request.user).values_list("state").annotate(n=Count("pk")))
+    return render(
+        request,
+        "deliberation/staff_hall.html",
+        {
+            "topics": topics.order_by("-updated_at")[:200],
+            "state": state,
+            "q": query,
+            "states": [(value, label, counts.get(value, 0)) for value, label in TopicState.choices],
+            "queue": selectors.moderation_queue(request.user),
+            "held": selectors.held_comments(request.user)[:50],
+            "moderated": selectors.units_moderated(request.user)[:20],
+            "may_moderate": permissions.moderated_unit_ids(request.user) != set(),
+            "overdue": selectors.overdue_tasks_for(request.user).count()
+            if permissions.may_supervise(request.user)
+            else None,
+        },
+    )
 
 
 @staff_required
 def staff_new(request):
     """征集 by the community: its own topic, one for a resident, or from a 每月一题 or 热点."""
     units = selectors.units_moderated(request.user)
-    grid_units = [u for u in Unit.objects.filter(level="village", is_active=True)
-                  if permissions.may_propose_for_resident(request.user, u)][:50]
+    grid_units = [
+        u
+        for u in Unit.objects.filter(level="village", is_active=True)
+        if permissions.may_propose_for_resident(request.user, u)
+    ][:50]
     all_units = list(units) + [u for u in grid_units if u not in units]
     if not all_units:
         raise PermissionDenied(_("Only community staff and grid workers propose topics."))
@@ -81,8 +91,9 @@ def staff_new(request):
 
     monthly = list(topics_visible_to(request.user)[:30])
     hotspots = _hotspots(request.user)
-    form = {key: request.POST.get(key, "") for key in ("unit", "title", "description", "location", "resident",
-                                                         "source")}
+    form = {
+        key: request.POST.get(key, "") for key in ("unit", "title", "description", "location", "resident", "source")
+    }
     error = ""
     if request.method == "POST":
         unit = next((u for u in all_units if str(u.pk) == form["unit"]), None)
@@ -94,19 +105,35 @@ def staff_new(request):
         elif form["source"].startswith("hotspot:"):
             hotspot = next((h for h in hotspots if h["ref"] == form["source"]), None)
         try:
-            topic = services.topic_propose(actor=request.user, unit=unit, title=form["title"],
-                                           description=form["description"], location=form["location"],
-                                           photos=request.FILES.getlist("photos"), resident=resident,
-                                           monthly_topic=monthly_topic, hotspot=hotspot)
+            topic = services.topic_propose(
+                actor=request.user,
+                unit=unit,
+                title=form["title"],
+                description=form["description"],
+                location=form["location"],
+                photos=request.FILES.getlist("photos"),
+                resident=resident,
+                monthly_topic=monthly_topic,
+                hotspot=hotspot,
+            )
         except (BadInput, NotAllowed) as exc:  # kept here so the form comes back with what was typed
             error = str(exc.message)
         else:
             messages.success(request, _("The topic is proposed; it waits for review."))
             return redirect("deliberation:staff_topic", pk=topic.pk)
     residents = {u.pk: list(selectors.residents_of(u)[:200]) for u in grid_units}
-    return render(request, "deliberation/staff_new.html", {
-        "units": all_units, "form": form, "error": error, "monthly": monthly, "hotspots": hotspots,
-        "residents": [(u, residents.get(u.pk, [])) for u in grid_units]})
+    return render(
+        request,
+        "deliberation/staff_new.html",
+        {
+            "units": all_units,
+            "form": form,
+            "error": error,
+            "monthly": monthly,
+            "hotspots": hotspots,
+            "residents": [(u, residents.get(u.pk, [])) for u in grid_units],
+        },
+    )
 
 
 def _hotspots(user) -> list[dict]:
@@ -121,8 +148,14 @@ def _hotspots(user) -> list[dict]:
         report = hotspots_for(user, start=start, end=end, limit=15)
     except Exception:  # noqa: BLE001 - without hot spots the form still offers everything else
         return []
-    return [{"ref": f"hotspot:{start}..{end}:{spot.rank}", "label": f"{spot.place} · {'、'.join(spot.key_words[:4])} "
-             f"({spot.count})", "appeal_ids": spot.appeal_ids} for spot in report.spots]
+    return [
+        {
+            "ref": f"hotspot:{start}..{end}:{spot.rank}",
+            "label": f"{spot.place} · {'、'.join(spot.key_words[:4])} ({spot.count})",
+            "appeal_ids": spot.appeal_ids,
+        }
+        for spot in report.spots
+    ]
 
 
 @staff_required
@@ -133,12 +166,16 @@ def staff_topic(request, pk):
     context |= {
         "moderator": moderator,
         "similar": selectors.similar_topics(topic) if moderator and topic.state in selectors.OPEN_FOR_MERGE else [],
-        "can": {action: lifecycle.allowed(topic, action) for action in
-                ("accept", "reject", "merge", "close_discussion", "task", "rating_open", "rating_result")},
+        "can": {
+            action: lifecycle.allowed(topic, action)
+            for action in ("accept", "reject", "merge", "close_discussion", "task", "rating_open", "rating_result")
+        },
         "rules": HallRules.for_unit(topic.unit),
         "participant_kinds": ParticipantKind.choices,
-        "departments": Department.objects.filter(is_active=True, unit__path__in=[
-            topic.unit.path[:i + 1] for i, ch in enumerate(topic.unit.path) if ch == "/"]).order_by("unit__path", "name"),
+        "departments": Department.objects.filter(
+            is_active=True,
+            unit__path__in=[topic.unit.path[: i + 1] for i, ch in enumerate(topic.unit.path) if ch == "/"],
+        ).order_by("unit__path", "name"),
         "task_kinds": TaskKind.choices,
         "all_done": bool(context["tasks"]) and all(t.done_at for t in context["tasks"]),
         "now": timezone.localtime(),
@@ -183,35 +220,61 @@ def staff_action(request, pk, action):
     elif action == "council":
         held_at = _datetime(post.get("held_at"))
         days = int(post["online_vote_days"]) if post.get("online_vote_days", "").isdigit() else None
-        services.topic_to_council(actor=user, topic=topic, held_at=held_at, place=post.get("place", ""),
-                                  agenda=post.get("agenda", ""), expected=post.get("expected", ""),
-                                  online_vote_days=days)
+        services.topic_to_council(
+            actor=user,
+            topic=topic,
+            held_at=held_at,
+            place=post.get("place", ""),
+            agenda=post.get("agenda", ""),
+            expected=post.get("expected", ""),
+            online_vote_days=days,
+        )
         done = _("The council meeting is set.")
     elif action == "participant":
         meeting = get_object_or_404(Meeting, topic=topic)
-        services.participant_add(actor=user, meeting=meeting, kind=post.get("kind", ""), name=post.get("name", ""),
-                                 organisation=post.get("organisation", ""))
+        services.participant_add(
+            actor=user,
+            meeting=meeting,
+            kind=post.get("kind", ""),
+            name=post.get("name", ""),
+            organisation=post.get("organisation", ""),
+        )
         done = _("Participant added.")
     elif action == "signin":
         participant = get_object_or_404(Participant, pk=post.get("participant") or 0, meeting__topic=topic)
         services.participant_sign_in(actor=user, participant=participant, present=post.get("present") != "0")
         done = _("Sign-in recorded.")
     elif action == "record":
-        services.meeting_record(actor=user, topic=topic, minutes=post.get("minutes", ""),
-                                votes_for=post.get("votes_for", ""), votes_against=post.get("votes_against", ""),
-                                votes_abstain=post.get("votes_abstain", ""), decision=post.get("decision", ""))
+        services.meeting_record(
+            actor=user,
+            topic=topic,
+            minutes=post.get("minutes", ""),
+            votes_for=post.get("votes_for", ""),
+            votes_against=post.get("votes_against", ""),
+            votes_abstain=post.get("votes_abstain", ""),
+            decision=post.get("decision", ""),
+        )
         topic.refresh_from_db()
-        done = _("The decision is published.") if topic.state == TopicState.DECIDED else \
-            _("Recorded: the motion was not carried.")
+        done = (
+            _("The decision is published.")
+            if topic.state == TopicState.DECIDED
+            else _("Recorded: the motion was not carried.")
+        )
     elif action == "task":
         department = None
         if post.get("department", "").isdigit():
             department = Department.objects.filter(pk=int(post["department"])).first()
-        task = services.task_add(actor=user, topic=topic, title=post.get("title", ""), kind=post.get("kind", ""),
-                                 due_on=_date(post.get("due_on")), owner_name=post.get("owner_name", ""),
-                                 department=department, details=post.get("details", ""))
-        done = _("Task set; demand %(code)s is filed.") % {"code": task.appeal.code} if task.appeal else \
-            _("Task set.")
+        task = services.task_add(
+            actor=user,
+            topic=topic,
+            title=post.get("title", ""),
+            kind=post.get("kind", ""),
+            due_on=_date(post.get("due_on")),
+            owner_name=post.get("owner_name", ""),
+            department=department,
+            details=post.get("details", ""),
+        )
+        done = _("Task set; demand %(code)s is filed.") % {"code": task.appeal.code} if task.appeal else _("Task set.")
     elif action == "rating_open":
         services.topic_open_rating(actor=user, topic=topic)
         done = _("Rating is open to residents.")
@@ -238,8 +301,9 @@ def moderate_comment(request, pk):
 def task_action(request, pk, action):
     task = get_object_or_404(Task.objects.select_related("topic__unit"), pk=pk)
     if action == "note":
-        services.task_note(actor=request.user, task=task, text=request.POST.get("text", ""),
-                           photo=request.FILES.get("photo"))
+        services.task_note(
+            actor=request.user, task=task, text=request.POST.get("text", ""), photo=request.FILES.get("photo")
+        )
     elif action == "done":
         services.task_done(actor=request.user, task=task, note=request.POST.get("note", ""))
     else:
@@ -259,14 +323,23 @@ def rules(request):
         if unit is None:
             raise BadInput(_("Choose the community."))
         post = request.POST
-        services.rules_save(actor=request.user, unit=unit, quorum_percent=post.get("quorum_percent") or 0,
-                            majority=post.get("majority", ""), weekly_limit=post.get("weekly_limit") or 0,
-                            discussion_days=post.get("discussion_days") or 0,
-                            rating_days=post.get("rating_days") or 0, online_voting=post.get("online_voting") == "on")
+        services.rules_save(
+            actor=request.user,
+            unit=unit,
+            quorum_percent=post.get("quorum_percent") or 0,
+            majority=post.get("majority", ""),
+            weekly_limit=post.get("weekly_limit") or 0,
+            discussion_days=post.get("discussion_days") or 0,
+            rating_days=post.get("rating_days") or 0,
+            online_voting=post.get("online_voting") == "on",
+        )
         messages.success(request, _("The rules of %(unit)s are saved.") % {"unit": unit.name})
         return redirect("deliberation:rules")
-    return render(request, "deliberation/rules.html", {
-        "rows": [(u, HallRules.for_unit(u)) for u in units], "majorities": Majority.choices})
+    return render(
+        request,
+        "deliberation/rules.html",
+        {"rows": [(u, HallRules.for_unit(u)) for u in units], "majorities": Majority.choices},
+    )
 
 
 @staff_required
@@ -287,7 +360,15 @@ def meeting_sheet(request, pk):
     meeting = Meeting.objects.filter(topic=topic).first()
     if meeting is None:
         raise Http404(_("No meeting is set for this topic."))
-    return render(request, "deliberation/print_sheet.html", {
-        "topic": topic, "meeting": meeting, "participants": list(meeting.participants.all()),
-        "blank_rows": range(max(0, 12 - meeting.participants.count())), "printed": timezone.now(),
-        "actions": Action})
+    return render(
+        request,
+        "deliberation/print_sheet.html",
+        {
+            "topic": topic,
+            "meeting": meeting,
+            "participants": list(meeting.participants.all()),
+            "blank_rows": range(max(0, 12 - meeting.participants.count())),
+            "printed": timezone.now(),
+            "actions": Action,
+        },
+    )
