@@ -77,17 +77,42 @@ def units_with_topics() -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in=Topic.objects.filter(state__in=PUBLIC_STATES).values("unit_id"))
 
 
-def comments_for(topic: Topic, *, moderator: bool = False) -> list[Comment]:
-    """The threads of a topic: published top-level comments, each with its published replies (a
-    moderator also sees held ones). Two queries whatever the number of comments."""
+THREADS_PER_PAGE = 50
+# What a comment shows: its author's display name and kind, never their phone (decrypting it for each of
+# two thousand authors was most of a long page's time).
+COMMENT_FIELDS = [
+    "topic_id",
+    "parent_id",
+    "text",
+    "state",
+    "held_words",
+    "created_at",
+    "author__display_name",
+    "author__kind",
+]
+
+
+def comments_for(topic: Topic, *, moderator: bool = False, page: int = 1) -> tuple[list[Comment], int]:
+    """One page of a topic's threads, oldest first: published top-level comments, each with its
+    published replies (a moderator also sees held ones), and the number of pages. Three queries
+    whatever the number of comments."""
     states = [CommentState.PUBLISHED, CommentState.HELD] if moderator else [CommentState.PUBLISHED]
-    replies = Comment.objects.filter(state__in=states).select_related("author").order_by("created_at", "pk")
-    return list(
-        Comment.objects.filter(topic=topic, parent__isnull=True, state__in=states)
+    tops = Comment.objects.filter(topic=topic, parent__isnull=True, state__in=states)
+    pages = max(1, -(-tops.count() // THREADS_PER_PAGE))
+    page = min(max(1, page), pages)
+    replies = (
+        Comment.objects.filter(state__in=states)
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .only(*COMMENT_FIELDS)
         .order_by("created_at", "pk")
     )
+    threads = list(
+        tops.select_related("author")
+        .only(*COMMENT_FIELDS)
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")[(page - 1) * THREADS_PER_PAGE : page * THREADS_PER_PAGE]
+    )
+    return threads, pages
 
 
 def held_comments(user) -> QuerySet[Comment]:

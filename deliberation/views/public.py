@@ -99,6 +99,8 @@ def topic_context(request, topic, *, staff=False) -> dict:
     resident_here = permissions.lives_in(user, topic.unit) if permissions.is_resident(user) else False
     now = timezone.now()
     meeting = Meeting.objects.filter(topic=topic).first()
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    threads, pages = selectors.comments_for(topic, moderator=staff, page=page)
     tasks = list(topic.tasks.select_related("appeal", "department").prefetch_related("notes"))
     for task in tasks:
         task.progress = selectors.task_progress(task)
@@ -122,7 +124,10 @@ def topic_context(request, topic, *, staff=False) -> dict:
         "supported": resident_here and Support.objects.filter(topic=topic, resident=user).exists(),
         "support_open": topic.state == TopicState.DISCUSSION
         and (not topic.discussion_deadline or now <= topic.discussion_deadline),
-        "threads": selectors.comments_for(topic, moderator=staff),
+        "threads": threads,
+        "comment_pages": range(1, pages + 1) if pages > 1 else None,
+        "comment_page": page,
+        "comment_total": topic.comments.filter(state="published").count(),
         "comments_open": topic.state in lifecycle.COMMENT_STATES,
         "photos": list(topic.photos.all()),
         "meeting": meeting,
