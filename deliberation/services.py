@@ -844,7 +844,7 @@ def task_sync(*, task: Task, state: str = "") -> bool:
     the appeals signal with the state an event moved the demand to (so each step is told, even when
     several commit at once) and by the sweep with none (the demand's state now); idempotent. True when
     something changed."""
-    task = Task.objects.select_for_update().select_related("appeal", "topic").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("appeal", "topic").get(pk=task.pk)
     if task.appeal_id is None or task.done_at is not None:
         return False
     state = state or task.appeal.state
