@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "care",
     "volunteers",
     "facilities",
+    "deliberation",
     "open311",
     "web",
 ]
@@ -243,6 +244,8 @@ SCHEDULE = [
     # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
     {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
     {"command": "facilities_no_shows", "args": [], "at": "02:30"},
+    # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
+    {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
 ]
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("targets/", include("targets.urls")),
     path("facilities/", include("facilities.urls")),
+    path("deliberation/", include("deliberation.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

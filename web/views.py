@@ -14,6 +14,7 @@ from accounts.decorators import staff_required
 from appeals.forms import TrackForm
 from core import home as home_panels
 from core import menu
+from deliberation.apps import TILE_TEXT as DELIBERATION_TILES
 from orgs.models import Level, Role
 from orgs.selectors import (
     departments_visible_to,
@@ -78,6 +79,7 @@ TILE_TEXT = {
                                     "units below (审核)."),
     "web.directory": gettext_lazy("The units and departments in your scope, with their division codes."),
     "web.admin": gettext_lazy("The administration pages: units, departments, accounts, calendars and settings."),
+    **DELIBERATION_TILES,
 }
 
 
