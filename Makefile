@@ -36,6 +36,7 @@ run: deps translations
 	DEBUG=1 $(PY) manage.py appeals_demo_templates
 	DEBUG=1 $(PY) manage.py appeals_generate 1500 --days 60 --seed 2026 --if-empty --demo
 	DEBUG=1 $(PY) manage.py care_demo --if-empty
+	DEBUG=1 $(PY) manage.py employment_demo --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_starter_catalogue --if-empty
 	if [ -f $(CITIZEN_MESSAGES)/train_tokenized.csv ]; then \
 	  DEBUG=1 $(PY) manage.py dispatch_train $(CITIZEN_MESSAGES)/train_tokenized.csv --text-col text --label-col label \

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "appeals",
     "dispatch",
     "care",
+    "employment",
     "open311",
     "web",
 ]
