@@ -52,7 +52,7 @@ def test_a_bad_id_number_is_refused_in_chinese(emp):
 
 def test_a_graduate_needs_a_school_and_a_year(emp):
     data = services.SeekerData(name="张三", id_number=id_number(), unit=emp.cast.community, kind=SeekerKind.GRADUATE)
-    with pytest.raises(BadInput, match="学校"):
+    with pytest.raises(BadInput, match="院校"):
         services.seeker_register(actor=emp.counselor, data=data)
 
 
