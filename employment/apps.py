@@ -17,7 +17,7 @@ class EmploymentConfig(AppConfig):
         from core.menu import RESIDENT, MenuEntry, register
         from employment import permissions
 
-        register(MenuEntry("employment.seekers", _("Job seekers and 1131 (就业服务)"), "employment:seekers",
+        register(MenuEntry("employment.seekers", _("Job seekers and 1131 (求职登记与1131)"), "employment:seekers",
                            permissions.may_open_seekers, section="work", order=42))
         register(MenuEntry("employment.employers", _("Employers and posts (用人单位)"), "employment:employers",
                            permissions.may_open_hrss, section="work", order=44))

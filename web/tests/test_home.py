@@ -64,12 +64,15 @@ TILES = {
     "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
-                        "appeals.kpi", "web.directory"],
-    "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "employment.seekers", "dispatch.hotspots",
+                        "dispatch.topics", "employment.dashboard", "appeals.kpi", "web.directory"],
+    "leader": ["appeals.queue", "care.people", "employment.seekers", "dispatch.hotspots", "dispatch.topics",
+               "employment.dashboard", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "employment.seekers", "employment.dashboard",
+              "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
-             "dispatch.catalogue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
+             "dispatch.catalogue", "employment.seekers", "employment.employers", "dispatch.hotspots",
+             "dispatch.topics", "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
 

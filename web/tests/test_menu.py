@@ -14,13 +14,15 @@ EXPECTED = {
     "dispatcher": [*WORK, "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": [*WORK, "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
-                        "appeals.kpi", "web.directory"],
-    "leader": [*WORK, "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": [*WORK, "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "city_supervisor": [*WORK, "appeals.extensions", "care.people", "employment.seekers", "dispatch.hotspots",
+                        "dispatch.topics", "employment.dashboard", "appeals.kpi", "web.directory"],
+    "leader": [*WORK, "care.people", "employment.seekers", "dispatch.hotspots", "dispatch.topics",
+               "employment.dashboard", "appeals.kpi", "web.directory"],
+    "admin": [*WORK, "care.people", "dispatch.catalogue", "employment.seekers", "employment.dashboard", "appeals.kpi",
+              "web.directory", "web.admin"],
     "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.people", "dispatch.catalogue",
-             "dispatch.hotspots", "dispatch.topics", "appeals.kpi",
-             "web.directory", "web.admin"],
+             "employment.seekers", "employment.employers", "dispatch.hotspots", "dispatch.topics",
+             "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
 }
 
 
@@ -57,7 +59,7 @@ def test_what_the_menu_leaves_out_is_refused(client, cast, member, url):
 def test_a_resident_sees_only_the_resident_menu(client, cast):
     client.force_login(cast.resident)
     html = client.get("/").content.decode()
-    assert [key for key, _href in menu_of(html)] == ["appeals.new", "appeals.mine"]
+    assert [key for key, _href in menu_of(html)] == ["appeals.new", "appeals.mine", "employment.jobs"]
     for _key, href in menu_of(html):
         assert client.get(href).status_code == 200
     assert "/appeals/staff/" not in html and "/dispatch/" not in html and "/admin/" not in html
