@@ -85,7 +85,8 @@ def _build(rows, version, *, vectorizer=None) -> _Index:
                   pay=np.array([r[3] or 0 for r in rows], dtype=np.float32),
                   pay_low=np.array([r[4] or 0 for r in rows], dtype=np.float32),
                   education=np.array([EDUCATION_RANK.get(r[5], 0) for r in rows], dtype=np.int8),
-                  extra={"internship": np.array([r[6] == PostingKind.INTERNSHIP for r in rows], dtype=bool)})
+                  extra={"internship": np.array([r[6] == PostingKind.INTERNSHIP for r in rows], dtype=bool),
+                         "graduate": np.array([r[6] == "graduate" for r in rows], dtype=bool)})
 
 
 def posting_index() -> _Index:
@@ -313,6 +314,7 @@ def recommend_all(*, k: int = 10, chunk: int = 256, progress=None) -> dict[int, 
         score = W_TEXT * text + W_PLACE * place + W_PAY * pay
         short = postings.education[None, :] > seekers.education[start:stop, None]
         score = np.where(short, score * EDUCATION_SHORT, score)
+        score = score + 0.03 * (seekers.extra["graduate"][start:stop, None] & postings.extra["internship"][None, :])
         kk = min(k, score.shape[1])
         top = np.argpartition(-score, kk - 1, axis=1)[:, :kk]
         for row in range(stop - start):
