@@ -74,11 +74,14 @@ class ServiceForm(forms.Form):
         (k, label) for k, label in ServiceKind.choices if k != ServiceKind.RECOMMENDATION])
     notes = forms.CharField(label=_("What was done"), max_length=500, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
-    given_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+OUTCOME_ORDER = [Outcome.APPLIED, Outcome.INTERVIEWED, Outcome.HIRED, Outcome.DECLINED, Outcome.DONE]
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(k, label) for k, label in Outcome.choices if k])
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(k, Outcome(k).label) for k in OUTCOME_ORDER])
 
 
 class StatusForm(forms.Form):
@@ -122,7 +125,7 @@ class PostingForm(forms.Form):
                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     headcount = forms.CharField(label=_("Headcount"), max_length=6, initial="1",
                                 widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    closes_on = forms.DateField(label=_("Closing date"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Closing date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     duration_months = forms.CharField(label=_("Internship: duration (months)"), max_length=3, required=False,
                                       widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     subsidy = forms.CharField(label=_("Internship: monthly subsidy (元)"), max_length=10, required=False,
@@ -156,7 +159,7 @@ class IdNumberForm(forms.Form):
 class FairForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=100)
     venue = forms.CharField(label=_("Venue"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

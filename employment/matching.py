@@ -8,10 +8,12 @@ arrays beside it, rebuilt when the set changes (a cheap version query), so one s
 sparse product and an argpartition. ``recommend_all`` does every seeker in chunks."""
 
 import threading
+import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Max
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -60,6 +62,28 @@ class _Index:
 
 _lock = threading.Lock()
 _cache: dict[str, _Index] = {}
+VERSION_KEY = "employment:matching:%s"
+
+
+def _version(what: str) -> tuple:
+    """The version of the postings or the seekers every process agrees on (the shared cache), and the
+    day: an index built yesterday still holds postings closed since."""
+    version = cache.get(VERSION_KEY % what)
+    if version is None:
+        cache.add(VERSION_KEY % what, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY % what)
+    return (timezone.localdate(), version)
+
+
+def changed(what: str) -> None:
+    """The services call this when postings ("postings") or seekers ("seekers") change what matching reads:
+    every process rebuilds its index at its next question. Set now and again once committed, so that an
+    index another process builds from the uncommitted state in between is dropped too."""
+    def bump():
+        cache.set(VERSION_KEY % what, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def open_postings(today=None):
@@ -90,9 +114,8 @@ def _build(rows, version, *, vectorizer=None) -> _Index:
 
 
 def posting_index() -> _Index:
-    today = timezone.localdate()
-    qs = open_postings(today)
-    version = (today, *qs.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")).values())
+    qs = open_postings()
+    version = _version("postings")
     with _lock:
         index = _cache.get("postings")
         if index is not None and index.version == version:
@@ -113,7 +136,7 @@ def seeker_index() -> _Index:
     """The seekers looking for work, vectorised with the postings' vocabulary (what a posting asks for)."""
     postings = posting_index()
     qs = looking_seekers()
-    version = (postings.version, *qs.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk")).values())
+    version = (postings.version, _version("seekers"))
     with _lock:
         index = _cache.get("seekers")
         if index is not None and index.version == version:
@@ -130,9 +153,10 @@ def seeker_index() -> _Index:
 
 
 def forget() -> None:
-    """Drop the cached indexes (tests; they rebuild by themselves when the data changes)."""
+    """Drop this process's indexes (tests, and after writing in bulk; the services call ``changed``)."""
     with _lock:
         _cache.clear()
+    cache.delete_many([VERSION_KEY % "postings", VERSION_KEY % "seekers"])
 
 
 @dataclass

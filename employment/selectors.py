@@ -39,11 +39,40 @@ def _paths_q(scope: Scope, lookup: str) -> Q:
 
 # --- seekers ---------------------------------------------------------------------------------------------
 
+def _seeker_scope_q(scope: Scope) -> Q:
+    """Seekers in ``scope``. A reach of a whole county or city is read from the seeker's county (a column of
+    their own row: no join, so the city's dashboard counts 100,000 seekers in one pass); a township's or
+    village's from the path of where they live."""
+    from orgs.models import Level, Unit
+
+    if scope.everything:
+        return Q()
+    q, coarse = Q(pk__in=[]), []
+    for path in scope.unit_paths:
+        if path.count("/") <= 2:  # "city/" or "city/county/"
+            coarse.append(path)
+        else:
+            q |= Q(unit__path__startswith=path)
+    if coarse:
+        counties = Q(pk__in=[])
+        for path in coarse:
+            counties |= Q(path__startswith=path)
+        q |= Q(county_id__in=list(Unit.objects.filter(counties, level=Level.COUNTY).values_list("pk", flat=True)))
+    return q
+
+
+def seekers_in_scope(user) -> QuerySet[Seeker]:
+    """The seekers of the user's scope (the dashboards' population)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", True):
+        return Seeker.objects.none()
+    return Seeker.objects.filter(_seeker_scope_q(permissions.see_scope(user)))
+
+
 def seekers_visible_to(user) -> QuerySet[Seeker]:
+    """The seekers of the user's scope, and those they counsel."""
     qs = Seeker.objects.select_related("unit", "county", "counselor")
-    scope = permissions.see_scope(user)
     if getattr(user, "is_authenticated", False) and not getattr(user, "is_resident", True):
-        return qs.filter(_paths_q(scope, "unit") | Q(counselor=user))
+        return qs.filter(_seeker_scope_q(permissions.see_scope(user)) | Q(counselor=user))
     return qs.none()
 
 
@@ -202,20 +231,21 @@ def _completion(qs: QuerySet[Seeker], field: str) -> list[tuple]:
 def completion_by_county(user) -> list[Completion]:
     from orgs.models import Unit
 
-    rows = _completion(seekers_visible_to(user), "county")
+    rows = _completion(seekers_in_scope(user), "county")
     names = dict(Unit.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "name"))
     return [Completion(label=names.get(pk, "?"), key=pk, graduates=n, complete=done) for pk, n, done in rows]
 
 
 def completion_by_school(user, *, limit: int = 50) -> list[Completion]:
-    rows = sorted(_completion(seekers_visible_to(user), "school"), key=lambda r: -r[1])[:limit]
+    rows = sorted(_completion(seekers_in_scope(user), "school"), key=lambda r: -r[1])[:limit]
     return [Completion(label=school or "—", key=school, graduates=n, complete=done) for school, n, done in rows]
 
 
-def completion_total(user) -> Completion:
-    figures = seekers_visible_to(user).filter(kind=SeekerKind.GRADUATE).aggregate(
-        n=Count("pk"), done=Count("pk", filter=Q(ledger_complete=True)))
-    return Completion(label="", key=None, graduates=figures["n"], complete=figures["done"])
+def completion_total(user, *, counties: list[Completion] | None = None) -> Completion:
+    """The scope's graduates and how many are complete: the sum of the counties' rows (given, or counted)."""
+    counties = completion_by_county(user) if counties is None else counties
+    return Completion(label="", key=None, graduates=sum(c.graduates for c in counties),
+                      complete=sum(c.complete for c in counties))
 
 
 def ledger_completion_in_unit(unit) -> Completion:

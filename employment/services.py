@@ -19,7 +19,7 @@ from core.audit import audit_record
 from core.crypto import blind_index
 from core.errors import BadInput, InvalidTransition, NotAllowed
 from core.text import clean_input, tokens
-from employment import permissions
+from employment import matching, permissions
 from employment.models import (
     EDUCATION_RANK,
     LEDGER_TARGETS,
@@ -210,6 +210,7 @@ def seeker_register(*, actor, data: SeekerData, via: str | None = None, counselo
             existing.tokens = seeker_tokens(existing)
             existing.save()
             _audit(actor, "employment.seeker.claim", existing, {})
+            matching.changed("seekers")
             return existing
         raise DuplicateSeeker(_("This ID number is registered already (%(name)s, %(unit)s).") % {
             "name": existing.masked_name, "unit": existing.unit.name}, seeker=existing)
@@ -224,6 +225,7 @@ def seeker_register(*, actor, data: SeekerData, via: str | None = None, counselo
         raise DuplicateSeeker(_("This ID number is registered already."),
                               seeker=Seeker.objects.get(id_index=index)) from None
     _audit(actor, "employment.seeker.create", seeker, {"via": via, "kind": seeker.kind, "unit": seeker.unit.code})
+    matching.changed("seekers")
     return seeker
 
 
@@ -245,6 +247,7 @@ def seeker_update(*, actor, seeker: Seeker, data: SeekerData) -> Seeker:
     locked.tokens = seeker_tokens(locked)
     locked.save()
     _audit(actor, "employment.seeker.update", locked, {"changed": changed})
+    matching.changed("seekers")
     return locked
 
 
@@ -261,6 +264,7 @@ def seeker_set_status(*, actor, seeker: Seeker, status: str, note: str = "") -> 
         before, locked.status = locked.status, status
         locked.save(update_fields=["status", "updated_at"])
         _audit(actor, "employment.seeker.status", locked, {"from": before, "to": status, "note": note[:200]})
+        matching.changed("seekers")
     return locked
 
 
@@ -340,8 +344,6 @@ def recommendation_record(*, actor, seeker: Seeker, posting: Posting, notes: str
                           score: float | None = None, given_at=None) -> ServiceRecord:
     """Recommend ``posting`` to ``seeker``: one of the three recommendations of 1131. The reasons are the
     matcher's (employment.matching), worked out now when not given."""
-    from employment import matching
-
     locked = Seeker.objects.select_for_update().get(pk=seeker.pk)
     permissions.require_serve_seeker(actor, locked)
     if ServiceRecord.objects.filter(seeker=locked, posting=posting, kind=ServiceKind.RECOMMENDATION).exists():
@@ -391,6 +393,7 @@ def service_set_outcome(*, actor, record: ServiceRecord, outcome: str) -> Servic
             seeker.status = SeekerStatus.EMPLOYED
         seeker.save(update_fields=["status", "updated_at"])
     _recount(seeker)
+    matching.changed("seekers")
     _audit(actor, "employment.service.outcome", seeker, {"service": locked.pk, "from": before, "to": outcome})
     return locked
 
@@ -468,6 +471,7 @@ def employer_decide(*, actor, employer: Employer, approve: bool, note: str = "")
     locked.save()
     _audit(actor, "employment.employer.verify" if approve else "employment.employer.refuse", locked,
            {"note": note})
+    matching.changed("postings")
     return locked
 
 
@@ -558,6 +562,7 @@ def posting_create(*, actor, employer: Employer, data: PostingData) -> Posting:
     posting.tokens = posting_tokens(posting)
     posting.save()
     _audit(actor, "employment.posting.create", posting, {"employer": employer.pk, "kind": posting.kind})
+    matching.changed("postings")
     return posting
 
 
@@ -568,6 +573,7 @@ def posting_close(*, actor, posting: Posting) -> Posting:
         Posting.objects.filter(pk=posting.pk).update(status=PostingStatus.CLOSED, updated_at=timezone.now())
         posting.status = PostingStatus.CLOSED
         _audit(actor, "employment.posting.close", posting, {})
+        matching.changed("postings")
     return posting
 
 
@@ -640,6 +646,7 @@ def placement_start(*, actor, post: PublicWelfarePost, seeker: Seeker, starts_on
                                          placed_by=actor)
     locked.status = SeekerStatus.PUBLIC_WELFARE
     locked.save(update_fields=["status", "updated_at"])
+    matching.changed("seekers")
     _audit(actor, "employment.placement.start", locked, {"post": locked_post.pk, "placement": placement.pk,
                                                          "since": standing.since.isoformat()})
     return placement
@@ -660,6 +667,7 @@ def placement_end(*, actor, placement: Placement, ended_on: date | None = None, 
     seeker = locked.seeker
     if seeker.status == SeekerStatus.PUBLIC_WELFARE:
         Seeker.objects.filter(pk=seeker.pk).update(status=SeekerStatus.UNEMPLOYED, updated_at=timezone.now())
+        matching.changed("seekers")
     _audit(actor, "employment.placement.end", seeker, {"placement": locked.pk, "reason": reason})
     return locked
 
@@ -726,6 +734,7 @@ def fair_result(*, actor, registration: FairRegistration, result: str) -> FairRe
     locked.save(update_fields=["result"])
     if result == Outcome.HIRED:
         Seeker.objects.filter(pk=locked.seeker_id).update(status=SeekerStatus.EMPLOYED, updated_at=timezone.now())
+        matching.changed("seekers")
     _audit(actor, "employment.fair.result", locked.seeker, {"fair": locked.fair_id, "result": result})
     return locked
 

@@ -237,10 +237,11 @@ def dashboard(request):
     user = request.user
     _require(permissions.may_open_seekers(user), _("This page is for 人社 staff and village, township and county "
                                                    "staff."))
+    counties = selectors.completion_by_county(user)
     return render(request, "employment/dashboard.html", {
         "may_hrss": permissions.may_open_hrss(user),
-        "total": selectors.completion_total(user),
-        "counties": selectors.completion_by_county(user),
+        "total": selectors.completion_total(user, counties=counties),
+        "counties": counties,
         "schools": selectors.completion_by_school(user),
     })
 
