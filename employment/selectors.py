@@ -281,10 +281,13 @@ def pending_employers(user) -> QuerySet[Employer]:
     return employers_visible_to(user).filter(status=EmployerStatus.PENDING)
 
 
-def recommendations_per_posting(employer) -> QuerySet:
-    """For an employer's page: how many seekers each of its postings was recommended to."""
-    return (ServiceRecord.objects.filter(posting__employer=employer, kind=ServiceKind.RECOMMENDATION)
-            .values("posting").annotate(n=Count("pk")).order_by())
+def employer_postings(employer) -> QuerySet[Posting]:
+    """For an employer's page: its postings, each with how many seekers 人社 recommended it to and how many
+    of them it hired."""
+    recommended = Q(services__kind=ServiceKind.RECOMMENDATION)
+    return (employer.postings.select_related("unit").order_by("-created_at")
+            .annotate(n_recommended=Count("services", filter=recommended),
+                      n_hired=Count("services", filter=recommended & Q(services__outcome="hired"))))
 
 
 def seeker_by_id_number(number: str) -> Seeker | None:

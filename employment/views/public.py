@@ -134,11 +134,8 @@ def employer_home(request):
                                             "are public once it is verified."))
                 return redirect("employment:employer")
         return render(request, "employment/employer_register.html", {"form": form})
-    postings = employer.postings.select_related("unit").order_by("-created_at")
     return render(request, "employment/employer_home.html", {
-        "employer": employer, "postings": postings,
-        "recommended": {row["posting"]: row["n"] for row in selectors.recommendations_per_posting(employer)},
-    })
+        "employer": employer, "postings": selectors.employer_postings(employer)})
 
 
 @resident_required

@@ -69,7 +69,8 @@ def seekers(request):
     params.pop("page", None)
     return render(request, "employment/seekers.html", {
         "form": form, "page": page, "filter_query": params.urlencode(),
-        "mine": list(selectors.counselor_incomplete(user)[:50]),
+        "mine": list(selectors.counselor_incomplete(user)[:15]),
+        "mine_count": selectors.counselor_incomplete(user).count(),
         "may_serve": permissions.may_serve_any(user),
         "may_hrss": permissions.may_open_hrss(user),
     })
