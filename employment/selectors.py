@@ -223,29 +223,39 @@ class Completion:
         return round(100 * self.complete / self.graduates, 1) if self.graduates else None
 
 
-def _completion(qs: QuerySet[Seeker], field: str) -> list[tuple]:
-    return list(qs.filter(kind=SeekerKind.GRADUATE).values(field).annotate(
-        n=Count("pk"), done=Count("pk", filter=Q(ledger_complete=True))).order_by(field).values_list(field, "n", "done"))
+@dataclass
+class Dashboard:
+    total: Completion
+    counties: list[Completion]
+    schools: list[Completion]
 
 
-def completion_by_county(user) -> list[Completion]:
+def completion(user, *, schools: int = 50) -> Dashboard:
+    """The 1131 completion of the user's scope: graduates registered and complete, in total, by county and
+    by school (the ``schools`` with most graduates). One grouped query over (county, school) read from an
+    index alone; the three views are summed from it."""
     from orgs.models import Unit
 
-    rows = _completion(seekers_in_scope(user), "county")
-    names = dict(Unit.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "name"))
-    return [Completion(label=names.get(pk, "?"), key=pk, graduates=n, complete=done) for pk, n, done in rows]
-
-
-def completion_by_school(user, *, limit: int = 50) -> list[Completion]:
-    rows = sorted(_completion(seekers_in_scope(user), "school"), key=lambda r: -r[1])[:limit]
-    return [Completion(label=school or "—", key=school, graduates=n, complete=done) for school, n, done in rows]
-
-
-def completion_total(user, *, counties: list[Completion] | None = None) -> Completion:
-    """The scope's graduates and how many are complete: the sum of the counties' rows (given, or counted)."""
-    counties = completion_by_county(user) if counties is None else counties
-    return Completion(label="", key=None, graduates=sum(c.graduates for c in counties),
-                      complete=sum(c.complete for c in counties))
+    rows = list(seekers_in_scope(user).filter(kind=SeekerKind.GRADUATE).values("county", "school")
+                .annotate(n=Count("pk"), done=Count("pk", filter=Q(ledger_complete=True)))
+                .order_by().values_list("county", "school", "n", "done"))
+    by_county: dict[int, list[int]] = {}
+    by_school: dict[str, list[int]] = {}
+    for county, school, n, done in rows:
+        for table, key in ((by_county, county), (by_school, school)):
+            figures = table.setdefault(key, [0, 0])
+            figures[0] += n
+            figures[1] += done
+    names = dict(Unit.objects.filter(pk__in=list(by_county)).values_list("pk", "name"))
+    counties = sorted((Completion(label=names.get(pk, "?"), key=pk, graduates=n, complete=done)
+                       for pk, (n, done) in by_county.items()), key=lambda c: c.label)
+    top = sorted(by_school.items(), key=lambda item: (-item[1][0], item[0]))[:schools]
+    return Dashboard(
+        total=Completion(label="", key=None, graduates=sum(c.graduates for c in counties),
+                         complete=sum(c.complete for c in counties)),
+        counties=counties,
+        schools=[Completion(label=school or "—", key=school, graduates=n, complete=done)
+                 for school, (n, done) in top])
 
 
 def ledger_completion_in_unit(unit) -> Completion:

@@ -26,8 +26,10 @@ def test_1131_completion_in_a_unit_and_the_incomplete_lists(emp, cast):
     assert (figures.graduates, figures.complete, figures.rate) == (2, 1, 50.0)
     assert selectors.ledger_completion_in_unit(cast.taigu).graduates == 0
     assert list(selectors.counselor_incomplete(emp.counselor)) == [waiting]
-    assert [c.rate for c in selectors.completion_by_county(cast.leader)] == [50.0]
-    assert selectors.completion_by_county(emp.taigu_counselor) == []
+    dashboard = selectors.completion(cast.leader)
+    assert [(c.label, c.rate) for c in dashboard.counties] == [("榆次区", 50.0)]
+    assert [(s.label, s.graduates) for s in dashboard.schools] == [("太原理工大学", 2)] and dashboard.total.rate == 50.0
+    assert selectors.completion(emp.taigu_counselor).counties == []
     placed = selectors.placements_in_period(cast.yuci, date.today() - timedelta(days=1), date.today())
     assert placed == {"public_welfare": 0, "internships": 1, "jobs": 0}
 

@@ -238,13 +238,10 @@ def dashboard(request):
     user = request.user
     _require(permissions.may_open_seekers(user), _("This page is for 人社 staff and village, township and county "
                                                    "staff."))
-    counties = selectors.completion_by_county(user)
+    figures = selectors.completion(user)
     return render(request, "employment/dashboard.html", {
-        "may_hrss": permissions.may_open_hrss(user),
-        "total": selectors.completion_total(user, counties=counties),
-        "counties": counties,
-        "schools": selectors.completion_by_school(user),
-    })
+        "may_hrss": permissions.may_open_hrss(user), "total": figures.total, "counties": figures.counties,
+        "schools": figures.schools})
 
 
 # --- 人社: employers, postings, public-welfare posts, fairs ---------------------------------------------------
