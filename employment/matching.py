@@ -312,9 +312,11 @@ def seekers_for(posting: Posting, *, k: int = 10, within=None) -> list[Match]:
     return out
 
 
-def recommend_all(*, k: int = 10, chunk: int = 256, progress=None) -> dict[int, list[tuple[int, float]]]:
-    """Every seeker looking for work: their top ``k`` postings as (posting id, score), computed in chunks
-    of seekers (a sparse product, then dense scoring of the chunk against every posting)."""
+def recommend_all(*, k: int = 10, chunk: int = 256, progress=None,
+                  limit: int | None = None) -> dict[int, list[tuple[int, float]]]:
+    """Every seeker looking for work (the first ``limit`` of them when given): their top ``k`` postings as
+    (posting id, score), computed in chunks of seekers (a sparse product, then dense scoring of the chunk
+    against every posting)."""
     postings = posting_index()
     seekers = seeker_index()
     out: dict[int, list[tuple[int, float]]] = {}
@@ -322,8 +324,9 @@ def recommend_all(*, k: int = 10, chunk: int = 256, progress=None) -> dict[int, 
         return out
     table = np.array([PLACE_SCORES[k_] for k_ in range(4)], dtype=np.float32)
     p_places = postings.places
-    for start in range(0, len(seekers.ids), chunk):
-        stop = min(start + chunk, len(seekers.ids))
+    count = len(seekers.ids) if limit is None else min(limit, len(seekers.ids))
+    for start in range(0, count, chunk):
+        stop = min(start + chunk, count)
         if postings.matrix is not None and seekers.matrix is not None:
             text = (seekers.matrix[start:stop] @ postings.matrix.T).toarray().astype(np.float32)
         else:
