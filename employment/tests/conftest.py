@@ -26,6 +26,16 @@ def credit_code(serial="MA0K12345", region="140702") -> str:
 
 
 @pytest.fixture(autouse=True)
+def chinese():
+    """Services called outside a request speak the active language, which an earlier test of the session
+    may have left in English: these tests read the Chinese a user sees."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_matcher():
     matching.forget()
     yield
