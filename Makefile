@@ -40,6 +40,7 @@ run: deps translations
 	DEBUG=1 $(PY) manage.py targets_demo --if-empty
 	DEBUG=1 $(PY) manage.py facilities_demo --if-empty
 	DEBUG=1 $(PY) manage.py deliberation_demo --if-empty
+	DEBUG=1 $(PY) manage.py employment_demo --if-empty
 	DEBUG=1 $(PY) manage.py dispatch_starter_catalogue --if-empty
 	if [ -f $(CITIZEN_MESSAGES)/train_tokenized.csv ]; then \
 	  DEBUG=1 $(PY) manage.py dispatch_train $(CITIZEN_MESSAGES)/train_tokenized.csv --text-col text --label-col label \

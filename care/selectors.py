@@ -393,3 +393,30 @@ def category_codes_by_id_number(number: str, *, on: date | None = None) -> list[
     return list(CareMembership.objects.filter(person__id_index=blind_index(number), since__lte=on)
                 .filter(Q(until__isnull=True) | Q(until__gte=on))
                 .values_list("category__code", flat=True).distinct())
+# --- for peer apps: a category of the registry read by ID number (employment: 就业困难人员) -----------------
+
+@dataclass(frozen=True)
+class CategoryStanding:
+    """A registered person's open membership of one category, as a peer app may know it."""
+
+    category: str  # the category's name
+    since: date
+    values: dict
+
+
+def category_standing(id_number: str, code: str) -> CategoryStanding | None:
+    """Unscoped, for a peer app's services: the open membership of category ``code`` held by the person
+    registered with ``id_number`` (compacted, upper-case), or None. The registry stays the one list."""
+    if not id_number:
+        return None
+    membership = (CareMembership.objects.filter(person__id_index=blind_index(id_number), category__code=code,
+                                                until__isnull=True).select_related("category").first())
+    if membership is None:
+        return None
+    return CategoryStanding(category=membership.category.name, since=membership.since, values=membership.values)
+
+
+def people_in_category(code: str) -> QuerySet[Person]:
+    """Unscoped, for a peer app's demo and batch work: the people with an open membership of ``code``."""
+    return (Person.objects.filter(memberships__category__code=code, memberships__until__isnull=True)
+            .select_related("unit").distinct().order_by("pk"))

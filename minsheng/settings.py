@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "volunteers",
     "facilities",
     "deliberation",
+    "employment",
     "open311",
     "web",
 ]

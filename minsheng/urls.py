@@ -17,6 +17,7 @@ urlpatterns = [
     path("targets/", include("targets.urls")),
     path("facilities/", include("facilities.urls")),
     path("deliberation/", include("deliberation.urls")),
+    path("employment/", include("employment.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
