@@ -22,3 +22,9 @@ register_verbs({
     "care.risk.override_cleared": _("Risk level by hand cleared"),
     "care.visit.record": _("Visit recorded"),
 })
+
+register_verbs({
+    "care.seasonal_check.create": _("Seasonal check added"),
+    "care.seasonal_check.update": _("Seasonal check changed"),
+    "care.escalation_settings.update": _("Escalation of overdue visits changed"),
+})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("care/", include("care.urls")),
+    path("jobs/", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
