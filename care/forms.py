@@ -15,6 +15,14 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+class PhotosField(forms.FileField):
+    """Several files in one input, cleaned to a list; the service checks that they are images."""
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        return [super(PhotosField, self).clean(upload, initial) for upload in uploads if upload]
+
+
 NEED_TYPES = [(kind, AppealType(kind).label) for kind in (AppealType.HELP, AppealType.COMPLAINT, AppealType.SUGGESTION)]
 
 
@@ -34,7 +42,7 @@ class VisitForm(forms.Form):
     need_description = forms.CharField(label=_("What was found and what is needed"), required=False,
                                        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     # Checked by the service (core.images); the widget only lets a phone open its camera.
-    photos = forms.FileField(label=_("Photos"), required=False, widget=MultipleFileInput(
+    photos = PhotosField(label=_("Photos"), required=False, widget=MultipleFileInput(
         attrs={"accept": "image/jpeg,image/png,image/webp,image/gif", "multiple": True}),
         help_text=_("Up to 6 photos (JPEG, PNG, WebP or GIF), at most 10 MB each."))
 

@@ -161,7 +161,7 @@ def visit_new(request, pk):
                 visit, created = services.visit_record(
                     actor=user, person=person, visited_at=form.cleaned_data["visited_at"],
                     token=form.cleaned_data["token"], checklist=form.checklist(),
-                    notes=form.cleaned_data["notes"], need=form.need(), photos=request.FILES.getlist("photos"))
+                    notes=form.cleaned_data["notes"], need=form.need(), photos=form.cleaned_data["photos"])
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
