@@ -43,8 +43,9 @@ def check_image(upload, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIX
                 image.verify()
     except BadInput:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own, larger limit
+        raise BadInput(_("%(name)s has too many pixels; send a smaller photo.") % {"name": name}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise BadInput(_("%(name)s is not an image we can read (JPEG, PNG, WebP or GIF).") % {"name": name}) \
             from None
     if kind not in ALLOWED_FORMATS:

@@ -39,7 +39,7 @@ def register(kind: str, runner: Callable) -> None:
 
 
 def files_dir() -> Path:
-    path = Path(getattr(settings, "JOB_FILES_DIR", settings.VAR_DIR / "jobs"))
+    path = Path(settings.JOB_FILES_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -349,11 +349,9 @@ class Importer:
         (rolled back in a dry run) so that the job's progress can be seen while it runs. Only the first
         MAX_KEPT_ERRORS problems are kept, all are counted. A confirmed import that stops half way (a
         crash) can simply be run again: rows update what the first run saved."""
-        from django.utils.translation import gettext as _t
-
         columns = self.columns
         if progress:
-            progress.stage(_t("Reading the file"))
+            progress.stage(_("Reading the file"))
         total = 0
         self.begin([])
         for row in iter_rows(file, columns, noun=str(self.noun), max_rows=self.MAX_BACKGROUND_ROWS):
@@ -363,7 +361,7 @@ class Importer:
                 progress.advance(1000)
         file.seek(0)
         if progress:
-            progress.stage(_t("Importing the rows") if commit else _t("Checking the rows"), total=total)
+            progress.stage(_("Importing the rows") if commit else _("Checking the rows"), total=total)
         outcomes: Counter = Counter()
         kept: list[RowError] = []
         errors_total, bad_rows = 0, 0

@@ -64,11 +64,11 @@ TILES = {
     "dispatcher": ["appeals.queue", "appeals.record", "appeals.import", "dispatch.catalogue", "dispatch.hotspots",
                    "dispatch.topics",
                    "appeals.kpi", "web.directory"],
-    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.people", "dispatch.hotspots", "dispatch.topics",
+    "city_supervisor": ["appeals.queue", "appeals.extensions", "care.escalated", "care.people", "dispatch.hotspots", "dispatch.topics",
                         "appeals.kpi", "web.directory"],
-    "leader": ["appeals.queue", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
-    "admin": ["appeals.queue", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
-    "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.people",
+    "leader": ["appeals.queue", "care.escalated", "care.people", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory"],
+    "admin": ["appeals.queue", "care.escalated", "care.people", "dispatch.catalogue", "appeals.kpi", "web.directory", "web.admin"],
+    "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import", "care.escalated", "care.people",
              "dispatch.catalogue", "dispatch.hotspots", "dispatch.topics", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')
