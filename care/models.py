@@ -244,7 +244,10 @@ class CareAssignment(models.Model):
             models.UniqueConstraint(fields=["person", "carer"], condition=Q(until__isnull=True),
                                     name="care_assignment_one_open_per_carer"),
         ]
-        indexes = [models.Index(fields=["carer", "until"], name="care_assignment_carer")]
+        indexes = [models.Index(fields=["carer", "until"], name="care_assignment_carer"),
+                   # A carer's due list: their open assignments only.
+                   models.Index(fields=["carer", "person"], name="care_assignment_carer_open",
+                                condition=Q(until__isnull=True))]
 
     def __str__(self):
         return f"{self.person} · {self.carer} ({self.get_role_display()})"
@@ -271,7 +274,9 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_at", "-pk"]
-        indexes = [models.Index(fields=["person", "-visited_at"], name="care_visit_person_time")]
+        indexes = [models.Index(fields=["person", "-visited_at"], name="care_visit_person_time"),
+                   # Visits on time: those that fell due in a window (the unit dashboard).
+                   models.Index(fields=["due_on", "person"], name="care_visit_due_on")]
 
     def __str__(self):
         return f"{self.person} · {self.visited_at:%Y-%m-%d}"
