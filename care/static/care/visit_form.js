@@ -64,9 +64,10 @@
     fetch(form.action || window.location.href, {method: "POST", body: new FormData(form), credentials: "same-origin"})
       .then(function (response) {
         return response.text().then(function (html) {
-          if (response.redirected) { forget(); window.location.assign(response.url); return; }
-          // Refused (a photo that is no image, a time in the future …): show the server's page,
-          // which holds what was posted and the reason.
+          // Recorded (it redirects to the visit): forget the kept copy. Either way show the page the
+          // server answered with: the visit with its "recorded" message, or the form refused (a photo
+          // that is no image, a time in the future …) with what was posted and the reason.
+          if (response.redirected) { forget(); window.history.replaceState(null, "", response.url); }
           document.open(); document.write(html); document.close();
         });
       })
