@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from care import selectors, services
 from care.importers import CareListImporter, care_export_rows
-from care.models import CareAssignment, CareCategory, Person, RiskRule
+from care.models import CareAssignment, CareCategory, EscalationSettings, Person, RiskRule, SeasonalCheck
 from core.admin import ServiceAdminMixin, ServiceModelForm, XlsxAdminMixin
 from orgs.models import DepartmentKind, Level
 from orgs.permissions import may_administer, may_administer_city
@@ -91,6 +91,40 @@ class RiskRuleAdmin(CityConfigAdmin):
         return services.risk_rule_save(actor=actor, rule=instance)
 
 
+class SeasonalCheckForm(ServiceModelForm):
+    class Meta:
+        model = SeasonalCheck
+        fields = ["name", "categories", "start_month", "start_day", "end_month", "end_day", "checklist", "is_active"]
+
+
+@admin.register(SeasonalCheck)
+class SeasonalCheckAdmin(CityConfigAdmin):
+    form = SeasonalCheckForm
+    list_display = ["name", "start_month", "start_day", "end_month", "end_day", "is_active"]
+    filter_horizontal = ["categories"]
+
+    def service_save(self, *, actor, instance):
+        return services.seasonal_check_save(actor=actor, check=instance)
+
+
+class EscalationSettingsForm(ServiceModelForm):
+    class Meta:
+        model = EscalationSettings
+        fields = ["village_after_days", "township_after_days"]
+
+
+@admin.register(EscalationSettings)
+class EscalationSettingsAdmin(CityConfigAdmin):
+    form = EscalationSettingsForm
+    list_display = ["__str__", "village_after_days", "township_after_days"]
+
+    def has_add_permission(self, request):
+        return self._may(request) and not EscalationSettings.objects.exists()
+
+    def service_save(self, *, actor, instance):
+        return services.escalation_settings_save(actor=actor, config=instance)
+
+
 class ScopedRegistryAdmin(_GatedAdmin):
     """Administrators (Role.ADMIN) and superusers, each seeing their scope."""
 
@@ -129,6 +163,7 @@ class PersonAdmin(ServiceAdminMixin, XlsxAdminMixin, ScopedRegistryAdmin):
     list_per_page = 100
 
     importer_class = CareListImporter
+    import_in_background = True  # civil affairs' lists run to 100,000 rows: checked and imported by the worker
     export_columns = CareListImporter.export_columns()
 
     def get_queryset(self, request):

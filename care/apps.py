@@ -39,5 +39,7 @@ class CareConfig(AppConfig):
 
         register(MenuEntry("care.visits", _("My visits (我的走访)"), "care:mine",
                            permissions.may_open_visits, section="work", order=25))
+        register(MenuEntry("care.escalated", _("Overdue visits (走访超期)"), "care:escalated",
+                           permissions.may_open_escalated, section="work", order=40))
         register(MenuEntry("care.people", _("People in care (包联对象)"), "care:people",
                            permissions.may_open_registry_menu, section="work", order=40))

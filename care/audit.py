@@ -26,3 +26,9 @@ register_verbs({
     "care.need.file": _("Need filed for a person in care"),
     "care.export": _("Care list exported"),
 })
+
+register_verbs({
+    "care.seasonal_check.create": _("Seasonal check added"),
+    "care.seasonal_check.update": _("Seasonal check changed"),
+    "care.escalation_settings.update": _("Escalation of overdue visits changed"),
+})

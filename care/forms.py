@@ -13,6 +13,18 @@ from care.selectors import RecordStatus
 from care.services import CHECK_VALUES, NeedInput
 
 CHECK_CHOICES = list(zip(CHECK_VALUES, [_("OK"), _("Concern")], strict=True))
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files in one input, cleaned to a list; the service checks that they are images."""
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data]
+        return [super(PhotosField, self).clean(upload, initial) for upload in uploads if upload]
+
+
 NEED_TYPES = [(kind, AppealType(kind).label) for kind in (AppealType.HELP, AppealType.COMPLAINT, AppealType.SUGGESTION)]
 
 
@@ -31,6 +43,10 @@ class VisitForm(forms.Form):
     need_title = forms.CharField(label=_("The need, in a few words"), required=False, max_length=100)
     need_description = forms.CharField(label=_("What was found and what is needed"), required=False,
                                        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    # Checked by the service (core.images); the widget only lets a phone open its camera.
+    photos = PhotosField(label=_("Photos"), required=False, widget=MultipleFileInput(
+        attrs={"accept": "image/jpeg,image/png,image/webp,image/gif", "multiple": True}),
+        help_text=_("Up to 6 photos (JPEG, PNG, WebP or GIF), at most 10 MB each."))
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,8 +55,10 @@ class VisitForm(forms.Form):
             self.initial.setdefault("token", uuid.uuid4().hex)
             self.initial.setdefault("visited_at", timezone.localtime().replace(second=0, microsecond=0))
         for key, label in self.items:
+            seasonal = key.startswith("season")  # a seasonal check is made once in its window: optional
             self.fields[f"check_{key}"] = forms.ChoiceField(
-                label=label, choices=CHECK_CHOICES, initial="ok", widget=forms.RadioSelect)
+                label=label, choices=CHECK_CHOICES, initial=None if seasonal else "ok", widget=forms.RadioSelect,
+                required=not seasonal)
 
     def check_fields(self):
         return [self[f"check_{key}"] for key, _label in self.items]
@@ -55,7 +73,8 @@ class VisitForm(forms.Form):
         return data
 
     def checklist(self) -> dict:
-        return {key: self.cleaned_data[f"check_{key}"] for key, _label in self.items}
+        return {key: self.cleaned_data[f"check_{key}"] for key, _label in self.items
+                if self.cleaned_data.get(f"check_{key}")}
 
     def need(self) -> NeedInput | None:
         data = self.cleaned_data

@@ -76,12 +76,20 @@ def care_columns():
 
 
 class CareListImporter(Importer):
+    """One row per person and category. With the "full list" option the file is the whole list of its
+    categories in its villages: a person of those categories and villages that the file no longer holds
+    has that membership ended (until = the import date, with the reason), never deleted."""
+
     noun = gettext_lazy("person and category")
+    flags = (("full_list", gettext_lazy("This is the full list"),
+              gettext_lazy("End the category of anyone in the file's villages and categories who is not on this "
+                           "list (their history is kept; no one is deleted).")),)
     sheet_title = gettext_lazy("People in care")
     columns = care_columns()
     outcome_labels = {
         "created": gettext_lazy("people registered"),
         "updated": gettext_lazy("rows updating a registered person"),
+        "ended": gettext_lazy("memberships ended (not on the full list)"),
     }
 
     def begin(self, rows):
@@ -95,11 +103,18 @@ class CareListImporter(Importer):
         self.file_categories: dict[str, set[int]] = {}
         self.first_row: dict[tuple[str, int], int] = {}
         self.ended: set[str] = set()
+        # For a full list: the (village, category) pairs the file covers and the people it holds.
+        self.covered: set[tuple[int, int]] = set()
+        self.listed: set[int] = set()
+        self.villages: dict[str, object] = {}
         for row in rows:
-            number = code_text(row.get("id_number")).upper()
-            category = self._category(row.get("category"))
-            if number and category:
-                self.file_categories.setdefault(number, set()).add(category.pk)
+            self.scan(row)
+
+    def scan(self, row: Row) -> None:
+        number = code_text(row.get("id_number")).upper()
+        category = self._category(row.get("category"))
+        if number and category:
+            self.file_categories.setdefault(number, set()).add(category.pk)
 
     def _category(self, text):
         return self.categories.get(unicodedata.normalize("NFKC", text or "").strip().casefold())
@@ -114,7 +129,9 @@ class CareListImporter(Importer):
         if not text:
             return None
         if text.isdigit():
-            unit = Unit.objects.filter(code=text, level=Level.VILLAGE).first()
+            if text not in self.villages:  # 100,000 rows name a few hundred villages: look each up once
+                self.villages[text] = Unit.objects.filter(code=text, level=Level.VILLAGE).first()
+            unit = self.villages[text]
             if unit is None:
                 row.error("village", _("No village or community has the division code %(code)s.") % {"code": text})
             return unit
@@ -207,6 +224,8 @@ class CareListImporter(Importer):
             outcome = "updated"
         services.membership_set(actor=self.actor, person=person, category=data["category"], since=data["since"],
                                 source=data["source"], values=data["values"])
+        self.covered.add((data["unit"].pk, data["category"].pk))
+        self.listed.add(person.pk)
         if number not in self.ended:
             self.ended.add(number)
             wanted = self.file_categories.get(number, set())
@@ -216,6 +235,28 @@ class CareListImporter(Importer):
                                         reason=_("Not on the civil affairs list imported on %(date)s.")
                                         % {"date": self.today.isoformat()})
         return outcome
+
+
+    def finish(self, *, commit: bool, outcomes) -> None:
+        """A full list: end the memberships of its categories, in its villages, of people not on it."""
+        if not self.options.get("full_list") or not self.covered:
+            return
+        from care.models import CareMembership
+
+        villages = {unit for unit, _category in self.covered}
+        categories = {category for _unit, category in self.covered}
+        ended = 0
+        reason = _("Not on the full list imported on %(date)s.") % {"date": self.today.isoformat()}
+        candidates = CareMembership.objects.filter(until__isnull=True, person__unit_id__in=villages,
+                                                   category_id__in=categories).select_related("category", "person")
+        for membership in candidates.iterator(chunk_size=2000):
+            if membership.person_id in self.listed or (membership.person.unit_id,
+                                                       membership.category_id) not in self.covered:
+                continue
+            services.membership_end(actor=self.actor, membership=membership, until=self.today, reason=reason)
+            ended += 1
+        if ended:
+            outcomes["ended"] += ended
 
 
 def care_export_rows(people):

@@ -117,6 +117,9 @@ class Person(models.Model):
                                   editable=False)
     end_note = models.CharField(_("note on the end"), max_length=200, blank=True, editable=False)
     next_visit_due = models.DateField(_("next visit due"), null=True, blank=True, editable=False)
+    # Where an overdue visit has been escalated to (care.escalation): the village's queue, then the
+    # township's. Set by the nightly sweep alone; cleared when the person is visited.
+    escalation = models.CharField(_("escalated to"), max_length=8, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -128,6 +131,9 @@ class Person(models.Model):
             models.Index(fields=["unit", "risk_level"], name="care_person_unit_risk"),
             models.Index(fields=["grid", "next_visit_due"], name="care_person_grid_due"),
             models.Index(fields=["risk_level", "last_visit_at"], name="care_person_risk_last"),
+            models.Index(fields=["unit", "escalation"], name="care_person_unit_escalation",
+                         condition=~Q(escalation="")),
+            models.Index(fields=["next_visit_due"], name="care_person_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(risk_override="") | ~Q(risk_override_reason=""),
@@ -263,7 +269,10 @@ class CareAssignment(models.Model):
             models.UniqueConstraint(fields=["person", "carer"], condition=Q(until__isnull=True),
                                     name="care_assignment_one_open_per_carer"),
         ]
-        indexes = [models.Index(fields=["carer", "until"], name="care_assignment_carer")]
+        indexes = [models.Index(fields=["carer", "until"], name="care_assignment_carer"),
+                   # A carer's due list: their open assignments only.
+                   models.Index(fields=["carer", "person"], name="care_assignment_carer_open",
+                                condition=Q(until__isnull=True))]
 
     def __str__(self):
         return f"{self.person} · {self.carer} ({self.get_role_display()})"
@@ -290,7 +299,9 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_at", "-pk"]
-        indexes = [models.Index(fields=["person", "-visited_at"], name="care_visit_person_time")]
+        indexes = [models.Index(fields=["person", "-visited_at"], name="care_visit_person_time"),
+                   # Visits on time: those that fell due in a window (the unit dashboard).
+                   models.Index(fields=["due_on", "person"], name="care_visit_due_on")]
 
     def __str__(self):
         return f"{self.person} · {self.visited_at:%Y-%m-%d}"
@@ -330,3 +341,133 @@ class PersonNeed(models.Model):
 
     def __str__(self):
         return f"{self.person} → {self.appeal_id}"
+class SeasonalCheck(models.Model):
+    """A check made once in a season for the people of some categories (冬季取暖 for the elderly from
+    mid-November, 夏季防暑 in July and August): their carers see it as due while its window is open and
+    no visit in the window has made it; the visit form asks its own items then."""
+
+    name = models.CharField(_("name"), max_length=50)
+    categories = models.ManyToManyField(CareCategory, verbose_name=_("categories"), related_name="seasonal_checks")
+    start_month = models.PositiveSmallIntegerField(_("from month"))
+    start_day = models.PositiveSmallIntegerField(_("from day"))
+    end_month = models.PositiveSmallIntegerField(_("until month"))
+    end_day = models.PositiveSmallIntegerField(_("until day"))
+    # [{"name": "heating_stove", "label": "煤炉、烟道是否通畅"}, …]
+    checklist = models.JSONField(_("checklist items"), default=list, blank=True,
+                                 help_text=_("The check's items, as a list of objects with name and label."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("seasonal check")
+        verbose_name_plural = _("seasonal checks")
+        ordering = ["start_month", "start_day", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_month__gte=1, start_month__lte=12, end_month__gte=1,
+                                               end_month__lte=12, start_day__gte=1, start_day__lte=31,
+                                               end_day__gte=1, end_day__lte=31),
+                                   name="care_seasonal_check_dates"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """The prefix of its items in a visit's checklist."""
+        return f"season{self.pk}"
+
+    def window_containing(self, day):
+        """(first, last) day of the window that contains ``day``, or None. A window may run over the
+        new year (15 November to 15 March)."""
+        from datetime import date
+
+        def on(year, month, dom):
+            while True:
+                try:
+                    return date(year, month, dom)
+                except ValueError:  # 31 April, 29 February: the month's last day
+                    dom -= 1
+
+        start, end = (self.start_month, self.start_day), (self.end_month, self.end_day)
+        here = (day.month, day.day)
+        if start <= end:
+            if start <= here <= end:
+                return on(day.year, *start), on(day.year, *end)
+            return None
+        if here >= start:
+            return on(day.year, *start), on(day.year + 1, *end)
+        if here <= end:
+            return on(day.year - 1, *start), on(day.year, *end)
+        return None
+
+
+class EscalationSettings(models.Model):
+    """One row: after how many days overdue a visit shows in the village's queue, and after how many
+    more in the township's."""
+
+    village_after_days = models.PositiveSmallIntegerField(_("to the village after (days overdue)"), default=7)
+    township_after_days = models.PositiveSmallIntegerField(_("then to the township after (more days)"), default=14)
+
+    class Meta:
+        verbose_name = _("escalation of overdue visits")
+        verbose_name_plural = _("escalation of overdue visits")
+        constraints = [models.CheckConstraint(condition=Q(village_after_days__gte=1, township_after_days__gte=1),
+                                              name="care_escalation_days_positive")]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "EscalationSettings":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class EscalationLevel(models.TextChoices):
+    VILLAGE = "village", _("Village or community (村/社区)")
+    TOWNSHIP = "township", _("Township or street (乡镇/街道)")
+
+
+class Escalation(models.Model):
+    """One escalation of an overdue visit (the sweep writes it when the person moves up a level): the
+    record of who was told, and the outbox of the in-site message to the unit's staff, claimed with a
+    conditional UPDATE so it is sent once."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="escalations")
+    level = models.CharField(_("escalated to"), max_length=8, choices=EscalationLevel.choices)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("visit was due on"))
+    created_at = models.DateTimeField(_("escalated at"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("staff told at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalated overdue visit")
+        verbose_name_plural = _("escalated overdue visits")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["person", "level", "due_on"],
+                                               name="care_escalation_once_per_due")]
+        indexes = [models.Index(fields=["notified_at"], name="care_escalation_outbox",
+                                condition=Q(notified_at__isnull=True))]
+
+    def __str__(self):
+        return f"{self.person} → {self.get_level_display()}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit; checked to be a real image within size and pixel limits
+    (core.images), served only to those who may see the person."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("image"), upload_to="care/visits/%Y/%m/")
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.image.name

@@ -211,3 +211,10 @@ def may_open_registry_menu(user) -> bool:
     of their grid from 我的走访."""
     scope = unit_scope(user, [Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN])
     return scope.everything or bool(scope.unit_paths) or bool(department_reach(user))
+
+
+def may_open_escalated(user) -> bool:
+    """走访超期: the staff of villages, townships and above (not grid workers: theirs is 我的走访)."""
+    from care.selectors import escalation_levels_for
+
+    return bool(escalation_levels_for(user))

@@ -1,7 +1,7 @@
 """Reads of the registry, always limited to what the actor may see (care.permissions, the scope rule)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -20,6 +20,7 @@ from care.models import (
 )
 from care.permissions import SEE_ROLES, department_reach, unit_scope, visible_category_ids
 from core.crypto import blind_index
+from orgs.models import Role
 from orgs.selectors import Scope
 
 RISK_ORDER = Case(*[When(risk_level=level, then=Value(rank)) for level, rank in RISK_RANK.items()],
@@ -129,28 +130,117 @@ def due_list(user, *, today: date | None = None) -> QuerySet[Person]:
     """The people assigned to ``user`` that are overdue or due within DUE_SOON_DAYS: overdue first, then
     the highest risk, then the earliest due. Annotated with ``overdue`` (1 or 0)."""
     today = today or timezone.localdate()
-    return (Person.objects.filter(assignments__carer=user, assignments__until__isnull=True,
+    # "pk in (their open assignments)" rather than a join: no DISTINCT over whole rows, and the plan is
+    # the assignments' partial index then the people by primary key, however big the registry.
+    return (Person.objects.filter(pk__in=_assigned_to(user),
                                   next_visit_due__lte=today + timedelta(days=DUE_SOON_DAYS))
             .select_related("unit", "grid")
             .annotate(overdue=Case(When(next_visit_due__lt=today, then=Value(1)), default=Value(0),
                                    output_field=IntegerField()),
                       risk_rank=RISK_ORDER)
-            .order_by("-overdue", "-risk_rank", "next_visit_due", "pk")
-            .distinct())
+            .order_by("-overdue", "-risk_rank", "next_visit_due", "pk"))
+
+
+def _assigned_to(user):
+    return CareAssignment.objects.filter(carer=user, until__isnull=True).values("person_id")
 
 
 def later_list(user, *, today: date | None = None) -> QuerySet[Person]:
     """The rest of ``user``'s people, by the date they are next due."""
     today = today or timezone.localdate()
-    return (Person.objects.filter(assignments__carer=user, assignments__until__isnull=True)
+    return (Person.objects.filter(pk__in=_assigned_to(user))
             .filter(Q(next_visit_due__gt=today + timedelta(days=DUE_SOON_DAYS)) | Q(next_visit_due__isnull=True))
             .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER)
-            .order_by("next_visit_due", "-risk_rank", "pk").distinct())
+            .order_by("next_visit_due", "-risk_rank", "pk"))
+
+
+@dataclass
+class SeasonalDue:
+    check: object  # care.models.SeasonalCheck
+    window: tuple[date, date]
+    people: list[Person]
+
+
+def seasonal_due(user, *, today: date | None = None, limit: int = 200) -> list[SeasonalDue]:
+    """For each seasonal check open today, the people assigned to ``user`` in its categories for whom
+    no visit since its window opened recorded the check's items: due for it until the window closes."""
+    from care.models import SeasonalCheck
+
+    today = today or timezone.localdate()
+    checks = [(check, check.window_containing(today))
+              for check in SeasonalCheck.objects.filter(is_active=True).prefetch_related("categories")]
+    checks = [(check, window) for check, window in checks if window is not None]
+    if not checks:
+        return []
+    mine = list(CareAssignment.objects.filter(carer=user, until__isnull=True).values_list("person_id", flat=True))
+    out = []
+    for check, window in checks:
+        start = timezone.make_aware(datetime.combine(window[0], time.min))
+        candidates = set(CareMembership.objects.filter(
+            person_id__in=mine, until__isnull=True, category__in=[c.pk for c in check.categories.all()])
+            .values_list("person_id", flat=True))
+        items = [item["name"] for item in check.checklist or [] if item.get("name")]
+        made = Visit.objects.filter(person_id__in=candidates, visited_at__gte=start)
+        if items:
+            made = made.filter(checklist__has_key=f"{check.key}_{items[0]}")
+        candidates -= set(made.values_list("person_id", flat=True))
+        people = list(Person.objects.filter(pk__in=candidates).select_related("unit", "grid")
+                      .annotate(risk_rank=RISK_ORDER).order_by("-risk_rank", "next_visit_due", "pk")[:limit])
+        if people:
+            out.append(SeasonalDue(check=check, window=window, people=people))
+    return out
+
+
+# --- overdue visits escalated to the village and the township --------------------------------------------
+
+ESCALATED_ROLES = [Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
+
+
+def escalated_visible_to(user, level: str) -> QuerySet[Person]:
+    """The people whose overdue visit has been escalated to ``level`` or beyond, in the units the user
+    keeps (village, township, county staff: handlers, supervisors, leaders, administrators). A village
+    keeps seeing those that went on to the township: they are still its people to visit."""
+    from care.models import EscalationLevel
+
+    scope = unit_scope(user, ESCALATED_ROLES)
+    if not scope.everything and not scope.unit_paths:
+        return Person.objects.none()
+    levels = [EscalationLevel.TOWNSHIP] if level == EscalationLevel.TOWNSHIP else [EscalationLevel.VILLAGE,
+                                                                                   EscalationLevel.TOWNSHIP]
+    return (Person.objects.filter(_scope_q(scope), escalation__in=levels).select_related("unit__parent", "grid")
+            .prefetch_related(Prefetch("assignments", queryset=CareAssignment.objects.filter(until__isnull=True)
+                                       .select_related("carer"), to_attr="open_assignments"))
+            .annotate(risk_rank=RISK_ORDER).order_by("next_visit_due", "-risk_rank", "pk"))
+
+
+def escalation_levels_for(user) -> list[str]:
+    """The queues the user's units keep: a village's staff the village queue; a township's (or
+    anyone above) both, the township's first."""
+    from care.models import EscalationLevel
+    from orgs.models import Level
+
+    scope = unit_scope(user, ESCALATED_ROLES)
+    if scope.everything:
+        return [EscalationLevel.TOWNSHIP, EscalationLevel.VILLAGE]
+    if not scope.unit_paths:
+        return []
+    from orgs.models import Unit
+
+    levels = set(Unit.objects.filter(path__in=scope.unit_paths).values_list("level", flat=True))
+    if levels & {Level.CITY, Level.COUNTY, Level.TOWNSHIP}:
+        return [EscalationLevel.TOWNSHIP, EscalationLevel.VILLAGE]
+    return [EscalationLevel.VILLAGE]
 
 
 def person_visits(person) -> QuerySet[Visit]:
     return person.visits.select_related("visitor").prefetch_related(
-        Prefetch("needs", queryset=VisitNeed.objects.order_by("pk")))
+        Prefetch("needs", queryset=VisitNeed.objects.order_by("pk")), "photos")
+
+
+def visit_visible_to(user, pk) -> Visit | None:
+    """A visit to someone the user may see."""
+    return (Visit.objects.filter(pk=pk, person__in=people_visible_to(user)).select_related("person__unit", "visitor")
+            .prefetch_related(Prefetch("needs", queryset=VisitNeed.objects.order_by("pk")), "photos").first())
 
 
 def needs_with_state(user, visits) -> dict[int, list[dict]]:

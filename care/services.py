@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,15 +23,20 @@ from care.models import (
     CareMembership,
     CarerRole,
     EndReason,
+    Escalation,
+    EscalationLevel,
+    EscalationSettings,
     FieldType,
     Person,
     PersonNeed,
     RiskLevel,
     RiskRule,
     RiskSubject,
+    SeasonalCheck,
     Source,
     Visit,
     VisitNeed,
+    VisitPhoto,
 )
 from core.audit import audit_record
 from core.crypto import blind_index
@@ -37,6 +44,7 @@ from core.errors import BadInput, InvalidTransition
 from orgs.models import DepartmentKind, Level
 
 MAX_NOTES = 2000
+MAX_VISIT_PHOTOS = 6
 # The clock of a phone may run a little fast; a visit "in the future" by more than this is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -106,7 +114,14 @@ def category_save(*, actor, category: CareCategory) -> CareCategory:
         raise BadInput(_("The department types serving a category must be among the known types."))
     category.served_by = sorted(set(served_by))
     created = category.pk is None
+    before = CareCategory.objects.filter(pk=category.pk).values_list(
+        "visit_days_high", "visit_days_medium", "visit_days_low", "is_active").first() if not created else None
     category.save()
+    after = (category.visit_days_high, category.visit_days_medium, category.visit_days_low, category.is_active)
+    if before is not None and tuple(before) != after:
+        from care.tasks import refresh_later
+
+        refresh_later(category.pk)  # its plan changed: its people's due dates follow, in the background
     _audit(actor, "care.category.create" if created else "care.category.update", category,
            {"code": category.code, "fields": [f["name"] for f in category.fields], "served_by": category.served_by})
     return category
@@ -114,7 +129,8 @@ def category_save(*, actor, category: CareCategory) -> CareCategory:
 
 @transaction.atomic
 def risk_rule_save(*, actor, rule: RiskRule) -> RiskRule:
-    """Save a rule; the people it may concern are re-evaluated when the change is committed."""
+    """Save a rule; the people it may concern are re-evaluated in the background (care.tasks) once the
+    change is committed."""
     permissions.require_configure(actor)
     problems = []
     if rule.subject == RiskSubject.FIELD:
@@ -131,12 +147,16 @@ def risk_rule_save(*, actor, rule: RiskRule) -> RiskRule:
     if problems:
         raise BadInput("; ".join(str(p) for p in problems), details=problems)
     created = rule.pk is None
+    previous = None if created else RiskRule.objects.filter(pk=rule.pk).values_list("category_id", flat=True).first()
     rule.save()
     _audit(actor, "care.risk_rule.create" if created else "care.risk_rule.update", rule,
            {"category": rule.category.code if rule.category_id else "", "subject": rule.subject,
             "field": rule.field_name, "operator": rule.operator, "value": rule.value, "level": rule.level,
             "active": rule.is_active})
-    transaction.on_commit(lambda: people_refresh(category=rule.category))
+    from care.tasks import refresh_later
+
+    # Everyone the rule may concern, in the background: a city's registry is too big for the request.
+    refresh_later(rule.category_id if created or previous == rule.category_id else None)
     return rule
 
 
@@ -404,26 +424,158 @@ def person_refresh(person: Person, *, today: date | None = None, rules=None) -> 
     return person
 
 
-def people_refresh(*, today: date | None = None, category: CareCategory | None = None, chunk: int = 500,
+def people_refresh(*, today: date | None = None, category: CareCategory | None = None, chunk: int = 5000,
                    progress=None) -> int:
-    """The nightly refresh (``manage.py care_refresh``): every person, or those of ``category``, in
-    chunks. Returns how many were looked at."""
+    """The nightly refresh (``manage.py care_refresh``) and the re-evaluation after a rule or a plan
+    changes (care.tasks): every person, or those of ``category``, CHUNK at a time, each chunk read in two
+    queries (as tuples, not model instances: a million people a night) and written in one UPDATE of only
+    the rows that changed. The same rules as ``person_refresh`` (care.risk.evaluate, the shortest
+    interval of the person's categories). Idempotent: run twice, the second run writes nothing. Returns
+    how many were looked at."""
+    today = today or _today()
     rules = risk.active_rules()
+    everyone_rules = [rule for rule in rules if rule.category_id is None]
+    rules_of: dict[int, list] = {}
+    for rule in rules:
+        if rule.category_id is not None:
+            rules_of.setdefault(rule.category_id, []).append(rule)
+    categories = {c.pk: c for c in CareCategory.objects.all()}
     qs = Person.objects.all()
     if category is not None:
-        qs = qs.filter(memberships__category=category).distinct()
+        qs = qs.filter(pk__in=CareMembership.objects.filter(category=category).values("person_id"))
     last, seen = 0, 0
     while True:
-        batch = list(qs.filter(pk__gt=last).order_by("pk")[:chunk])
-        if not batch:
+        # The last visit's (or the registration's) local date computed by the database: parsing a million
+        # timestamps in Python costs more than the rules.
+        rows = list(qs.filter(pk__gt=last).order_by("pk").annotate(
+            last_day=Coalesce(TruncDate("last_visit_at"), TruncDate("created_at")),
+            visited=ExpressionWrapper(Q(last_visit_at__isnull=False), output_field=BooleanField()),
+        ).values_list("pk", "birth_date", "visited", "last_day", "risk_override", "risk_computed", "risk_level",
+                      "next_visit_due")[:chunk])
+        if not rows:
             return seen
-        with transaction.atomic():
-            for person in batch:
-                person_refresh(person, today=today, rules=rules)
-        seen += len(batch)
-        last = batch[-1].pk
+        open_by_person: dict[int, dict[int, dict]] = {}
+        for person_id, category_id, values in CareMembership.objects.filter(
+                person_id__in=[row[0] for row in rows], until__isnull=True).values_list(
+                "person_id", "category_id", "values"):
+            open_by_person.setdefault(person_id, {})[category_id] = values or {}
+        changed = []
+        for pk, birth, visited, last_day, override, was_computed, was_level, was_due in rows:
+            values_by_category = open_by_person.get(pk, {})
+            facts = risk.Facts(age=risk.age_on(birth, today), days_since_visit=(today - last_day).days,
+                               values_by_category=values_by_category)
+            applicable = everyone_rules + [r for cid in values_by_category for r in rules_of.get(cid, ())]
+            computed = risk.evaluate(facts, applicable)
+            level = override or computed
+            if not values_by_category:
+                due = None
+            elif not visited:
+                due = last_day
+            else:
+                due = last_day + timedelta(days=min(categories[cid].visit_days(level) for cid in values_by_category))
+            if (was_computed, was_level, was_due) != (computed, level, due):
+                changed.append((pk, computed, level, due))
+        if changed:
+            _write_refreshed(changed)
+        seen += len(rows)
+        last = rows[-1][0]
         if progress:
-            progress(len(batch))
+            progress(len(rows))
+
+
+def _write_refreshed(changed: list[tuple]) -> None:
+    """One UPDATE for the chunk's (pk, computed, level, due): on PostgreSQL from arrays (unnest),
+    elsewhere Django's bulk_update."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        people = [Person(pk=pk, risk_computed=computed, risk_level=level, next_visit_due=due)
+                  for pk, computed, level, due in changed]
+        with transaction.atomic():
+            Person.objects.bulk_update(people, ["risk_computed", "risk_level", "next_visit_due"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE care_person AS p SET risk_computed = v.computed, risk_level = v.level, next_visit_due = v.due "
+            "FROM unnest(%s::int[], %s::text[], %s::text[], %s::date[]) AS v(id, computed, level, due) "
+            "WHERE p.id = v.id",
+            [list(column) for column in zip(*changed, strict=True)])
+
+
+# --- escalation of overdue visits ----------------------------------------------------------------------
+
+def escalation_sweep(*, today: date | None = None) -> dict:
+    """Move each overdue person to the queue their lateness calls for: EscalationSettings' N days overdue
+    → the village's, N + M → the township's; back to none once visited (or no longer overdue). Set-based
+    (three UPDATEs), and idempotent: an Escalation row is written once per person, level and due date
+    (a unique constraint), so a sweep run twice tells no one twice. Returns the counts moved."""
+    today = today or _today()
+    config = EscalationSettings.current()
+    village_cut = today - timedelta(days=config.village_after_days)
+    township_cut = village_cut - timedelta(days=config.township_after_days)
+    to_township = Person.objects.filter(next_visit_due__lte=township_cut).exclude(escalation=EscalationLevel.TOWNSHIP)
+    to_village = Person.objects.filter(next_visit_due__gt=township_cut, next_visit_due__lte=village_cut).exclude(
+        escalation=EscalationLevel.VILLAGE)
+    counts = {}
+    for level, qs in ((EscalationLevel.TOWNSHIP, to_township), (EscalationLevel.VILLAGE, to_village)):
+        counts[level.value] = _escalate(qs, level)
+    counts["cleared"] = Person.objects.filter(Q(next_visit_due__gt=village_cut) | Q(next_visit_due__isnull=True)) \
+        .exclude(escalation="").update(escalation="")
+    return counts
+
+
+def _escalate(qs, level: str, chunk: int = 5000) -> int:
+    moved, last = 0, 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", "unit_id", "unit__parent_id",
+                                                                      "next_visit_due")[:chunk])
+        if not rows:
+            return moved
+        with transaction.atomic():
+            Escalation.objects.bulk_create(
+                [Escalation(person_id=pk, level=level, due_on=due,
+                            unit_id=parent if level == EscalationLevel.TOWNSHIP and parent else unit)
+                 for pk, unit, parent, due in rows], ignore_conflicts=True)
+            moved += Person.objects.filter(pk__in=[row[0] for row in rows]).update(escalation=level)
+        last = rows[-1][0]
+
+
+def escalations_deliver(*, limit: int = 2000) -> int:
+    """Tell the staff of each unit that overdue visits were escalated to it: one in-site message (站内信)
+    per person per unit and sweep, however many people. The rows are claimed with a conditional UPDATE
+    in the same transaction as the messages, so each is told once. Returns the rows delivered."""
+    from django.conf import settings as django_settings
+    from django.utils.translation import override
+
+    from appeals.models import Message
+    from orgs.models import Membership, Role
+
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            ids = list(Escalation.objects.filter(notified_at__isnull=True).order_by("pk")
+                       .values_list("pk", flat=True)[:limit])
+            if not ids:
+                return delivered
+            now = timezone.now()
+            claimed = Escalation.objects.filter(pk__in=ids, notified_at__isnull=True)
+            groups: dict[int, int] = {}
+            for unit_id in claimed.values_list("unit_id", flat=True):
+                groups[unit_id] = groups.get(unit_id, 0) + 1
+            delivered += claimed.update(notified_at=now)
+            messages = []
+            for unit_id, n in groups.items():
+                users = {m.user for m in Membership.objects.filter(
+                    unit_id=unit_id, user__is_active=True,
+                    role__in=[Role.HANDLER, Role.SUPERVISOR, Role.LEADER]).select_related("user", "unit")}
+                if not users:
+                    continue
+                unit_name = Membership.objects.filter(unit_id=unit_id).values_list("unit__name", flat=True).first()
+                with override(django_settings.LANGUAGE_CODE):
+                    text = _("%(n)s visits to people in care are overdue and were escalated to %(unit)s: see "
+                             "Overdue visits (走访超期).") % {"n": n, "unit": unit_name}
+                messages += [Message(recipient=user, text=text[:500]) for user in users]
+            Message.objects.bulk_create(messages)
 
 
 @transaction.atomic
@@ -472,8 +624,17 @@ class NeedInput:
     appeal_type: str = "help"
 
 
-def checklist_items(person: Person) -> list[tuple[str, str]]:
-    """The common items and those of the person's open categories, without repeats."""
+def seasonal_checks_for(person: Person, day: date) -> list[SeasonalCheck]:
+    """The seasonal checks whose window is open on ``day`` and that apply to one of the person's open
+    categories."""
+    categories = person.memberships.filter(until__isnull=True).values("category_id")
+    return [check for check in SeasonalCheck.objects.filter(is_active=True, categories__in=categories).distinct()
+            if check.window_containing(day)]
+
+
+def checklist_items(person: Person, *, day: date | None = None) -> list[tuple[str, str]]:
+    """The common items, those of the person's open categories, and those of the seasonal checks open
+    on ``day`` (today), without repeats. A seasonal item's key is "season<id>_<name>"."""
     items = [(key, str(label)) for key, label in COMMON_CHECKLIST]
     seen = {key for key, _label in items}
     for membership in person.memberships.filter(until__isnull=True).select_related("category"):
@@ -481,10 +642,46 @@ def checklist_items(person: Person) -> list[tuple[str, str]]:
             if item["name"] not in seen:
                 seen.add(item["name"])
                 items.append((item["name"], item["label"]))
+    for check in seasonal_checks_for(person, day or _today()):
+        for item in check.checklist or []:
+            items.append((f"{check.key}_{item['name']}", f"{check.name}: {item['label']}"))
     return items
 
 
+def seasonal_check_save(*, actor, check: SeasonalCheck) -> SeasonalCheck:
+    """Save a seasonal check (the admin); its items are checked like a category's."""
+    permissions.require_configure(actor)
+    if not isinstance(check.checklist, list) or not check.checklist or not all(
+            isinstance(item, dict) and FIELD_NAME.match(str(item.get("name", ""))) and item.get("label")
+            for item in check.checklist):
+        raise BadInput(_("The checklist items must be a list of objects with name (lower-case letters, digits "
+                         "and _) and label."))
+    for month, day in ((check.start_month, check.start_day), (check.end_month, check.end_day)):
+        try:
+            date(2024, month, day)
+        except (TypeError, ValueError):
+            raise BadInput(_("%(month)s/%(day)s is not a day of the year.") % {"month": month, "day": day}) from None
+    created = check.pk is None
+    check.save()
+    _audit(actor, "care.seasonal_check.create" if created else "care.seasonal_check.update", check,
+           {"name": check.name, "from": f"{check.start_month}-{check.start_day}",
+            "until": f"{check.end_month}-{check.end_day}"})
+    return check
+
+
+def escalation_settings_save(*, actor, config: EscalationSettings) -> EscalationSettings:
+    permissions.require_configure(actor)
+    if config.village_after_days < 1 or config.township_after_days < 1:
+        raise BadInput(_("The days must be at least 1."))
+    config.save()
+    _audit(actor, "care.escalation_settings.update", config, {"village_after_days": config.village_after_days,
+                                                             "township_after_days": config.township_after_days})
+    return config
+
+
 def _check_visit(person, visited_at: datetime, checklist: dict, notes: str) -> tuple[dict, str]:
+    """The checklist may hold the seasonal items of the visit's day (a visit recorded the day after
+    its window closed keeps them)."""
     if visited_at is None:
         raise BadInput(_("Give the time of the visit."))
     if timezone.is_naive(visited_at):
@@ -493,7 +690,8 @@ def _check_visit(person, visited_at: datetime, checklist: dict, notes: str) -> t
         raise BadInput(_("The visit cannot be in the future."))
     if visited_at.date() < person.birth_date:
         raise BadInput(_("The visit cannot be before the person was born."))
-    allowed = {key for key, _label in checklist_items(person)}
+    allowed = {key for key, _label in checklist_items(person, day=timezone.localdate(visited_at))}
+    allowed |= {key for key, _label in checklist_items(person)}
     clean = {}
     for key, value in (checklist or {}).items():
         if key not in allowed or value not in CHECK_VALUES:
@@ -507,12 +705,14 @@ def _check_visit(person, visited_at: datetime, checklist: dict, notes: str) -> t
 
 @transaction.atomic
 def visit_record(*, actor, person: Person, visited_at: datetime, token: str, checklist: dict | None = None,
-                 notes: str = "", need: NeedInput | None = None) -> tuple[Visit, bool]:
+                 notes: str = "", need: NeedInput | None = None, photos=()) -> tuple[Visit, bool]:
     """Record a visit (and file what it found as a demand): (visit, created). The form's ``token`` makes
-    it idempotent: sent again, the visit already recorded is returned and nothing new is written. A
-    refused demand refuses the whole visit, so the form comes back with everything typed."""
+    it idempotent: sent again (an upload that seemed to fail, a double tap), the visit already recorded
+    is returned and nothing new is written. A refused demand or photo refuses the whole visit, so the
+    form comes back with everything typed. ``photos``: uploaded files, checked by core.images."""
     from appeals.models import Channel
     from appeals.services import Intake, appeal_create
+    from core.images import check_images
 
     token = (token or "").strip()
     if not re.fullmatch(r"[-A-Za-z0-9_]{16,64}", token):
@@ -527,6 +727,7 @@ def visit_record(*, actor, person: Person, visited_at: datetime, token: str, che
     if timezone.is_naive(visited_at):
         visited_at = timezone.make_aware(visited_at)
     clean, notes = _check_visit(locked, visited_at, checklist or {}, notes)
+    checked_photos = check_images(photos, max_count=MAX_VISIT_PHOTOS)
     due = locked.next_visit_due
     visit = Visit(person=locked, visitor=actor, visited_at=visited_at, checklist=clean, notes=notes, token=token,
                   due_on=due, on_time=due is None or timezone.localdate(visited_at) <= due)
@@ -541,12 +742,17 @@ def visit_record(*, actor, person: Person, visited_at: datetime, token: str, che
             channel=Channel.GRID_VISIT, place=locked.place, address=locked.address,
             contact_name=locked.name, contact_phone=locked.phone))
         VisitNeed.objects.create(visit=visit, appeal=appeal)
+    for photo in checked_photos:
+        VisitPhoto.objects.create(visit=visit, image=photo.upload, content_type=photo.content_type,
+                                  size=photo.size, width=photo.width, height=photo.height)
     if locked.last_visit_at is None or visited_at > locked.last_visit_at:
         locked.last_visit_at = visited_at
         locked.save(update_fields=["last_visit_at", "updated_at"])
     _audit(actor, "care.visit.record", locked, {"visit": visit.pk, "need": need is not None,
-                                                 "on_time": visit.on_time})
+                                                 "on_time": visit.on_time, "photos": len(checked_photos)})
     person_refresh(locked)
+    if locked.escalation and (locked.next_visit_due is None or locked.next_visit_due >= _today()):
+        Person.objects.filter(pk=locked.pk).update(escalation="")  # visited: off the village's queue
     return visit, True
 
 

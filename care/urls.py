@@ -27,4 +27,7 @@ urlpatterns = [
     path("people/<int:pk>/carers/<int:assignment_pk>/end/", registry.assignment_end, name="assignment_end"),
     path("people/<int:pk>/need/", registry.need_new, name="need_new"),
     path("people/<int:pk>/access-export/", registry.access_export, name="access_export"),
+    path("visits/<int:pk>/", staff.visit_detail, name="visit"),
+    path("visits/<int:pk>/photos/<int:photo_id>/", staff.visit_photo, name="visit_photo"),
+    path("escalated/", staff.escalated, name="escalated"),
 ]

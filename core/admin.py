@@ -112,6 +112,8 @@ class XlsxAdminMixin:
     importer_class = None
     export_columns = ()
     export_name = "export"
+    # Check and import in the background (core.jobs): for lists of many thousand rows, with a progress bar.
+    import_in_background = False
 
     def export_rows(self, request, queryset):
         raise NotImplementedError
@@ -198,6 +200,16 @@ class XlsxAdminMixin:
                     return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
         elif request.method == "POST":
             form = XlsxUploadForm(request.POST, request.FILES)
+            if form.is_valid() and self.import_in_background:
+                from core.jobs import xlsx_import_start
+
+                upload = form.cleaned_data["file"]
+                flags = {name: request.POST.get(name) == "on" for name, _label, _help in importer.flags}
+                cls = type(importer)
+                job = xlsx_import_start(actor=request.user, importer_path=f"{cls.__module__}.{cls.__qualname__}",
+                                        content=upload.read(), file_name=upload.name, options=flags,
+                                        return_url=reverse(f"admin:{self._url_name('changelist')}"))
+                return HttpResponseRedirect(reverse("core:job", kwargs={"pk": job.pk}))
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 content = upload.read()
@@ -218,6 +230,7 @@ class XlsxAdminMixin:
             "outcomes": self._outcomes_text(importer, report) if report else "",
             "columns": [column for column in importer.columns if not column.export_only],
             "noun": importer.noun,
+            "flags": importer.flags,
             "template_url": reverse(f"admin:{self._url_name('xlsx_template')}"),
             "changelist_url": reverse(f"admin:{self._url_name('changelist')}"),
             "has_view_permission": self.has_view_permission(request),

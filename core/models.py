@@ -1,5 +1,7 @@
 """What every app shares: the audit trail of who changed or looked at what."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -56,3 +58,53 @@ class AuditChain(models.Model):
 
     def __str__(self):
         return self.head_hash[:12]
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """Long work a person started from a page (an import of 100,000 rows, say), run by the task worker
+    (core.jobs). The page that started it shows its progress and, when it is done, its result."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.CASCADE,
+                              related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # A file the job reads (an uploaded workbook), under settings.JOB_FILES_DIR; removed when done with.
+    file_path = models.CharField(max_length=300, blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # Where the person goes back to when the job is over (the page that started it).
+    return_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="core_job_actor")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return min(99, int(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def is_over(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED)

@@ -176,6 +176,9 @@ class ImportReport:
     errors: list[RowError]
     outcomes: Counter
     committed: bool
+    # A background import keeps only the first errors (core.jobs); these count them all.
+    errors_total: int | None = None
+    bad_rows_total: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -183,6 +186,8 @@ class ImportReport:
 
     @property
     def bad_rows(self) -> int:
+        if self.bad_rows_total is not None:
+            return self.bad_rows_total
         return len({error.row for error in self.errors})
 
 
@@ -195,14 +200,12 @@ def sheet_rows(sheet, unreadable) -> Iterable[tuple]:
         raise BadInput(unreadable) from None
 
 
-def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
-    """The data rows of the first sheet, keyed by column. Raise BadInput, with one message saying
-    exactly what is wrong, when the file is not a workbook or its header row does not match."""
+def _open_sheet(file, columns: list[Column]):
+    """(workbook, line iterator after the header, {position: column}). Raise BadInput, with one message
+    saying exactly what is wrong, when the file is not a workbook or its header row does not match."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    columns = list(columns)
-    by_key = {column.key: column for column in columns}
     unreadable = _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again.")
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
@@ -243,15 +246,29 @@ def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
                   "this file has %(problems)s. Download the template and copy your data into it.")
                 % {"expected": expected, "problems": "; ".join(problems)}
             )
-        rows = []
+    except BaseException:
+        workbook.close()
+        raise
+    return workbook, lines, positions
+
+
+def iter_rows(file, columns: Iterable[Column], *, noun: str = "", max_rows: int | None = None):
+    """The data rows of the first sheet, one at a time (the workbook is read as a stream, so memory does
+    not grow with the file), each checked for required and over-long cells."""
+    columns = list(columns)
+    by_key = {column.key: column for column in columns}
+    workbook, lines, positions = _open_sheet(file, columns)
+    count = 0
+    try:
         for number, line in enumerate(lines, start=2):
             values = {column.key: cell_text(line[index]) if index < len(line) else ""
                       for index, column in positions.items()}
             if not any(values.values()):
                 continue
-            if len(rows) >= MAX_ROWS:
+            count += 1
+            if max_rows is not None and count > max_rows:
                 raise BadInput(_("A file may hold at most %(count)s rows; split it into several files.")
-                               % {"count": MAX_ROWS})
+                               % {"count": max_rows})
             row = Row(number=number, values=values, columns=by_key)
             for key, text in values.items():
                 column = by_key[key]
@@ -260,13 +277,18 @@ def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
                 elif column.max_length and len(text) > column.max_length:
                     row.error(key, _("At most %(count)s characters; this has %(length)s.")
                               % {"count": column.max_length, "length": len(text)})
-            rows.append(row)
+            yield row
     finally:
         workbook.close()
-    if not rows:
+    if not count:
         raise BadInput(_("The file has no data rows. Fill in one row per %(noun)s below the header row.")
                        % {"noun": noun or _("record")})
-    return rows
+
+
+def read_rows(file, columns: Iterable[Column], *, noun: str = "") -> list[Row]:
+    """The data rows of the first sheet, keyed by column (at most MAX_ROWS: a file read at once, in a
+    request). Raise BadInput when the file is not a workbook or its header row does not match."""
+    return list(iter_rows(file, columns, noun=noun, max_rows=MAX_ROWS))
 
 
 class Importer:
@@ -282,8 +304,12 @@ class Importer:
         "updated": gettext_lazy("updated"),
     }
 
-    def __init__(self, *, actor):
+    # Options a person may tick when importing: (name, label, help); given to __init__ as booleans.
+    flags: tuple[tuple[str, str, str], ...] = ()
+
+    def __init__(self, *, actor, **options):
         self.actor = actor
+        self.options = {name: bool(options.get(name)) for name, _label, _help in self.flags}
 
     def begin(self, rows: list[Row]) -> None:
         """Called once with every row before any is checked (to know what comes later in the file)."""
@@ -323,6 +349,91 @@ class Importer:
             if not committed:
                 transaction.set_rollback(True)
         return ImportReport(rows=len(rows), errors=errors, outcomes=outcomes, committed=committed)
+
+    # The background import (core.jobs): rows per transaction, and a bound on the rows of one file.
+    CHUNK = 500
+    MAX_BACKGROUND_ROWS = 200_000
+    MAX_KEPT_ERRORS = 1000
+
+    def scan(self, row: Row) -> None:
+        """The background import's first pass over the file, row by row (what ``begin`` gets as a
+        list when a file is read at once)."""
+
+    def finish(self, *, commit: bool, outcomes: Counter) -> None:
+        """After every row of a background import: work on what the whole file said (a full list ends
+        what it no longer holds). Raise DomainError to report a problem with the file as a whole."""
+
+    def run_chunked(self, file, *, commit: bool, progress=None) -> ImportReport:
+        """The import for 100,000 rows, run by the worker: the file is read as a stream, twice (a scan,
+        then the rows), and the rows are applied CHUNK at a time, each chunk in a transaction of its own
+        (rolled back in a dry run) so that the job's progress can be seen while it runs. Only the first
+        MAX_KEPT_ERRORS problems are kept, all are counted. A confirmed import that stops half way (a
+        crash) can simply be run again: rows update what the first run saved."""
+        columns = self.columns
+        if progress:
+            progress.stage(_("Reading the file"))
+        total = 0
+        self.begin([])
+        for row in iter_rows(file, columns, noun=str(self.noun), max_rows=self.MAX_BACKGROUND_ROWS):
+            self.scan(row)
+            total += 1
+            if progress and total % 1000 == 0:
+                progress.advance(1000)
+        file.seek(0)
+        if progress:
+            progress.stage(_("Importing the rows") if commit else _("Checking the rows"), total=total)
+        outcomes: Counter = Counter()
+        kept: list[RowError] = []
+        errors_total, bad_rows = 0, 0
+        chunk: list[Row] = []
+
+        def flush():
+            nonlocal errors_total, bad_rows
+            if not chunk:
+                return
+            with transaction.atomic():
+                for row in chunk:
+                    self._apply_checked(row, outcomes)
+                if not commit:
+                    transaction.set_rollback(True)
+            for row in chunk:
+                if row.errors:
+                    bad_rows += 1
+                    errors_total += len(row.errors)
+                    kept.extend(row.errors[: max(0, self.MAX_KEPT_ERRORS - len(kept))])
+            if progress:
+                progress.advance(len(chunk))
+            chunk.clear()
+
+        for row in iter_rows(file, columns, noun=str(self.noun), max_rows=self.MAX_BACKGROUND_ROWS):
+            chunk.append(row)
+            if len(chunk) >= self.CHUNK:
+                flush()
+        flush()
+        if not errors_total:
+            try:
+                with transaction.atomic():
+                    self.finish(commit=commit, outcomes=outcomes)
+                    if not commit:
+                        transaction.set_rollback(True)
+            except DomainError as exc:
+                kept.append(RowError(0, "", str(exc.message)))
+                errors_total += 1
+        return ImportReport(rows=total, errors=kept, outcomes=outcomes, committed=commit and not errors_total,
+                            errors_total=errors_total, bad_rows_total=bad_rows)
+
+    def _apply_checked(self, row: Row, outcomes: Counter) -> None:
+        self.prepare(row)
+        if row.errors:
+            return
+        try:
+            with transaction.atomic():
+                outcomes[self.apply_row(row)] += 1
+        except DomainError as exc:
+            for message in exc.details or [exc.message]:
+                row.error(None, message)
+        except IntegrityError:
+            row.error(None, _("This row conflicts with a record that already exists."))
 
     def template(self) -> bytes:
         return template_xlsx(self)

@@ -107,6 +107,7 @@ def _register():
 
     api.add_router("/orgs/", orgs_router)
     api.add_router("/appeals/", "appeals.api.router")
+    api.add_router("/care/", "care.api.router")
 
 
 _register()

@@ -21,17 +21,40 @@ def upload(rows):
     return buffer
 
 
-def test_the_import_checks_then_confirms(county_admin_client, care):
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_the_import_checks_then_confirms(county_admin_client, care, immediate_tasks,
+                                         django_capture_on_commit_callbacks):
+    """The list is checked, then imported, by the worker (core.jobs): each step a job whose page
+    shows its progress and then the rows in error, or the button that starts the import."""
     url = reverse("admin:care_person_xlsx_import")
     wrong = id_number()[:-1] + ("1" if id_number()[-1] != "1" else "2")
-    response = county_admin_client.post(url, {"step": "check", "file": upload([row(number=wrong)])})
-    assert response.status_code == 200 and [e.row for e in response.context["report"].errors] == [2]
-    assert "校验" in response.content.decode()
-    response = county_admin_client.post(url, {"step": "check", "file": upload([row()])})
-    assert response.context["report"].ok and not Person.objects.exists()
-    response = county_admin_client.post(url, {"step": "confirm", "token": response.context["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = county_admin_client.post(url, {"step": "check", "file": upload([row(number=wrong)])})
     assert response.status_code == 302
+    page = county_admin_client.get(response["Location"])
+    assert page.status_code == 200 and page.context["job"].state == "done"
+    assert [e["row"] for e in page.context["result"]["errors"]] == [2]
+    assert "校验" in page.content.decode() and not Person.objects.exists()
+    assert "core:job_confirm" not in page.content.decode() and "import-ready" not in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = county_admin_client.post(url, {"step": "check", "file": upload([row()])})
+    page = county_admin_client.get(response["Location"])
+    assert page.context["result"]["rows"] == 1 and not page.context["result"]["errors"]
+    assert "import-ready" in page.content.decode() and not Person.objects.exists()
+    job = page.context["job"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = county_admin_client.post(reverse("core:job_confirm", args=[job.pk]))
+    assert response.status_code == 302
+    done = county_admin_client.get(response["Location"])
+    assert done.context["job"].state == "done" and done.context["result"]["committed"]
     assert Person.objects.get().unit == care.cast.community
+    # Confirming again starts nothing new: it leads to the import already started.
+    again = county_admin_client.post(reverse("core:job_confirm", args=[job.pk]))
+    assert again["Location"] == response["Location"] and Person.objects.count() == 1
 
 
 def test_the_export_masks_personal_data(county_admin_client, care):

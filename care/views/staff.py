@@ -5,7 +5,7 @@ numbers and phones are masked; the clear values appear once, on the response to 
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from care import permissions, selectors, services
 from care.forms import AccessExportForm, AssignForm, OverrideForm, PeopleFilterForm, RevealForm, VisitForm
-from care.models import RiskLevel
+from care.models import EscalationLevel, RiskLevel
 from core.errors import DomainError, NotAllowed
 from core.middleware import returns_to
 
@@ -39,6 +39,7 @@ def mine(request):
     due = list(selectors.due_list(user, today=today))
     later = list(selectors.later_list(user, today=today)[:100])
     return render(request, "care/mine.html", {
+        "seasonal": selectors.seasonal_due(user, today=today),
         "due": due,
         "overdue_count": sum(1 for person in due if person.overdue),
         "later": later,
@@ -145,7 +146,7 @@ def visit_new(request, pk):
     user = request.user
     person = _visible_person(request, pk)
     permissions.require_visit(user, person)
-    form = VisitForm(request.POST or None, items=services.checklist_items(person))
+    form = VisitForm(request.POST or None, request.FILES or None, items=services.checklist_items(person))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -155,7 +156,7 @@ def visit_new(request, pk):
                 visit, created = services.visit_record(
                     actor=user, person=person, visited_at=form.cleaned_data["visited_at"],
                     token=form.cleaned_data["token"], checklist=form.checklist(),
-                    notes=form.cleaned_data["notes"], need=form.need())
+                    notes=form.cleaned_data["notes"], need=form.need(), photos=form.cleaned_data["photos"])
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status
@@ -165,7 +166,62 @@ def visit_new(request, pk):
                                      else _("Visit recorded; the need was filed as a demand."))
                 else:
                     messages.info(request, _("This visit was recorded already; it was not recorded twice."))
-                return redirect("care:person", pk=person.pk)
+                # The form's script forgets what it kept of this visit when it sees the redirect.
+                return redirect("care:visit", pk=visit.pk)
         else:
             status = 400
-    return render(request, "care/visit_form.html", {"person": person, "form": form}, status=status)
+    return render(request, "care/visit_form.html", {"person": person, "form": form,
+                                                     "max_photos": services.MAX_VISIT_PHOTOS}, status=status)
+
+
+@staff_required
+@require_GET
+def visit_detail(request, pk):
+    """One visit: its checklist, notes, photos and the demands it filed, with their states now."""
+    visit = selectors.visit_visible_to(request.user, pk)
+    if visit is None:
+        raise Http404(_("No such visit in your scope."))
+    labels = dict(services.checklist_items(visit.person, day=timezone.localdate(visit.visited_at)))
+    checks = [(labels.get(key, key), value) for key, value in visit.checklist.items()]
+    return render(request, "care/visit.html", {
+        "visit": visit, "person": visit.person, "checks": checks, "photos": list(visit.photos.all()),
+        "needs": selectors.needs_with_state(request.user, [visit]).get(visit.pk, []),
+    })
+
+
+@staff_required
+@require_GET
+def visit_photo(request, pk, photo_id):
+    """A visit's photo, to those who may see the person (media files are not public)."""
+    visit = selectors.visit_visible_to(request.user, pk)
+    photo = visit.photos.filter(pk=photo_id).first() if visit else None
+    if photo is None:
+        raise Http404
+    try:
+        response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+@require_GET
+def escalated(request):
+    """走访超期: the people whose visit is so overdue that it came to the village's (or the township's)
+    queue, for the staff of those units, with their responsible people to call."""
+    user = request.user
+    levels = selectors.escalation_levels_for(user)
+    if not levels:
+        raise NotAllowed(_("The overdue visits escalated to a village or township are for its staff."))
+    level = request.GET.get("level") if request.GET.get("level") in levels else levels[0]
+    qs = selectors.escalated_visible_to(user, level)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for person in page:
+        person.days_overdue = (today - person.next_visit_due).days if person.next_visit_due else None
+    return render(request, "care/escalated.html", {
+        "page": page, "level": level, "levels": [(value, EscalationLevel(value).label) for value in levels],
+        "today": today,
+    })

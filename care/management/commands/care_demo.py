@@ -53,6 +53,9 @@ class Command(BaseCommand):
             social_worker = self.social_worker(root)
             people, visits, needs = self.build(root, rng, social_worker, per_village=options["per_village"])
             self.registry_extras(root)
+        # The overdue visits come to the villages' and townships' queues (走访超期) as the night would.
+        services.escalation_sweep()
+        services.escalations_deliver()
         self.stdout.write(self.style.SUCCESS(
             _("Demo registry ready: %(people)s people, %(visits)s visits, %(needs)s needs filed as demands.")
             % {"people": people, "visits": visits, "needs": needs}))

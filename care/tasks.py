@@ -1,0 +1,34 @@
+"""Background work of care (django-tasks; the worker is ``manage.py db_worker``): re-evaluating people's
+risk and due dates when an administrator changes a rule or a visit plan, so that the admin's save does
+not wait for a whole city's registry. Each is idempotent and works in chunks (care.services)."""
+
+from django_tasks import task
+
+
+@task()
+def refresh_people(category_id: int | None = None) -> int:
+    """Re-evaluate the risk and next visit due of everyone (or of one category's people)."""
+    from care.models import CareCategory
+    from care.services import people_refresh
+
+    category = CareCategory.objects.filter(pk=category_id).first() if category_id else None
+    if category_id and category is None:
+        return 0
+    return people_refresh(category=category)
+
+
+@task()
+def nightly() -> dict:
+    """The nightly run: risk and due dates, then the escalation of overdue visits and its messages."""
+    from care.services import escalation_sweep, escalations_deliver, people_refresh
+
+    seen = people_refresh()
+    moved = escalation_sweep()
+    return {"people": seen, **moved, "told": escalations_deliver()}
+
+
+def refresh_later(category_id: int | None = None) -> None:
+    """Queue the re-evaluation once the caller's transaction commits."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: refresh_people.enqueue(category_id))

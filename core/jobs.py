@@ -1,0 +1,205 @@
+"""Long work started from a page, run by the task worker, with its progress on a page of its own.
+
+An app registers what a kind of job does (``register(kind, runner)``); a page starts one with
+``job_start`` (the row is written, the task queued when the transaction commits) and sends the person
+to ``core:job`` (core/views.py), which shows a progress bar the browser polls and, at the end, the
+result. The worker runs ``run_job``: it claims the row with a conditional UPDATE (queued → running),
+so a task delivered twice runs once, and a runner's DomainError ends the job with its message.
+
+A job may offer a follow-up the person confirms (``result["next"]``: an import's dry run offers the
+import itself), started with ``job_continue``. The xlsx import of core.xlsx runs on this
+(``xlsx_import`` below): any core.xlsx.Importer can be run in the background."""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from core.errors import BadInput, DomainError, NotAllowed, NotFound
+from core.models import Job, JobState
+
+logger = logging.getLogger("minsheng.core.jobs")
+
+# How often a running job writes its progress (seconds): often enough for a bar, not a write per row.
+PROGRESS_EVERY = 0.5
+
+_runners: dict[str, Callable] = {}
+
+
+def register(kind: str, runner: Callable) -> None:
+    """``runner(job, progress) -> dict``: does the work, returns the job's result."""
+    _runners[kind] = runner
+
+
+def files_dir() -> Path:
+    path = Path(settings.JOB_FILES_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Progress:
+    """What a runner reports: the stage it is in and how far it is, written to the job's row at most
+    every PROGRESS_EVERY seconds. A runner that reports progress must not hold one transaction across
+    the whole job (the page would not see the row change), which is why core.xlsx imports in chunks."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self._written = 0.0
+
+    def stage(self, text: str, *, total: int | None = None) -> None:
+        self.job.stage = str(text)[:100]
+        self.job.done = 0
+        if total is not None:
+            self.job.total = total
+        self._write(force=True)
+
+    def advance(self, n: int = 1) -> None:
+        self.job.done += n
+        self._write()
+
+    def _write(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._written >= PROGRESS_EVERY:
+            self._written = now
+            Job.objects.filter(pk=self.job.pk).update(stage=self.job.stage, total=self.job.total,
+                                                      done=self.job.done, updated_at=timezone.now())
+
+
+def job_start(*, actor, kind: str, title: str, params: dict | None = None, content: bytes | None = None,
+              file_name: str = "", file_path: str = "", return_url: str = "") -> Job:
+    """Write the job (and its file) and queue it for the worker once the caller's transaction commits."""
+    if kind not in _runners:
+        raise BadInput(_("Unknown kind of job “%(kind)s”.") % {"kind": kind})
+    job = Job(kind=kind, actor=actor, title=str(title)[:200], params=params or {}, file_name=file_name[:200],
+              return_url=return_url[:300])
+    if content is not None:
+        path = files_dir() / f"{job.pk}.bin"
+        path.write_bytes(content)
+        job.file_path = str(path)
+    elif file_path:
+        job.file_path = file_path
+    job.save()
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id) -> None:
+    from core.tasks import run_job_task
+
+    run_job_task.enqueue(str(job_id))
+
+
+def job_for(user, job_id) -> Job:
+    """The job ``user`` started (no one else's: its result may name the people of their scope)."""
+    try:
+        job = Job.objects.get(pk=uuid.UUID(str(job_id)))
+    except (ValueError, Job.DoesNotExist):
+        raise NotFound(_("No such job.")) from None
+    if job.actor_id != getattr(user, "pk", None):
+        raise NotAllowed(_("This job was started by someone else."))
+    return job
+
+
+def run_job(job_id) -> str:
+    """Run a queued job; a job already claimed (a task delivered twice) is left alone. Returns its state."""
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(state=JobState.RUNNING,
+                                                                         updated_at=timezone.now())
+    job = Job.objects.select_related("actor").get(pk=job_id)
+    if not claimed:
+        return job.state
+    runner = _runners.get(job.kind)
+    try:
+        if runner is None:
+            raise BadInput(_("Unknown kind of job “%(kind)s”.") % {"kind": job.kind})
+        result = runner(job, Progress(job))
+    except DomainError as exc:
+        _finish(job, JobState.FAILED, error=str(exc.message))
+    except Exception:  # the person sees that it failed; the log keeps the trace
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(job, JobState.FAILED, error=_("The job failed unexpectedly; the administrators can read why in "
+                                              "the log."))
+    else:
+        _finish(job, JobState.DONE, result=result or {})
+    return job.state
+
+
+def _finish(job: Job, state: str, *, result: dict | None = None, error: str = "") -> None:
+    job.state, job.error, job.finished_at = state, error, timezone.now()
+    if result is not None:
+        job.result = result
+    if state == JobState.DONE and result:
+        job.done = job.total
+    if not (job.result or {}).get("next") and job.file_path:  # nothing will read the file again
+        Path(job.file_path).unlink(missing_ok=True)
+    Job.objects.filter(pk=job.pk).update(state=job.state, error=job.error, finished_at=job.finished_at,
+                                         result=job.result, done=job.done, updated_at=timezone.now())
+
+
+@transaction.atomic
+def job_continue(*, actor, job: Job) -> Job:
+    """Start the follow-up the finished ``job`` offers (an import after its dry run), once."""
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.actor_id != actor.pk:
+        raise NotAllowed(_("This job was started by someone else."))
+    following = (locked.result or {}).get("next")
+    if locked.state != JobState.DONE or not following:
+        raise BadInput(_("There is nothing to confirm here."))
+    if following.get("job"):
+        return Job.objects.get(pk=following["job"])
+    if locked.file_path and not Path(locked.file_path).exists():
+        raise BadInput(_("The checked file is no longer available. Please upload it again."))
+    new = job_start(actor=actor, kind=following["kind"], title=following.get("title") or locked.title,
+                    params=following.get("params") or {}, file_path=locked.file_path, file_name=locked.file_name,
+                    return_url=locked.return_url)
+    locked.result = {**locked.result, "next": {**following, "job": str(new.pk)}}
+    locked.save(update_fields=["result", "updated_at"])
+    return new
+
+
+# --- the xlsx import, in the background -------------------------------------------------------------------
+
+XLSX_IMPORT = "core.xlsx_import"
+MAX_REPORTED_ERRORS = 1000
+
+
+def xlsx_import_start(*, actor, importer_path: str, content: bytes, file_name: str, options: dict | None = None,
+                      return_url: str = "", title: str = "") -> Job:
+    """Queue the dry run of an import (``importer_path``: a core.xlsx.Importer subclass); its result
+    offers the import itself when every row is valid."""
+    return job_start(actor=actor, kind=XLSX_IMPORT, title=title or _("Check %(name)s") % {"name": file_name},
+                     params={"importer": importer_path, "commit": False, "options": options or {}},
+                     content=content, file_name=file_name, return_url=return_url)
+
+
+def _xlsx_import(job: Job, progress: Progress) -> dict:
+    importer_class = import_string(job.params["importer"])
+    importer = importer_class(actor=job.actor, **(job.params.get("options") or {}))
+    commit = bool(job.params.get("commit"))
+    with open(job.file_path, "rb") as file:
+        report = importer.run_chunked(file, commit=commit, progress=progress)
+    errors = [{"row": e.row, "column": e.column, "message": e.message}
+              for e in report.errors[:MAX_REPORTED_ERRORS]]
+    result = {
+        "kind": "xlsx_import",
+        "rows": report.rows,
+        "committed": report.committed,
+        "error_count": len(report.errors) if report.errors_total is None else report.errors_total,
+        "bad_rows": report.bad_rows,
+        "errors": errors,
+        "outcomes": [[str(importer.outcome_labels.get(key, key)), count]
+                     for key, count in sorted(report.outcomes.items())],
+    }
+    if not commit and report.ok:
+        result["next"] = {"kind": XLSX_IMPORT, "title": _("Import %(name)s") % {"name": job.file_name},
+                          "params": {**job.params, "commit": True}}
+    return result
+
+
+register(XLSX_IMPORT, _xlsx_import)
