@@ -554,7 +554,8 @@ class ReceivedDaySummary(models.Model):
     class Meta:
         verbose_name = _("received day summary")
         verbose_name_plural = _("received day summaries")
-        indexes = [models.Index(fields=["day", "key"], include=["received"], name="appeal_received_day_idx")]
+        # All three columns in the key (not INCLUDE, which SQLite lacks): the sum reads the index alone.
+        indexes = [models.Index(fields=["day", "key", "received"], name="appeal_received_sum_idx")]
 
     def __str__(self):
         return f"{self.day} {self.key_id}: {self.received}"
