@@ -8,6 +8,15 @@ class EmploymentConfig(AppConfig):
 
     def ready(self):
         self.register_menu()
+        self.register_indicators()
+
+    @staticmethod
+    def register_indicators():
+        """1131 completion, public-welfare places filled and people placed in the 民生实事 registry
+        (targets.registry)."""
+        from employment.indicators import register_all
+
+        register_all()
 
     @staticmethod
     def register_menu():
