@@ -9,6 +9,15 @@ class FacilitiesConfig(AppConfig):
     def ready(self):
         self.register_menu()
         self.register_home_panel()
+        self.register_indicators()
+
+    @staticmethod
+    def register_indicators():
+        """Canteens, elderly-care and day-care centres operating, meals, bookings and bookings kept in the
+        民生实事 registry (targets.registry)."""
+        from facilities.indicators import register_all
+
+        register_all()
 
     @staticmethod
     def register_home_panel():
