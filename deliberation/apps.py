@@ -18,6 +18,15 @@ class DeliberationConfig(AppConfig):
     def ready(self):
         self.plug_into_appeals()
         self.register_menu()
+        self.register_indicators()
+
+    @staticmethod
+    def register_indicators():
+        """Decisions made, decisions carried out and residents' satisfaction in the 民生实事 registry
+        (targets.registry)."""
+        from deliberation.indicators import register_all
+
+        register_all()
 
     @staticmethod
     def plug_into_appeals():
