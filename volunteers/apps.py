@@ -8,6 +8,15 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         self.register_menu()
+        self.register_indicators()
+
+    @staticmethod
+    def register_indicators():
+        """Volunteers registered, service hours, volunteers active, activities held and the active rate in
+        the 民生实事 registry (targets.registry)."""
+        from volunteers.indicators import register_all
+
+        register_all()
 
     @staticmethod
     def register_menu():
