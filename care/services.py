@@ -740,7 +740,7 @@ def visit_record(*, actor, person: Person, visited_at: datetime, token: str, che
         appeal = appeal_create(actor=actor, data=Intake(
             title=need.title, description=need.description, appeal_type=need.appeal_type,
             channel=Channel.GRID_VISIT, place=locked.place, address=locked.address,
-            contact_name=locked.name, contact_phone=locked.phone))
+            contact_name=locked.name, contact_phone=locked.phone, on_behalf_of=f"{VOUCHER}:{locked.pk}"))
         VisitNeed.objects.create(visit=visit, appeal=appeal)
     for photo in checked_photos:
         VisitPhoto.objects.create(visit=visit, image=photo.upload, content_type=photo.content_type,

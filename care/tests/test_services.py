@@ -135,14 +135,40 @@ def test_a_need_found_on_a_visit_becomes_a_demand_in_the_dispatchers_queue(care)
     assert shown[0]["code"] == appeal.code and shown[0]["state"] == appeal.get_state_display()
 
 
+def test_a_village_cadre_responsible_for_the_person_records_a_visit_that_finds_a_need(care):
+    """A village cadre records no demands for residents in general, but as the person's responsible person
+    the visit files its need in the person's place on care's word (appeals' voucher), channel 走访."""
+    from care.models import CarerRole
+
+    person = register(care, carer=care.grid_worker)
+    services.assignment_start(actor=care.cast.root, person=person, carer=care.village_cadre,
+                              role=CarerRole.VILLAGE_CADRE)
+    visit, created = services.visit_record(
+        actor=care.village_cadre, person=person, visited_at=timezone.now(), token="e" * 32,
+        need=services.NeedInput(title="需要轮椅", description="老人腿脚不便，出门需要一辆轮椅。"))
+    assert created and visit.visitor == care.village_cadre
+    appeal = VisitNeed.objects.get(visit=visit).appeal
+    assert appeal.channel == Channel.GRID_VISIT  # 走访
+    assert appeal.created_by == care.village_cadre and appeal.place == care.cast.community
+    assert appeal.contact_name == person.name and appeal.title == "需要轮椅"
+    person.refresh_from_db()
+    assert person.last_visit_at is not None
+
+
 def test_a_refused_need_refuses_the_visit_and_writes_nothing(care):
-    """A village cadre responsible for someone may visit, but filing for residents is for grid workers and
-    dispatchers (appeals' rule): the visit is refused whole, so the form comes back to fix."""
+    """The voucher covers the carer's own person only: a cadre who is no responsible person of someone may
+    not visit them, and a need appeals refuses (no title) refuses the visit whole, so the form comes back."""
+    from appeals.models import Appeal
+
     person = register(care, carer=care.village_cadre)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(BadInput):
         services.visit_record(actor=care.village_cadre, person=person, visited_at=timezone.now(), token="e" * 32,
+                              need=services.NeedInput(title="  ", description="老人腿脚不便，需要轮椅。"))
+    other = register(care, name="李桂兰", seq="004")  # the grid worker's, not the cadre's
+    with pytest.raises(NotAllowed):
+        services.visit_record(actor=care.village_cadre, person=other, visited_at=timezone.now(), token="f" * 32,
                               need=services.NeedInput(title="需要轮椅", description="老人腿脚不便，需要轮椅。"))
-    assert not Visit.objects.exists()
+    assert not Visit.objects.exists() and not Appeal.objects.exists()
     person.refresh_from_db()
     assert person.last_visit_at is None
 

@@ -141,3 +141,26 @@ def test_the_due_list_and_unit_page(client, care):
     assert unit_page.status_code == 200
     assert "顺城社区" in unit_page.content.decode() and "王**" in unit_page.content.decode()
     assert Person.objects.count() == 1
+
+
+def test_the_person_page_lists_the_volunteer_activities_serving_them(client, care):
+    """volunteers (a peer) arranges activities for a person in care; the person's page lists them, and only
+    theirs, with the way to arrange another."""
+    from datetime import timedelta
+
+    from volunteers import services as volunteer_services
+
+    person = register(care)
+    other = register(care, name="李桂兰", seq="004")
+    start = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    slot = volunteer_services.SlotInput(starts_at=start, ends_at=start + timedelta(hours=2), capacity=2)
+    activity = volunteer_services.activity_create(
+        actor=care.grid_worker, title="陪王奶奶去医院复查", unit=care.cast.community, place="顺城街12号",
+        slots=[slot], care_person_id=person.pk)
+    client.force_login(care.grid_worker)
+    page = client.get(reverse("care:person", args=[person.pk])).content.decode()
+    assert "陪王奶奶去医院复查" in page and f'data-activity="{activity.pk}"' in page
+    assert reverse("volunteers:staff_activity", args=[activity.pk]) in page
+    assert f"{reverse('volunteers:staff_activity_new')}?care_person={person.pk}" in page
+    page = client.get(reverse("care:person", args=[other.pk])).content.decode()
+    assert "陪王奶奶去医院复查" not in page and f"?care_person={other.pk}" in page

@@ -17,6 +17,7 @@ from care.forms import AccessExportForm, AssignForm, OverrideForm, PeopleFilterF
 from care.models import EscalationLevel, RiskLevel
 from core.errors import DomainError, NotAllowed
 from core.middleware import returns_to
+from volunteers.selectors import activities_for_person
 
 PAGE_SIZE = 30
 
@@ -83,6 +84,7 @@ def _render_person(request, person, *, revealed=None, reveal_form=None, override
         visit.need_items = needs.get(visit.pk, [])
     may_manage = permissions.may_manage(user, person)
     response = render(request, "care/person.html", {
+        "volunteer_activities": list(activities_for_person(person.pk)),  # volunteers' (a peer's) selector
         "person": person,
         "memberships": selectors.open_memberships(person, user),
         "ended_memberships": selectors.ended_memberships(person, user),
