@@ -5,7 +5,7 @@ person or company: names are invented, ID numbers generated, phones the obviousl
 
 from stdnum.cn import uscc
 
-# The demo employer's HR person signs in with this phone (the one-time code is in the server log).
+# The demo employer's HR person signs in with this phone (the demo shows the one-time code on the sign-in page).
 EMPLOYER_PHONE = "13900000101"
 # A graduate who registered on their phone, with part of their 1131 done.
 GRADUATE_PHONE = "13900000102"

@@ -3,7 +3,7 @@ volunteers (resident accounts with the obviously fake phones 1390001xxxx) and th
 care's demo, activities past and upcoming, and the hours of the past ones in the ledger.
 ``manage.py volunteers_demo`` builds it through volunteers.services. No real person."""
 
-# The demo volunteer: a resident who signs in with this phone (the one-time code is in the server log).
+# The demo volunteer: a resident who signs in with this phone (the demo shows the one-time code on the sign-in page).
 DEMO_VOLUNTEER = ("13900010001", "王晓燕", "140702001001")
 
 # (name, kind, credit code or "", unit code)

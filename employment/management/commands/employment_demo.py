@@ -58,7 +58,7 @@ class Command(BaseCommand):
                                                           "graduates": len(graduates), "placed": placed}))
         self.stdout.write(_("人社 counselor login: %(username)s / %(password)s") % {
             "username": demo.COUNSELORS["140702"], "password": orgs_demo.DEMO_PASSWORD})
-        self.stdout.write(_("Employer login: phone %(phone)s (the one-time code is in the server log)") % {
+        self.stdout.write(_("Employer login: phone %(phone)s (the demo shows the one-time code on the sign-in page)") % {
             "phone": demo.EMPLOYER_PHONE})
         self.stdout.write(_("Graduate login: phone %(phone)s") % {"phone": demo.GRADUATE_PHONE})
 

@@ -46,8 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             _("Demo volunteering ready: %(volunteers)s volunteers, %(activities)s activities, %(hours)s hours served.")
             % counts))
-        self.stdout.write(_("Volunteer login: sign in as a resident with the phone %(phone)s (the code is in the "
-                            "server log).") % {"phone": demo.DEMO_VOLUNTEER[0]})
+        self.stdout.write(_("Volunteer login: sign in as a resident with the phone %(phone)s (the demo shows the code "
+                            "on the sign-in page).") % {"phone": demo.DEMO_VOLUNTEER[0]})
 
     def id_number(self, rng, taken):
         while True:
