@@ -220,3 +220,37 @@ def staff_sign_in(page, base, username, password):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+# Rows the data migrations seed (facility types and price rules, volunteer skills, care categories and
+# their rules, seasonal checks). A transactional test (the browser tests, backups) ends by
+# flushing every table, seeds included, so a later transactional test that needs them gets them back
+# here: each seed runs again, in migration order, when its table is empty.
+DATA_SEEDS = [
+    ("care.migrations.0002_seed_categories", "care.CareCategory"),
+    ("care.migrations.0004_category_served_by", None),
+    ("care.migrations.0006_seed_seasonal_checks", "care.SeasonalCheck"),
+    ("facilities.migrations.0002_seed_types", "facilities.FacilityType"),
+    ("volunteers.migrations.0002_seed_skills", "volunteers.Skill"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeds_after_a_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        yield
+        return
+    import importlib
+
+    from django.apps import apps as registry
+
+    request.getfixturevalue("transactional_db")
+    reseeded = False
+    for module, model in DATA_SEEDS:
+        if model is not None:
+            reseeded = not registry.get_model(model).objects.exists()
+        if reseeded:
+            importlib.import_module(module).seed(registry, None)
+    yield
+

@@ -59,7 +59,7 @@ class SeekerForm(forms.Form):
 
     def __init__(self, *args, resident=False, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = _place(_("Where you live"), units=units)
+        self.fields["unit"] = _place(_("Your place of residence"), units=units)
         self.fields["desired_place"] = _place(_("Where you want to work"), required=False)
         if resident:
             del self.fields["phone"]  # the phone signed in with
