@@ -306,7 +306,7 @@ def monthly_topic_create(*, actor, title: str, owner_department, appeals, descri
 def monthly_topic_update(*, actor, topic, status: str, note: str = "") -> MonthlyTopic:
     """Move a topic to ``status`` (open → in progress → done, or back), with a progress note."""
 
-    topic = MonthlyTopic.objects.select_for_update().select_related("owner_department__unit").get(pk=topic.pk)
+    topic = MonthlyTopic.objects.select_for_update(of=("self",)).select_related("owner_department__unit").get(pk=topic.pk)
     if not may_update_topic(actor, topic):
         raise NotAllowed(_("Only the owner department's handlers and its supervisors may update this topic."))
     if status not in TopicStatus.values:

@@ -369,7 +369,7 @@ def service_set_outcome(*, actor, record: ServiceRecord, outcome: str) -> Servic
     """The outcome of a service: of a recommendation, applied → interviewed → hired or declined. Hired
     for a 见习 internship is the seeker's 见习 placement: it counts as the "1" training-or-internship of
     1131 and the seeker's status becomes 见习中; hired for a job makes them employed."""
-    locked = ServiceRecord.objects.select_for_update().select_related("seeker", "posting").get(pk=record.pk)
+    locked = ServiceRecord.objects.select_for_update(of=("self",)).select_related("seeker", "posting").get(pk=record.pk)
     seeker = Seeker.objects.select_for_update().get(pk=locked.seeker_id)
     permissions.require_serve_seeker(actor, seeker)
     if outcome not in Outcome.values or outcome == "":
@@ -461,7 +461,7 @@ def employer_account_add(*, actor, employer: Employer, user) -> EmployerAccount:
 @transaction.atomic
 def employer_decide(*, actor, employer: Employer, approve: bool, note: str = "") -> Employer:
     """人社 verifies an employer (its postings become public) or refuses it, with the reason."""
-    locked = Employer.objects.select_for_update().select_related("unit").get(pk=employer.pk)
+    locked = Employer.objects.select_for_update(of=("self",)).select_related("unit").get(pk=employer.pk)
     permissions.require_manage_employer(actor, locked)
     note = _text(note, label=_("The reason"), max_length=200)
     if not approve and not note:
@@ -621,7 +621,7 @@ def _add_months(day: date, months: int) -> date:
 def placement_start(*, actor, post: PublicWelfarePost, seeker: Seeker, starts_on: date | None = None) -> Placement:
     """Place a hard-to-employ seeker in a public-welfare post. Only someone the care registry lists as
     就业困难人员 is eligible; the post must have a free place and the seeker no other open placement."""
-    locked_post = PublicWelfarePost.objects.select_for_update().select_related("unit").get(pk=post.pk)
+    locked_post = PublicWelfarePost.objects.select_for_update(of=("self",)).select_related("unit").get(pk=post.pk)
     locked = Seeker.objects.select_for_update().get(pk=seeker.pk)
     permissions.require_hrss_unit(actor, locked_post.unit)
     permissions.require_see_seeker(actor, locked)
@@ -654,7 +654,7 @@ def placement_start(*, actor, post: PublicWelfarePost, seeker: Seeker, starts_on
 
 @transaction.atomic
 def placement_end(*, actor, placement: Placement, ended_on: date | None = None, reason: str = "") -> Placement:
-    locked = Placement.objects.select_for_update().select_related("post__unit", "seeker").get(pk=placement.pk)
+    locked = Placement.objects.select_for_update(of=("self",)).select_related("post__unit", "seeker").get(pk=placement.pk)
     permissions.require_hrss_unit(actor, locked.post.unit)
     if locked.ended_on is not None:
         raise InvalidTransition(_("This placement has ended already."))
@@ -713,7 +713,7 @@ def fair_register(*, actor, fair: JobFair, seeker: Seeker) -> FairRegistration:
 
 @transaction.atomic
 def fair_check_in(*, actor, registration: FairRegistration) -> FairRegistration:
-    locked = FairRegistration.objects.select_for_update().select_related("fair__unit", "seeker").get(pk=registration.pk)
+    locked = FairRegistration.objects.select_for_update(of=("self",)).select_related("fair__unit", "seeker").get(pk=registration.pk)
     permissions.require_hrss_unit(actor, locked.fair.unit)
     if locked.checked_in_at is None:
         locked.checked_in_at = timezone.now()
@@ -724,7 +724,7 @@ def fair_check_in(*, actor, registration: FairRegistration) -> FairRegistration:
 
 @transaction.atomic
 def fair_result(*, actor, registration: FairRegistration, result: str) -> FairRegistration:
-    locked = FairRegistration.objects.select_for_update().select_related("fair__unit", "seeker").get(pk=registration.pk)
+    locked = FairRegistration.objects.select_for_update(of=("self",)).select_related("fair__unit", "seeker").get(pk=registration.pk)
     permissions.require_hrss_unit(actor, locked.fair.unit)
     if result not in Outcome.values or not result:
         raise BadInput(_("Choose the result."))

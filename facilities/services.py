@@ -211,7 +211,7 @@ def _person(actor):
 
 @transaction.atomic
 def facility_update(*, actor, facility: Facility, data: FacilityData, unit=None) -> Facility:
-    locked = Facility.objects.select_for_update().select_related("type").get(pk=facility.pk)
+    locked = Facility.objects.select_for_update(of=("self",)).select_related("type").get(pk=facility.pk)
     permissions.require_keep(actor, locked)
     if unit is not None and unit.pk != locked.unit_id:
         permissions.require_register_in(actor, unit, locked.type)
@@ -227,7 +227,7 @@ def facility_update(*, actor, facility: Facility, data: FacilityData, unit=None)
 def facility_status_change(*, actor, facility: Facility, status: str, since: date, note: str = "") -> Facility:
     """A new status from ``since``: the current period ends that day, the history stays. A change dated
     the same day as the current period corrects it instead."""
-    locked = Facility.objects.select_for_update().select_related("type").get(pk=facility.pk)
+    locked = Facility.objects.select_for_update(of=("self",)).select_related("type").get(pk=facility.pk)
     permissions.require_keep(actor, locked)
     if status not in Status.values:
         raise BadInput(_("Choose a status: planned, under construction, operating or closed."))
@@ -328,7 +328,7 @@ def slot_add(*, actor, resource: Resource, starts_at: datetime, ends_at: datetim
              menu: str = "") -> Slot:
     """A new slot of ``resource``. Slots of one resource never overlap: the resource row is locked while
     the check runs, so two staff adding at once cannot both pass it."""
-    locked = Resource.objects.select_for_update().select_related("facility__type").get(pk=resource.pk)
+    locked = Resource.objects.select_for_update(of=("self",)).select_related("facility__type").get(pk=resource.pk)
     permissions.require_run(actor, locked.facility)
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         raise BadInput(_("A slot ends after it starts."))
@@ -502,7 +502,7 @@ def _promote(slot: Slot, actor) -> list[Booking]:
 def booking_cancel(*, actor, booking: Booking, now: datetime | None = None) -> Booking:
     """Cancel before the resource's cut-off; a confirmed place goes to the first on the waiting list."""
     now = now or _now()
-    slot = Slot.objects.select_for_update().select_related("resource__facility__type").get(pk=booking.slot_id)
+    slot = Slot.objects.select_for_update(of=("self",)).select_related("resource__facility__type").get(pk=booking.slot_id)
     locked = Booking.objects.select_for_update().get(pk=booking.pk)
     locked.slot = slot
     if not _may_cancel(actor, locked):
@@ -537,7 +537,7 @@ def booking_by_code(code: str) -> Booking | None:
 def booking_check_in(*, actor, booking: Booking, now: datetime | None = None) -> Booking:
     """Staff check a confirmed booking in, on the slot's day."""
     now = now or _now()
-    locked = Booking.objects.select_for_update().select_related("slot__resource__facility__type").get(pk=booking.pk)
+    locked = Booking.objects.select_for_update(of=("self",)).select_related("slot__resource__facility__type").get(pk=booking.pk)
     facility = locked.slot.resource.facility
     permissions.require_run(actor, facility)
     if locked.state == BookingState.CHECKED_IN:

@@ -287,7 +287,7 @@ def report_submit(
 
 def _locked(report: IndicatorReport) -> IndicatorReport:
     try:
-        return IndicatorReport.objects.select_for_update().select_related("indicator", "unit__parent").get(pk=report.pk)
+        return IndicatorReport.objects.select_for_update(of=("self",)).select_related("indicator", "unit__parent").get(pk=report.pk)
     except IndicatorReport.DoesNotExist:
         raise NotFound(_("That report no longer exists.")) from None
 

@@ -473,7 +473,7 @@ def entry_net_minutes(entry: HoursEntry) -> int:
 def hours_correct(*, actor, entry: HoursEntry, minutes: int, reason: str) -> HoursEntry:
     """Correct a service entry to ``minutes`` by adding a correction row with the difference and the
     reason. Nothing is edited; the correction is audited."""
-    original = HoursEntry.objects.select_for_update().select_related("unit", "volunteer").get(pk=entry.pk)
+    original = HoursEntry.objects.select_for_update(of=("self",)).select_related("unit", "volunteer").get(pk=entry.pk)
     permissions.require_manage_unit(actor, original.unit)
     reason = (reason or "").strip()
     if not reason:
