@@ -8,7 +8,7 @@ PROJECT = "minsheng"  # settings, URLs and the API's assembly: above every app
 LAYERS: list[tuple[str, ...]] = [
     ("web", "open311"),  # faces and adapters: role homes, dashboards, GeoReport v2
     # Feature apps, peers: each links to the others only through their services and selectors.
-    ("dispatch", "care", "volunteers", "facilities", "deliberation", "employment"),
+    ("dispatch", "care", "volunteers", "facilities", "deliberation", "employment", "courses", "events"),
     ("targets",),  # 民生实事 targets and the indicator registry the feature apps fill
     ("appeals",),  # the demand loop: intake, lifecycle, deadlines, KPIs, outbox
     ("accounts",),  # users, residents' sign-in, API credentials

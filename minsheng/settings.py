@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "facilities",
     "deliberation",
     "employment",
+    "courses",
+    "events",
     "open311",
     "web",
 ]

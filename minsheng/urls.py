@@ -18,6 +18,8 @@ urlpatterns = [
     path("facilities/", include("facilities.urls")),
     path("deliberation/", include("deliberation.urls")),
     path("employment/", include("employment.urls")),
+    path("courses/", include("courses.urls")),
+    path("events/", include("events.urls")),
     path("jobs/", include("core.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),

@@ -1,0 +1,5 @@
+"""courses's pages under /courses/ (namespace "courses")."""
+
+app_name = "courses"
+
+urlpatterns = []

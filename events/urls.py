@@ -1,0 +1,5 @@
+"""events's pages under /events/ (namespace "events")."""
+
+app_name = "events"
+
+urlpatterns = []
