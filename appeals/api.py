@@ -31,6 +31,7 @@ from appeals.models import Appeal, AppealType, Channel, State
 from appeals.selectors import appeals_visible_to
 from appeals.services import Idempotency, Intake, appeal_create_idempotent, appeal_replay, intake_validate
 from core.errors import BadInput, NotFound
+from orgs import scope_cache
 from orgs.models import Unit
 
 router = Router(tags=["appeals"], auth=api_auth)
@@ -191,8 +192,10 @@ def _intake(payload: AppealIn) -> Intake:
     place = None
     if payload.place_code.strip():
         # get(), not first(): the code is unique, and first() would make the ORM build an ORDER BY.
+        code = payload.place_code.strip()
         try:
-            place = Unit.objects.get(code=payload.place_code.strip(), is_active=True)
+            # Kept per process under the org network's version (a unit's change applies at once).
+            place = scope_cache.units_by_code.get_or_read(code, lambda: Unit.objects.get(code=code, is_active=True))
         except Unit.DoesNotExist:
             problems["place_code"] = _("No unit has the division code “%(code)s”.") % {"code": payload.place_code}
     if payload.channel not in API_CHANNELS:

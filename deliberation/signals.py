@@ -10,6 +10,10 @@ def on_appeal_event(sender, event, **kwargs):
     from deliberation.models import Task
     from deliberation.services import task_sync
 
+    if event.action == "create":
+        # A new demand is no task yet: a council task files its demand, then records the state it
+        # reached (task_create); skipping it saves every other intake a query after its commit.
+        return
     task = Task.objects.filter(appeal_id=event.appeal_id).only("pk").first()
     if task is None:
         return

@@ -16,6 +16,7 @@ cache), and entries expire after ``MAX_AGE`` seconds anyway, so a change whose v
 in a cache outage applies within that time."""
 
 import logging
+import threading
 import time
 import uuid
 
@@ -64,10 +65,33 @@ class Kept:
 
 
 memberships = Kept()  # by user id: the user's Membership rows with their units and departments
+units_by_code = Kept()  # by division code: the active Unit (a place an API client names by its code)
+
+# The version read once per request: a request checks its credential and its scope against one
+# version (both used to read it, two shared-cache round trips per API call). Set only between
+# Django's request_started and request_finished, so a task or a shell always reads afresh.
+_request = threading.local()
+
+
+def request_started(**_kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+def request_finished(**_kwargs) -> None:
+    _request.active, _request.version = False, None
 
 
 def network_version() -> str | None:
-    """The org network's current version, or None when the shared cache cannot be read."""
+    """The org network's current version, or None when the shared cache cannot be read; read once
+    per request (a change committed during a request applies from the next one)."""
+    if getattr(_request, "active", False):
+        if _request.version is None:
+            _request.version = _read_version()
+        return _request.version
+    return _read_version()
+
+
+def _read_version() -> str | None:
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -82,6 +106,7 @@ def network_version() -> str | None:
 def _publish() -> None:
     for store in Kept.stores:
         store.entries.clear()
+    _request.version = None  # this process's own change applies to the rest of its request too
     try:
         # In a savepoint: with the database cache, a failed write must not abort the caller's
         # transaction (PostgreSQL refuses every later statement of an aborted one).

@@ -112,12 +112,30 @@ def test_a_request_that_loses_the_race_answers_with_the_winners_appeal(cast, cli
     assert AppealEvent.objects.count() == 1
 
 
+def test_a_tracking_code_that_exists_is_replaced_and_the_create_succeeds(cast, client, monkeypatch):
+    """The API's create writes without a savepoint of its own: when the drawn tracking code is taken,
+    the whole transaction is tried again with a new one, and the resident gets one appeal with one
+    event and the key remembered."""
+    auth = bearer(cast, cast.resident)
+    taken = post(client, auth, key=str(uuid.uuid4())).json()["code"]
+    codes = iter([taken, taken, "NEWCODE234"])
+    monkeypatch.setattr(services, "new_tracking_code", lambda: next(codes))
+    key = str(uuid.uuid4())
+    response = post(client, auth, key=key)
+    assert response.status_code == 201
+    assert response.json()["code"] == "NEWCODE234"
+    assert Appeal.objects.count() == 2 and AppealEvent.objects.count() == 2
+    assert IdempotencyKey.objects.get(key=key).appeal.code == "NEWCODE234"
+
+
 def test_a_retry_refused_now_still_gets_the_first_answer(cast, client):
     """A retry is answered as the first request was even if the same body would be refused today
     (here: the place was closed since), because the key is what identifies the request."""
     auth, key = bearer(cast, cast.resident), str(uuid.uuid4())
     first = post(client, auth, key=key)
-    Unit.objects.filter(code=BODY["place_code"]).update(is_active=False)
+    place = Unit.objects.get(code=BODY["place_code"])
+    place.is_active = False
+    place.save()  # as the admin closes a unit (the API keeps units by code until one changes)
     retry = post(client, auth, key=key)
     fresh = post(client, auth, key=str(uuid.uuid4()), HTTP_ACCEPT_LANGUAGE="en")
     assert retry.status_code == 201 and retry.json() == first.json()
