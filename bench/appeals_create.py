@@ -185,7 +185,7 @@ def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | Non
 
 
 def wait_until_up(port: int, server: subprocess.Popen, path: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy machine starts three workers slowly
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit("gunicorn exited before it answered")
@@ -197,7 +197,7 @@ def wait_until_up(port: int, server: subprocess.Popen, path: str) -> None:
             return
         except OSError:
             time.sleep(0.2)
-    sys.exit("gunicorn did not answer within 30 s")
+    sys.exit("gunicorn did not answer within 120 s")
 
 
 def stop(server: subprocess.Popen) -> None:
