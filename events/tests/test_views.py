@@ -5,7 +5,6 @@ printed notice; and everyone outside an event's area or scope refused."""
 import re
 from datetime import timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
