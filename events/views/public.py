@@ -71,7 +71,7 @@ def event_context(request, event, *, form=None, status=200):
     signup = selectors.live_signup(user, event)
     if signup is not None and signup.state == SignupState.CONFIRMED:
         signup.qr = signup_qr_svg(request, signup)
-    now = timezone.now()
+    now = services._now()
     open_now = (event.state == EventState.PUBLISHED and event.signup_opens_at <= now < event.signup_closes_at)
     if form is None and open_now and signup is None and permissions.is_resident(user):
         form = TeamSignupForm() if event.takes_teams else SignupForm()
@@ -113,7 +113,8 @@ def sign_up(request, pk):
                 messages.info(request, _("The places are taken: you are on the waiting list and will be signed up "
                                          "if a place frees up."))
             return redirect("events:event", pk=event.pk)
-    return render(request, "events/event.html", event_context(request, event, form=form), status=400)
+    # 200, not 400: the page is the form again with its message, and the browser should not log a failed load
+    return render(request, "events/event.html", event_context(request, event, form=form))
 
 
 @resident_required

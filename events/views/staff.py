@@ -122,7 +122,7 @@ def staff_event(request, pk):
         "cancel_form": CancelForm(), "photo_form": PhotoForm(),
         "results_form": ResultsForm(initial={"lines": lines, "note": event.results_note}),
         "photos": list(event.photos.all()), "facility": selectors.facility_choice(event.facility_id),
-        "now": timezone.now(),
+        "now": services._now(),
     })
 
 
