@@ -58,7 +58,7 @@ def test_handler_signs_in_and_sees_the_handler_home(live_server, cast, page):
 
 @pytest.mark.parametrize(("member", "entries"), [
     ("dispatcher", ["工作台", "代录诉求", "12345 工单导入", "派单目录", "热点", "每月一题", "三率", "单位和部门"]),
-    ("city_supervisor", ["工作台", "延期审批", "走访超期", "包联对象", "就业服务（1131）", "议事协商", "设施", "志愿者", "议事督办", "活动",
+    ("city_supervisor", ["工作台", "延期审批", "走访超期", "包联对象", "就业服务（1131）", "议事协商", "设施", "志愿者", "议事督办", "活动", "活动组织",
                          "领导驾驶舱", "热点", "每月一题", "1131完成率", "三率", "单位和部门"]),
 ])
 def test_the_staff_menu_fits_a_phone_and_a_desktop(live_server, cast, page, member, entries):
