@@ -29,11 +29,22 @@ EARTH_KM = 6371.0
 
 # --- the public directory ----------------------------------------------------------------------------
 
+def is_public_holiday(day: date) -> bool:
+    """Whether the holiday calendar (appeals' CalendarDay, kept in the admin) makes ``day`` a public holiday."""
+    from appeals.models import CalendarDay
+
+    return CalendarDay.objects.filter(date=day, kind=CalendarDay.Kind.HOLIDAY).exists()
+
+
 def open_now_q(now: datetime | None = None) -> Q:
+    """Open at ``now`` by the weekly hours; on a public holiday, not those that close on holidays."""
     local = timezone.localtime(now or timezone.now())
     periods = OpeningPeriod.objects.filter(facility=OuterRef("pk"), weekday=local.weekday(),
                                            opens__lte=local.time(), closes__gt=local.time())
-    return Q(Exists(periods))
+    q = Q(Exists(periods))
+    if is_public_holiday(local.date()):
+        q &= Q(closed_on_holidays=False)
+    return q
 
 
 def directory(*, unit=None, facility_type=None, near: tuple[float, float] | None = None, open_now: bool = False,
@@ -95,6 +106,8 @@ def with_distance(facilities, near) -> list[Facility]:
 
 def is_open(facility, now: datetime | None = None) -> bool:
     local = timezone.localtime(now or timezone.now())
+    if facility.closed_on_holidays and is_public_holiday(local.date()):
+        return False
     return facility.opening_periods.filter(weekday=local.weekday(), opens__lte=local.time(),
                                            closes__gt=local.time()).exists()
 
