@@ -112,6 +112,13 @@ def is_open(facility, now: datetime | None = None) -> bool:
                                            closes__gt=local.time()).exists()
 
 
+def open_among(pks, now: datetime | None = None) -> set[int]:
+    """Which of these facilities are open now: one query for a page of the directory."""
+    if not pks:
+        return set()
+    return set(Facility.objects.filter(pk__in=pks).filter(open_now_q(now)).values_list("pk", flat=True))
+
+
 def public_facility(pk) -> Facility | None:
     """A facility's public page: any facility that is not only planned (在建 shows what is coming)."""
     return (Facility.objects.exclude(status=Status.PLANNED).select_related("type", "unit")
