@@ -537,9 +537,11 @@ def pattern_stop(*, actor, pattern: SlotPattern, now: datetime | None = None) ->
     return cancelled
 
 
-def _generate(pattern: SlotPattern, resource: Resource, today: date) -> PatternRun:
-    """Make the pattern's missing slots from ``today`` to its horizon; the caller holds the resource's row
-    lock, so the overlap check and the inserts are not raced by slot_add or another run."""
+def _generate(pattern: SlotPattern, resource: Resource, today: date, now: datetime | None = None) -> PatternRun:
+    """Make the pattern's missing slots from ``today`` to its horizon, none that has begun already; the
+    caller holds the resource's row lock, so the overlap check and the inserts are not raced by slot_add
+    or another run."""
+    now = now or _now()
     run = PatternRun()
     first = max(today, pattern.valid_from)
     last = today + timedelta(weeks=pattern.weeks_ahead) - timedelta(days=1)
@@ -562,7 +564,7 @@ def _generate(pattern: SlotPattern, resource: Resource, today: date) -> PatternR
         if day.weekday() in pattern.weekdays:
             starts_at = timezone.make_aware(datetime.combine(day, pattern.starts), tz)
             ends_at = timezone.make_aware(datetime.combine(day, pattern.ends), tz)
-            if starts_at in made_before:
+            if starts_at in made_before or starts_at <= now:
                 pass  # made by an earlier run (and perhaps cancelled since by the staff: not made again)
             elif day in holidays:
                 run.holidays += 1

@@ -13,7 +13,9 @@ from core.errors import BadInput, InvalidTransition, NotAllowed
 from facilities import selectors, services
 from facilities.models import Resource, ResourceKind, Slot
 
-MONDAY = date(2026, 12, 7)
+# A Monday a week or two ahead, whatever day the suite runs: its slots are all still to come.
+_TODAY = date.today()
+MONDAY = _TODAY + timedelta(days=14 - _TODAY.weekday())
 
 
 @pytest.fixture
@@ -126,3 +128,11 @@ def test_open_now_is_closed_on_a_public_holiday_where_the_facility_says_so(fac):
     assert not selectors.is_open(fac.hall, monday_morning)
     open_now = selectors.directory(open_now=True, now=monday_morning)
     assert fac.canteen in open_now and fac.hall not in open_now
+
+
+def test_no_slot_is_made_that_has_begun(fac, room):
+    today = timezone.localdate()
+    _pattern, run = services.pattern_create(actor=fac.cast.root, resource=room, weekdays=list(range(7)),
+                                            starts=time(0, 0), ends=time(0, 30), weeks_ahead=1, today=today)
+    starts = [s.starts_at for s in Slot.objects.filter(resource=room)]
+    assert run.created == 6 and all(s > timezone.now() for s in starts)
