@@ -69,14 +69,15 @@ class FacilityForm(ServiceModelForm):
     class Meta:
         model = Facility
         fields = ["type", "name", "unit", "address", "latitude", "longitude", "capacity", "services",
-                  "contact_name", "contact_phone", "hours_note", "values"]
+                  "contact_name", "contact_phone", "hours_note", "closed_on_holidays", "values"]
 
 
 def _data(instance: Facility, hours: str) -> services.FacilityData:
     return services.FacilityData(
         name=instance.name, address=instance.address, latitude=instance.latitude, longitude=instance.longitude,
         capacity=instance.capacity, services=instance.services, contact_name=instance.contact_name,
-        contact_phone=instance.contact_phone, hours=hours, hours_note=instance.hours_note, values=instance.values)
+        contact_phone=instance.contact_phone, hours=hours, hours_note=instance.hours_note, values=instance.values,
+        closed_on_holidays=instance.closed_on_holidays)
 
 
 @admin.register(Facility)

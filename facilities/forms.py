@@ -28,6 +28,7 @@ class FacilityForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("One line per group of days, e.g. “1-5 08:00-17:00” and “6,7 09:00-12:00”."))
     hours_note = forms.CharField(label=_("Opening hours note"), max_length=200, required=False)
+    closed_on_holidays = forms.BooleanField(label=_("Closed on public holidays"), required=False)
 
     def __init__(self, *args, facility_type: FacilityType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +50,7 @@ class FacilityForm(forms.Form):
             name=d["name"], address=d["address"], latitude=d["latitude"], longitude=d["longitude"],
             capacity=d["capacity"], services=d["services"], contact_name=d["contact_name"],
             contact_phone=d["contact_phone"], hours=d["hours"], hours_note=d["hours_note"],
+            closed_on_holidays=d["closed_on_holidays"],
             values={spec["name"]: d.get(f"field_{spec['name']}") for spec in self.type_fields})
 
 
@@ -75,6 +77,10 @@ class PhotoForm(forms.Form):
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 
+class CaptionForm(forms.Form):
+    caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
+
+
 class ResourceForm(forms.Form):
     name = forms.CharField(label=_("What is booked"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
@@ -84,6 +90,29 @@ class ResourceForm(forms.Form):
                                                initial=60)
     price = forms.DecimalField(label=_("Full price of a meal"), min_value=0, max_digits=8, decimal_places=2,
                                required=False)
+    closed_on_holidays = forms.BooleanField(label=_("No slots on public holidays"), required=False)
+
+
+WEEKDAY_CHOICES = [(str(i), label) for i, label in enumerate(
+    [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")])]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
+class PatternForm(forms.Form):
+    """A weekly pattern: the days, the hours, the places and how many weeks ahead slots are made."""
+
+    weekdays = forms.MultipleChoiceField(label=_("Days of the week"), choices=WEEKDAY_CHOICES,
+                                         widget=forms.CheckboxSelectMultiple, initial=["0", "1", "2", "3", "4"])
+    starts = forms.TimeField(label=_("Slot starts at"), input_formats=TIME_FORMATS,
+                             widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    ends = forms.TimeField(label=_("Slot ends at"), input_formats=TIME_FORMATS,
+                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    capacity = forms.IntegerField(label=_("Places (empty: the resource's)"), min_value=1, required=False)
+    weeks_ahead = forms.IntegerField(label=_("Weeks ahead"), min_value=1, max_value=26, initial=4)
+    valid_until = forms.DateField(label=_("Last day (optional)"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    menu = forms.CharField(label=_("Menu (for a meal)"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SlotForm(forms.Form):

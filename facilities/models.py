@@ -66,6 +66,8 @@ class Facility(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     hours_note = models.CharField(_("opening hours note"), max_length=200, blank=True,
                                   help_text=_("What the weekly hours do not say, e.g. closed on public holidays."))
+    # Shut on the public holidays of the holiday calendar (appeals' CalendarDay): "open now" says closed.
+    closed_on_holidays = models.BooleanField(_("closed on public holidays"), default=False)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     services = models.TextField(_("services"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
@@ -139,7 +141,12 @@ class OpeningPeriod(models.Model):
         verbose_name = _("opening period")
         verbose_name_plural = _("opening periods")
         ordering = ["facility_id", "weekday", "opens"]
-        indexes = [models.Index(fields=["weekday", "opens", "closes"], name="facility_opening_lookup")]
+        indexes = [
+            models.Index(fields=["weekday", "opens", "closes"], name="facility_opening_lookup"),
+            # "Open now" asks, per facility of the directory's box, for a period covering now: answered from
+            # this index alone, without reading the table (bench/facilities_directory.py).
+            models.Index(fields=["facility", "weekday", "opens", "closes"], name="facility_opening_now"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="facility_opening_weekday"),
             models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="facility_opening_closes_after"),
@@ -211,7 +218,11 @@ class Resource(models.Model):
     cancel_cutoff_minutes = models.PositiveIntegerField(_("cancelling closes (minutes before)"), default=60)
     # A meal's full price; the price rules give the elderly theirs.
     price = models.DecimalField(_("price"), max_digits=8, decimal_places=2, default=0)
+    # Weekly patterns make no slots on the public holidays of the holiday calendar.
+    closed_on_holidays = models.BooleanField(_("no slots on public holidays"), default=False)
+    # Retired (停用), not deleted, once it has bookings: its slots and bookings stay as history.
     is_active = models.BooleanField(_("active"), default=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("bookable resource")
@@ -220,6 +231,47 @@ class Resource(models.Model):
 
     def __str__(self):
         return f"{self.facility} · {self.name}"
+
+
+class SlotPattern(models.Model):
+    """A resource's weekly repeat: on ``weekdays`` (0 Monday … 6 Sunday) from ``starts`` to ``ends``, with
+    ``capacity`` places; the daily task makes its slots ``weeks_ahead`` weeks ahead, once each (a slot
+    remembers its pattern and day), skipping holidays when the resource says so and any time already
+    taken by another slot."""
+
+    resource = models.ForeignKey(Resource, verbose_name=_("resource"), on_delete=models.CASCADE,
+                                 related_name="patterns")
+    weekdays = models.JSONField(_("weekdays"), default=list)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+    capacity = models.PositiveIntegerField(_("places"))
+    menu = models.TextField(_("menu"), blank=True)
+    weeks_ahead = models.PositiveSmallIntegerField(_("weeks ahead"), default=4)
+    valid_from = models.DateField(_("first day"))
+    valid_until = models.DateField(_("last day"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The last day slots were made for: the daily task goes on from the day after.
+    generated_until = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weekly slot pattern")
+        verbose_name_plural = _("weekly slot patterns")
+        ordering = ["resource_id", "starts", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="facility_pattern_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="facility_pattern_capacity"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource.name} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+    @property
+    def weekday_labels(self) -> str:
+        """周一、周二 … as the staff read them."""
+        from facilities.hours import WEEKDAY_LABELS
+
+        return "、".join(f"周{WEEKDAY_LABELS[d]}" for d in sorted(self.weekdays))
 
 
 class Slot(models.Model):
@@ -234,6 +286,9 @@ class Slot(models.Model):
     confirmed = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
     menu = models.TextField(_("menu"), blank=True)  # a meal's dishes
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    # Made by a weekly pattern: one slot per pattern and start, so running the task twice adds nothing.
+    pattern = models.ForeignKey(SlotPattern, verbose_name=_("weekly pattern"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="slots", editable=False)
 
     class Meta:
         verbose_name = _("slot")
@@ -243,6 +298,8 @@ class Slot(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="facility_slot_ends_after_start"),
             models.CheckConstraint(condition=Q(confirmed__lte=F("capacity")), name="facility_slot_within_capacity"),
+            models.UniqueConstraint(fields=["pattern", "starts_at"], condition=Q(pattern__isnull=False),
+                                    name="facility_slot_once_per_pattern"),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -29,11 +30,24 @@ EARTH_KM = 6371.0
 
 # --- the public directory ----------------------------------------------------------------------------
 
+def is_public_holiday(day: date) -> bool:
+    """Whether the holiday calendar (appeals' CalendarDay, kept in the admin) makes ``day`` a public holiday."""
+    from appeals.models import CalendarDay
+
+    return CalendarDay.objects.filter(date=day, kind=CalendarDay.Kind.HOLIDAY).exists()
+
+
 def open_now_q(now: datetime | None = None) -> Q:
+    """Open at ``now`` by the weekly hours; on a public holiday, not those that close on holidays. The
+    calendar is asked apart (one indexed row): inside the directory's query, an OR over it turned
+    PostgreSQL's plan from the coordinates' index to a scan of every facility."""
     local = timezone.localtime(now or timezone.now())
     periods = OpeningPeriod.objects.filter(facility=OuterRef("pk"), weekday=local.weekday(),
                                            opens__lte=local.time(), closes__gt=local.time())
-    return Q(Exists(periods))
+    q = Q(Exists(periods))
+    if is_public_holiday(local.date()):
+        q &= Q(closed_on_holidays=False)
+    return q
 
 
 def directory(*, unit=None, facility_type=None, near: tuple[float, float] | None = None, open_now: bool = False,
@@ -71,10 +85,22 @@ BOX_HALF_DEGREES = (0.02, 0.06, 0.2, 0.6)
 
 
 def _near_box(qs, lat, lng, shrink):
+    """The smallest box around the point holding NEAR_ENOUGH facilities (of the filters asked), found in
+    one round trip: each box's count is bounded by LIMIT NEAR_ENOUGH, and all are asked at once."""
+    boxes = []
     for half in BOX_HALF_DEGREES:
         wide = half / max(shrink, 0.01)
-        box = qs.filter(latitude__range=(lat - half, lat + half), longitude__range=(lng - wide, lng + wide))
-        if box[:NEAR_ENOUGH].count() >= NEAR_ENOUGH:
+        boxes.append(qs.filter(latitude__range=(lat - half, lat + half), longitude__range=(lng - wide, lng + wide)))
+    parts, params = [], []
+    for n, box in enumerate(boxes):
+        sql, box_params = box.order_by().values("pk")[:NEAR_ENOUGH].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS box{n})")  # noqa: S608 - the ORM's SQL; values are params
+        params.extend(box_params)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counts = cursor.fetchone()
+    for box, count in zip(boxes, counts, strict=True):
+        if count >= NEAR_ENOUGH:
             return box
     return qs
 
@@ -95,8 +121,17 @@ def with_distance(facilities, near) -> list[Facility]:
 
 def is_open(facility, now: datetime | None = None) -> bool:
     local = timezone.localtime(now or timezone.now())
+    if facility.closed_on_holidays and is_public_holiday(local.date()):
+        return False
     return facility.opening_periods.filter(weekday=local.weekday(), opens__lte=local.time(),
                                            closes__gt=local.time()).exists()
+
+
+def open_among(pks, now: datetime | None = None) -> set[int]:
+    """Which of these facilities are open now: one query for a page of the directory."""
+    if not pks:
+        return set()
+    return set(Facility.objects.filter(pk__in=pks).filter(open_now_q(now)).values_list("pk", flat=True))
 
 
 def public_facility(pk) -> Facility | None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -21,7 +21,7 @@ from stdnum.exceptions import ValidationError
 
 from core.audit import audit_record
 from core.crypto import blind_index, mask_name
-from core.errors import BadInput, InvalidTransition, NotAllowed
+from core.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from facilities import permissions
 from facilities.hours import parse_hours
 from facilities.models import (
@@ -41,6 +41,7 @@ from facilities.models import (
     Resource,
     ResourceKind,
     Slot,
+    SlotPattern,
     Status,
 )
 
@@ -126,6 +127,7 @@ class FacilityData:
     hours: str = ""
     hours_note: str = ""
     values: dict | None = None
+    closed_on_holidays: bool = False
 
 
 def _check_values(facility_type: FacilityType, values: dict) -> dict:
@@ -177,6 +179,7 @@ def _apply(facility: Facility, data: FacilityData) -> list:
     facility.contact_name = (data.contact_name or "").strip()[:50]
     facility.contact_phone = (data.contact_phone or "").strip()[:30]
     facility.hours_note = (data.hours_note or "").strip()[:200]
+    facility.closed_on_holidays = bool(data.closed_on_holidays)
     facility.values = _check_values(facility.type, data.values or {})
     return periods
 
@@ -292,6 +295,38 @@ def facility_photo_add(*, actor, facility: Facility, upload, caption: str = "") 
     return photo
 
 
+def _photo_of(actor, photo: FacilityPhoto) -> FacilityPhoto:
+    locked = (FacilityPhoto.objects.select_for_update(of=("self",)).select_related("facility__type")
+              .filter(pk=photo.pk).first())
+    if locked is None:
+        raise NotFound(_("This photo has been removed already."))
+    permissions.require_keep(actor, locked.facility)
+    return locked
+
+
+@transaction.atomic
+def facility_photo_update(*, actor, photo: FacilityPhoto, caption: str) -> FacilityPhoto:
+    """A new caption (what the photo shows, read out by screen readers)."""
+    locked = _photo_of(actor, photo)
+    before = locked.caption
+    locked.caption = (caption or "").strip()[:100]
+    locked.save(update_fields=["caption"])
+    _audit(actor, "facilities.photo.update", locked.facility, {"photo": locked.pk, "from": before,
+                                                                "to": locked.caption})
+    return locked
+
+
+@transaction.atomic
+def facility_photo_remove(*, actor, photo: FacilityPhoto) -> None:
+    """Remove a photo: the row now, the file once the change is committed (a rollback keeps both)."""
+    locked = _photo_of(actor, photo)
+    storage, name = locked.image.storage, locked.image.name
+    facility = locked.facility
+    _audit(actor, "facilities.photo.remove", facility, {"photo": locked.pk, "caption": locked.caption})
+    locked.delete()
+    transaction.on_commit(lambda: storage.delete(name) if name else None)
+
+
 @transaction.atomic
 def facility_staff_add(*, actor, facility: Facility, user) -> FacilityStaff:
     permissions.require_keep(actor, facility)
@@ -307,20 +342,77 @@ def facility_staff_add(*, actor, facility: Facility, user) -> FacilityStaff:
 
 # --- the booking engine ---------------------------------------------------------------------------------
 
+RESOURCE_FIELDS = ["name", "kind", "capacity", "book_cutoff_minutes", "cancel_cutoff_minutes", "price",
+                   "closed_on_holidays"]
+
+
 @transaction.atomic
 def resource_save(*, actor, resource: Resource) -> Resource:
+    """Add a bookable resource, or save the edits of one (its name, places per slot, cut-offs, price). The
+    places per slot apply to slots made from now on: a slot already published keeps its own. A resource
+    that has slots keeps its kind (a court's bookings are not meals)."""
     permissions.require_keep(actor, resource.facility)
-    if not (resource.name or "").strip():
+    resource.name = (resource.name or "").strip()[:100]
+    if not resource.name:
         raise BadInput(_("Name what is booked (a court, a place, a meal)."))
+    if resource.kind not in ResourceKind.values:
+        raise BadInput(_("Choose what kind of thing is booked."))
     if resource.kind == ResourceKind.MEAL and not resource.facility.type.serves_meals:
         raise BadInput(_("Only a canteen serves meals."))
-    if resource.capacity < 1:
+    if resource.capacity is None or resource.capacity < 1:
         raise BadInput(_("A slot has at least one place."))
+    if resource.price is None or resource.price < 0:
+        raise BadInput(_("The price may not be negative."))
     created = resource.pk is None
+    changes = {}
+    if not created:
+        before = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
+        if before.facility_id != resource.facility_id:
+            raise BadInput(_("A resource stays with its facility."))
+        if not before.is_active:
+            raise InvalidTransition(_("%(name)s is retired: it can no longer be changed.") % {"name": before.name})
+        if before.kind != resource.kind and before.slots.exists():
+            raise BadInput(_("%(name)s has slots already, so its kind cannot change: retire it and add a new "
+                             "resource instead.") % {"name": before.name})
+        changes = {f: [str(getattr(before, f)), str(getattr(resource, f))] for f in RESOURCE_FIELDS
+                   if getattr(before, f) != getattr(resource, f)}
     resource.save()
     _audit(actor, "facilities.resource.create" if created else "facilities.resource.update", resource,
-           {"kind": resource.kind, "capacity": resource.capacity})
+           {"kind": resource.kind, "capacity": resource.capacity, **({"changes": changes} if changes else {})})
     return resource
+
+
+@dataclass
+class RetireResult:
+    deleted: bool
+    cancelled_slots: int = 0
+    standing_bookings: int = 0
+
+
+@transaction.atomic
+def resource_retire(*, actor, resource: Resource, now: datetime | None = None) -> RetireResult:
+    """Take a resource out of use. Never booked: it is removed with its slots and patterns. Booked
+    before: it is retired (停用) and kept with its history; its patterns stop, its coming slots that
+    nobody holds are cancelled, and the bookings still to come stand (the staff tell those people)."""
+    now = now or _now()
+    locked = Resource.objects.select_for_update(of=("self",)).select_related("facility__type").get(pk=resource.pk)
+    permissions.require_keep(actor, locked.facility)
+    if not locked.is_active:
+        raise InvalidTransition(_("%(name)s is retired already.") % {"name": locked.name})
+    if not Booking.objects.filter(slot__resource=locked).exists():
+        _audit(actor, "facilities.resource.delete", locked.facility, {"resource": locked.pk, "name": locked.name})
+        locked.delete()
+        return RetireResult(deleted=True)
+    live = Q(bookings__state__in=ACTIVE_STATES)
+    coming = locked.slots.filter(starts_at__gt=now, is_cancelled=False)
+    empty = coming.exclude(pk__in=Slot.objects.filter(live, resource=locked).values("pk"))
+    cancelled = empty.update(is_cancelled=True)
+    standing = Booking.objects.filter(slot__in=coming, state__in=ACTIVE_STATES).count()
+    locked.patterns.filter(is_active=True).update(is_active=False)
+    locked.is_active, locked.retired_at = False, now
+    locked.save(update_fields=["is_active", "retired_at"])
+    _audit(actor, "facilities.resource.retire", locked, {"cancelled_slots": cancelled, "standing": standing})
+    return RetireResult(deleted=False, cancelled_slots=cancelled, standing_bookings=standing)
 
 
 @transaction.atomic
@@ -330,6 +422,8 @@ def slot_add(*, actor, resource: Resource, starts_at: datetime, ends_at: datetim
     the check runs, so two staff adding at once cannot both pass it."""
     locked = Resource.objects.select_for_update(of=("self",)).select_related("facility__type").get(pk=resource.pk)
     permissions.require_run(actor, locked.facility)
+    if not locked.is_active:
+        raise InvalidTransition(_("%(name)s is retired: it takes no new slots.") % {"name": locked.name})
     if starts_at is None or ends_at is None or ends_at <= starts_at:
         raise BadInput(_("A slot ends after it starts."))
     capacity = locked.capacity if capacity is None else capacity
@@ -345,6 +439,168 @@ def slot_add(*, actor, resource: Resource, starts_at: datetime, ends_at: datetim
                                menu=(menu or "").strip()[:2000])
     _audit(actor, "facilities.slot.create", slot, {"resource": locked.pk, "capacity": capacity})
     return slot
+
+
+# --- weekly patterns: slots made ahead, once each ---------------------------------------------------------
+
+MAX_WEEKS_AHEAD = 26
+
+
+def holidays_between(first: date, last: date) -> set[date]:
+    """The public holidays of the holiday calendar (appeals' CalendarDay, kept in the admin) in [first, last]."""
+    from appeals.models import CalendarDay
+
+    return set(CalendarDay.objects.filter(kind=CalendarDay.Kind.HOLIDAY, date__range=(first, last))
+               .values_list("date", flat=True))
+
+
+@dataclass
+class PatternRun:
+    created: int = 0
+    holidays: int = 0
+    taken: int = 0  # days another slot of the resource already covers that time
+
+    def __iadd__(self, other):
+        self.created += other.created
+        self.holidays += other.holidays
+        self.taken += other.taken
+        return self
+
+
+def _check_pattern(resource, weekdays, starts, ends, capacity, weeks_ahead, valid_from, valid_until, pk=None):
+    days = sorted({int(d) for d in (weekdays or []) if str(d).lstrip("-").isdigit()})
+    if not days or any(d < 0 or d > 6 for d in days):
+        raise BadInput(_("Choose at least one day of the week."))
+    if starts is None or ends is None or ends <= starts:
+        raise BadInput(_("A slot ends after it starts."))
+    if capacity < 1:
+        raise BadInput(_("A slot has at least one place."))
+    if not 1 <= weeks_ahead <= MAX_WEEKS_AHEAD:
+        raise BadInput(_("Make slots between 1 and %(n)s weeks ahead.") % {"n": MAX_WEEKS_AHEAD})
+    if valid_until is not None and valid_until < valid_from:
+        raise BadInput(_("The pattern ends before it begins."))
+    others = resource.patterns.filter(is_active=True, starts__lt=ends, ends__gt=starts).exclude(pk=pk)
+    for other in others:
+        shared = set(other.weekdays) & set(days)
+        dates_meet = ((other.valid_until is None or other.valid_until >= valid_from)
+                      and (valid_until is None or valid_until >= other.valid_from))
+        if shared and dates_meet:
+            from facilities.hours import WEEKDAY_LABELS
+
+            raise BadInput(_("This pattern overlaps the pattern %(start)s–%(end)s on 周%(days)s: choose other days "
+                             "or hours, or stop that pattern first.") % {
+                "start": f"{other.starts:%H:%M}", "end": f"{other.ends:%H:%M}",
+                "days": "、".join(WEEKDAY_LABELS[d] for d in sorted(shared))})
+    return days
+
+
+@transaction.atomic
+def pattern_create(*, actor, resource: Resource, weekdays, starts, ends, capacity: int | None = None,
+                   menu: str = "", weeks_ahead: int = 4, valid_from: date | None = None,
+                   valid_until: date | None = None, today: date | None = None) -> tuple[SlotPattern, PatternRun]:
+    """A weekly pattern (e.g. Monday to Friday 9:00–11:00, 8 places), and its slots for the weeks ahead."""
+    locked = Resource.objects.select_for_update(of=("self",)).select_related("facility__type").get(pk=resource.pk)
+    permissions.require_run(actor, locked.facility)
+    if not locked.is_active:
+        raise InvalidTransition(_("%(name)s is retired: it takes no new slots.") % {"name": locked.name})
+    today = today or timezone.localdate()
+    valid_from = max(valid_from or today, today)
+    capacity = locked.capacity if capacity is None else capacity
+    days = _check_pattern(locked, weekdays, starts, ends, capacity, weeks_ahead, valid_from, valid_until)
+    pattern = SlotPattern.objects.create(resource=locked, weekdays=days, starts=starts, ends=ends, capacity=capacity,
+                                         menu=(menu or "").strip()[:2000], weeks_ahead=weeks_ahead,
+                                         valid_from=valid_from, valid_until=valid_until)
+    run = _generate(pattern, locked, today)
+    _audit(actor, "facilities.pattern.create", locked, {
+        "pattern": pattern.pk, "weekdays": days, "starts": f"{starts:%H:%M}", "ends": f"{ends:%H:%M}",
+        "capacity": capacity, "weeks": weeks_ahead, "created": run.created, "holidays": run.holidays,
+        "taken": run.taken})
+    return pattern, run
+
+
+@transaction.atomic
+def pattern_stop(*, actor, pattern: SlotPattern, now: datetime | None = None) -> int:
+    """Stop a pattern: no more slots are made; its coming slots nobody has booked are cancelled (the
+    booked ones stand). The number of slots cancelled."""
+    now = now or _now()
+    locked = SlotPattern.objects.select_for_update(of=("self",)).select_related("resource__facility__type").get(
+        pk=pattern.pk)
+    permissions.require_run(actor, locked.resource.facility)
+    if not locked.is_active:
+        raise InvalidTransition(_("This pattern was stopped already."))
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    booked = Slot.objects.filter(pattern=locked, bookings__state__in=ACTIVE_STATES).values("pk")
+    cancelled = (locked.slots.filter(starts_at__gt=now, is_cancelled=False).exclude(pk__in=booked)
+                 .update(is_cancelled=True))
+    _audit(actor, "facilities.pattern.stop", locked.resource, {"pattern": locked.pk, "cancelled": cancelled})
+    return cancelled
+
+
+def _generate(pattern: SlotPattern, resource: Resource, today: date, now: datetime | None = None) -> PatternRun:
+    """Make the pattern's missing slots from ``today`` to its horizon, none that has begun already; the
+    caller holds the resource's row lock, so the overlap check and the inserts are not raced by slot_add
+    or another run."""
+    now = now or _now()
+    run = PatternRun()
+    first = max(today, pattern.valid_from)
+    last = today + timedelta(weeks=pattern.weeks_ahead) - timedelta(days=1)
+    if pattern.valid_until is not None:
+        last = min(last, pattern.valid_until)
+    if last < first:
+        return run
+    tz = timezone.get_current_timezone()
+    begin = timezone.make_aware(datetime.combine(first, datetime.min.time()), tz)
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), datetime.min.time()), tz)
+    existing = list(Slot.objects.filter(resource=resource, starts_at__lt=end + timedelta(days=1),
+                                        ends_at__gt=begin - timedelta(days=1))
+                    .values_list("starts_at", "ends_at", "is_cancelled", "pattern_id"))
+    made_before = {start for start, _end, _cancelled, pid in existing if pid == pattern.pk}
+    busy = [(start, stop) for start, stop, cancelled, _pid in existing if not cancelled]
+    holidays = holidays_between(first, last) if resource.closed_on_holidays else set()
+    new = []
+    day = first
+    while day <= last:
+        if day.weekday() in pattern.weekdays:
+            starts_at = timezone.make_aware(datetime.combine(day, pattern.starts), tz)
+            ends_at = timezone.make_aware(datetime.combine(day, pattern.ends), tz)
+            if starts_at in made_before or starts_at <= now:
+                pass  # made by an earlier run (and perhaps cancelled since by the staff: not made again)
+            elif day in holidays:
+                run.holidays += 1
+            elif any(start < ends_at and stop > starts_at for start, stop in busy):
+                run.taken += 1
+            else:
+                new.append(Slot(resource=resource, pattern=pattern, starts_at=starts_at, ends_at=ends_at,
+                                capacity=pattern.capacity, menu=pattern.menu))
+                busy.append((starts_at, ends_at))
+        day += timedelta(days=1)
+    Slot.objects.bulk_create(new)
+    run.created = len(new)
+    if pattern.generated_until is None or pattern.generated_until < last:
+        pattern.generated_until = last
+        pattern.save(update_fields=["generated_until"])
+    return run
+
+
+def patterns_extend(*, today: date | None = None) -> PatternRun:
+    """The scheduler's daily pass: every active pattern of a resource in use at an operating facility gets
+    its slots up to its horizon. Idempotent: run twice, it makes nothing the second time."""
+    today = today or timezone.localdate()
+    total = PatternRun()
+    patterns = (SlotPattern.objects.filter(is_active=True, resource__is_active=True,
+                                           resource__facility__status=Status.OPERATING)
+                .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+                .values_list("pk", flat=True).order_by("resource_id", "pk"))
+    for pk in list(patterns):
+        with transaction.atomic():
+            pattern = SlotPattern.objects.select_related("resource").get(pk=pk)
+            resource = Resource.objects.select_for_update(of=("self",)).get(pk=pattern.resource_id)
+            run = _generate(pattern, resource, today)
+            if run.created:
+                _audit(None, "facilities.pattern.extend", resource, {"pattern": pk, "created": run.created})
+            total += run
+    return total
 
 
 def read_id_number(text: str) -> tuple[str, date]:

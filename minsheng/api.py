@@ -110,6 +110,8 @@ def _register():
     api.add_router("/care/", "care.api.router")
     api.add_router("/courses/", "courses.api.router")
     api.add_router("/events/", "events.api.router")
+    api.add_router("/facilities/", "facilities.api.router")
+    api.add_router("/volunteers/", "volunteers.api.router")
 
 
 _register()

@@ -249,6 +249,8 @@ SCHEDULE = [
     # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
     {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
     {"command": "facilities_no_shows", "args": [], "at": "02:30"},
+    # 服务: the weekly patterns' slots made for the weeks ahead, the horizon moving a day each night.
+    {"command": "facilities_slots", "at": "02:40"},
     # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
     {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
 ]

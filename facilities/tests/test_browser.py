@@ -78,3 +78,52 @@ def test_a_family_member_orders_a_meal_on_a_phone_and_the_canteen_sees_it(live_s
     expect(row).to_contain_text("顺城街3号2单元101")
     expect(desk.locator('[data-figure="delivered"]')).to_have_text("1")
     desk.screenshot(path=str(SHOTS / "facilities-canteen-manager-1280.png"), full_page=True)
+
+
+def test_a_keeper_edits_photos_and_resources_and_repeats_slots_weekly(live_server, fac, person, media_root):
+    """On a phone and at a desk, the county's administrator sets a court to repeat Monday to Friday,
+    changes a photo's caption, removes it, and retires the court (it has a booking, so it is kept)."""
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    from facilities import services
+    from facilities.models import FacilityPhoto, Slot
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), "teal").save(buffer, format="PNG")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.facility_photo_add(actor=fac.cast.root, facility=fac.hall, caption="正门",
+                                upload=SimpleUploadedFile("door.png", buffer.getvalue(), content_type="image/png"))
+    services.booking_create(actor=fac.cast.resident, slot=fac.game)
+    base = live_server.url
+    for width, height, name in ((390, 844, "390"), (1280, 900, "desktop")):
+        page = person(f"county admin {name}", width=width, height=height)
+        staff_sign_in(page, base, "county_admin", fac.cast.password)
+        page.goto(f"{base}/facilities/staff/{fac.hall.pk}/")
+        expect(page.get_by_role("heading", name="顺城社区体育馆")).to_be_visible()
+        if name == "390":
+            page.get_by_text("每周重复").first.click()
+            page.get_by_label("时段开始").first.fill("09:00")
+            page.get_by_label("时段结束").first.fill("10:00")
+            page.get_by_label("提前生成周数").first.fill("2")
+            page.get_by_role("button", name="生成时段").first.click()
+            expect(page.get_by_text(re.compile(r"已添加每周规则：生成 \d+ 个时段"))).to_be_visible()
+            expect(page.get_by_text("周一、周二、周三、周四、周五").first).to_be_visible()
+            page.get_by_label("说明", exact=True).first.fill("球场全景")
+            page.locator(".fac-photo-edit").get_by_role("button", name="保存").first.click()
+            expect(page.get_by_text("照片说明已保存。")).to_be_visible()
+            page.get_by_text("修改或停用").first.click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(SHOTS / f"facilities-staff-edit-{name}.png"), full_page=True)
+    assert Slot.objects.filter(resource=fac.court, pattern__isnull=False).count() >= 8
+    assert FacilityPhoto.objects.get().caption == "球场全景"
+    page.get_by_role("button", name="删除照片").click()
+    expect(page.get_by_text("照片已删除。")).to_be_visible()
+    page.get_by_text("修改或停用").first.click()
+    page.get_by_role("button", name="停用", exact=True).first.click()
+    expect(page.get_by_text(re.compile("已停用：取消了"))).to_be_visible()
+    fac.court.refresh_from_db()
+    assert not fac.court.is_active and not FacilityPhoto.objects.exists()

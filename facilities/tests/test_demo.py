@@ -31,6 +31,10 @@ def test_facilities_demo_builds_every_type_and_a_canteen_week(client):
     assert MealOrder.objects.filter(facility=canteen, served_on__lt=today, booking__state="checked_in").exists()
     assert MealOrder.objects.filter(subsidy__gt=0).exists()
     assert Slot.objects.filter(resource__kind="venue", starts_at__gt=timezone.now()).exists()
+    # Day-care places repeat Monday to Friday, four weeks ahead, made by a weekly pattern.
+    made = Slot.objects.filter(resource__name="日间照料名额", pattern__isnull=False)
+    assert made.exists() and {timezone.localtime(s.starts_at).weekday() for s in made} <= {0, 1, 2, 3, 4}
+    assert max(s.starts_at for s in made) > timezone.now() + timezone.timedelta(days=21)
     manager = User.objects.get(username="shuncheng_canteen")
     assert manager.check_password(DEMO_PASSWORD)
     client.force_login(manager)

@@ -52,8 +52,8 @@ def directory(request):
     qs = selectors.directory(unit=unit, facility_type=facility_type, near=near, open_now=open_now, query=query)
     page = Paginator(qs, PAGE_SIZE, allow_empty_first_page=True).get_page(params.get("page"))
     facilities = selectors.with_distance(page.object_list, near)
-    open_ids = set(selectors.directory(open_now=True).filter(pk__in=[f.pk for f in facilities])
-                   .values_list("pk", flat=True))
+    # Open now was asked: all of them are; else one query says which of the page's are.
+    open_ids = {f.pk for f in facilities} if open_now else selectors.open_among([f.pk for f in facilities])
     for facility in facilities:
         facility.open_now = facility.pk in open_ids
     keep = params.copy()

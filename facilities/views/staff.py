@@ -13,13 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
-from core.errors import DomainError, NotAllowed
+from core.errors import BadInput, DomainError, NotAllowed
 from core.middleware import returns_to
 from core.xlsx import Column, write_xlsx, xlsx_response
 from facilities import permissions, selectors, services
-from facilities.forms import CheckinForm, FacilityForm, NewFacilityForm, PhotoForm, ResourceForm, SlotForm, StatusForm
+from facilities.forms import (
+    CaptionForm,
+    CheckinForm,
+    FacilityForm,
+    NewFacilityForm,
+    PatternForm,
+    PhotoForm,
+    ResourceForm,
+    SlotForm,
+    StatusForm,
+)
 from facilities.hours import hours_rows, hours_text
-from facilities.models import FacilityType, Resource, Slot, Status
+from facilities.models import FacilityPhoto, FacilityType, Resource, Slot, SlotPattern, Status
 from orgs.models import Level
 from orgs.selectors import units_visible_to
 
@@ -88,18 +98,30 @@ def staff_new(request):
 
 
 def _render_facility(request, facility, *, form=None, status_form=None, photo_form=None, resource_form=None,
-                     slot_form=None, code=200):
+                     slot_form=None, pattern_form=None, form_for=None, code=200):
+    """The facility's staff page. A refused form comes back with what was typed: ``form_for`` names the
+    resource (its pk) whose slot, pattern or edit form it is, so it opens under that resource."""
     user = request.user
     now = timezone.now()
     initial = {"name": facility.name, "address": facility.address, "latitude": facility.latitude,
                "longitude": facility.longitude, "capacity": facility.capacity, "services": facility.services,
                "contact_name": facility.contact_name, "contact_phone": facility.contact_phone,
                "hours": hours_text(facility.opening_periods.all()), "hours_note": facility.hours_note,
+               "closed_on_holidays": facility.closed_on_holidays,
                **{f"field_{k}": v for k, v in facility.values.items()}}
     resources = list(selectors.resources_of(facility))
     for resource in resources:
         resource.upcoming = list(resource.slots.filter(ends_at__gte=now - timedelta(days=1), is_cancelled=False)
                                  .order_by("starts_at")[:14])
+        resource.active_patterns = list(resource.patterns.filter(is_active=True))
+        mine = form_for == resource.pk
+        resource.slot_form = slot_form if mine and slot_form is not None else SlotForm()
+        resource.pattern_form = pattern_form if mine and pattern_form is not None else PatternForm(
+            initial={"capacity": resource.capacity})
+        resource.edit_form = resource_form if mine and resource_form is not None else ResourceForm(initial={
+            field: getattr(resource, field) for field in services.RESOURCE_FIELDS})
+        resource.open_form = ("slot" if mine and slot_form is not None else "pattern" if mine and pattern_form
+                              is not None else "edit" if mine and resource_form is not None else "")
     return render(request, "facilities/staff_facility.html", {
         "facility": facility, "hours": hours_rows(facility.opening_periods.all()),
         "history": selectors.status_history(facility), "photos": facility.photos.all(), "resources": resources,
@@ -107,8 +129,10 @@ def _render_facility(request, facility, *, form=None, status_form=None, photo_fo
         "may_order": permissions.may_order_for_others(user, facility),
         "form": form or FacilityForm(initial=initial, facility_type=facility.type),
         "status_form": status_form or StatusForm(initial={"since": timezone.localdate()}),
-        "photo_form": photo_form or PhotoForm(), "resource_form": resource_form or ResourceForm(),
-        "slot_form": slot_form or SlotForm(), "staff": facility.staff.filter(until__isnull=True).select_related("user"),
+        "photo_form": photo_form or PhotoForm(),
+        "resource_form": resource_form if form_for is None and resource_form is not None else ResourceForm(),
+        "new_resource_open": form_for is None and resource_form is not None,
+        "retired": [r for r in resources if not r.is_active], "staff": facility.staff.filter(until__isnull=True).select_related("user"),
     }, status=code)
 
 
@@ -163,20 +187,125 @@ def staff_photo(request, pk):
     return redirect("facilities:staff_facility", pk=pk)
 
 
+def _resource_of(facility, resource_pk) -> Resource:
+    resource = facility.resources.select_related("facility__type").filter(pk=resource_pk).first()
+    if resource is None:
+        raise Http404(_("No such resource."))
+    return resource
+
+
+@staff_required
+@require_POST
+def staff_resource(request, pk):
+    """Add a bookable resource (resource_pk None) or save the edits of one."""
+    return _resource_form_post(request, pk, None)
+
+
+@staff_required
+@require_POST
+def staff_resource_edit(request, pk, resource_pk):
+    return _resource_form_post(request, pk, resource_pk)
+
+
+def _resource_form_post(request, pk, resource_pk):
+    facility = _facility(request, pk)
+    resource = _resource_of(facility, resource_pk) if resource_pk else Resource(facility=facility)
+    form = ResourceForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        for field in services.RESOURCE_FIELDS:
+            setattr(resource, field, d[field])
+        resource.price = d["price"] or 0
+        try:
+            services.resource_save(actor=request.user, resource=resource)
+        except DomainError as error:  # re-render the form with what was typed
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Saved.") if resource_pk else _("Resource added: now add its slots."))
+            return redirect("facilities:staff_facility", pk=pk)
+    return _render_facility(request, facility, resource_form=form, form_for=resource_pk, code=400)
+
+
 @staff_required
 @require_POST
 @returns_to("facilities:staff_facility", "pk")
-def staff_resource(request, pk):
+def staff_resource_retire(request, pk, resource_pk):
     facility = _facility(request, pk)
-    form = ResourceForm(request.POST)
+    resource = _resource_of(facility, resource_pk)
+    result = services.resource_retire(actor=request.user, resource=resource)
+    if result.deleted:
+        messages.success(request, _("%(name)s removed: it had never been booked.") % {"name": resource.name})
+    else:
+        messages.success(request, _("%(name)s retired: %(slots)s empty slot(s) cancelled; %(bookings)s booking(s) "
+                                    "still to come stand.") % {"name": resource.name, "slots": result.cancelled_slots,
+                                                               "bookings": result.standing_bookings})
+    return redirect("facilities:staff_facility", pk=pk)
+
+
+@staff_required
+@require_POST
+def staff_pattern_add(request, pk, resource_pk):
+    facility = _facility(request, pk)
+    resource = _resource_of(facility, resource_pk)
+    form = PatternForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            _pattern, run = services.pattern_create(
+                actor=request.user, resource=resource, weekdays=[int(x) for x in d["weekdays"]], starts=d["starts"],
+                ends=d["ends"], capacity=d["capacity"], menu=d["menu"], weeks_ahead=d["weeks_ahead"],
+                valid_until=d["valid_until"])
+        except DomainError as error:  # re-render the form with what was typed
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Weekly pattern added: %(created)s slot(s) made; %(holidays)s skipped for "
+                                        "public holidays, %(taken)s for times already taken.") % {
+                "created": run.created, "holidays": run.holidays, "taken": run.taken})
+            return redirect("facilities:staff_facility", pk=pk)
+    return _render_facility(request, facility, pattern_form=form, form_for=resource.pk, code=400)
+
+
+@staff_required
+@require_POST
+@returns_to("facilities:staff_facility", "pk")
+def staff_pattern_stop(request, pk, pattern_pk):
+    facility = _facility(request, pk)
+    pattern = SlotPattern.objects.filter(pk=pattern_pk, resource__facility=facility).first()
+    if pattern is None:
+        raise Http404(_("No such pattern."))
+    cancelled = services.pattern_stop(actor=request.user, pattern=pattern)
+    messages.success(request, _("Pattern stopped: %(n)s empty slot(s) cancelled.") % {"n": cancelled})
+    return redirect("facilities:staff_facility", pk=pk)
+
+
+def _photo_of(facility, photo_pk) -> FacilityPhoto:
+    photo = facility.photos.filter(pk=photo_pk).first()
+    if photo is None:
+        raise Http404(_("No such photo."))
+    return photo
+
+
+@staff_required
+@require_POST
+@returns_to("facilities:staff_facility", "pk")
+def staff_photo_edit(request, pk, photo_pk):
+    facility = _facility(request, pk)
+    photo = _photo_of(facility, photo_pk)
+    form = CaptionForm(request.POST)
     if not form.is_valid():
-        return _render_facility(request, facility, resource_form=form, code=400)
-    d = form.cleaned_data
-    services.resource_save(actor=request.user, resource=Resource(
-        facility=facility, name=d["name"], kind=d["kind"], capacity=d["capacity"],
-        book_cutoff_minutes=d["book_cutoff_minutes"], cancel_cutoff_minutes=d["cancel_cutoff_minutes"],
-        price=d["price"] or 0))
-    messages.success(request, _("Resource added: now add its slots."))
+        raise BadInput(_("A caption is at most 100 characters."))
+    services.facility_photo_update(actor=request.user, photo=photo, caption=form.cleaned_data["caption"])
+    messages.success(request, _("Caption saved."))
+    return redirect("facilities:staff_facility", pk=pk)
+
+
+@staff_required
+@require_POST
+@returns_to("facilities:staff_facility", "pk")
+def staff_photo_remove(request, pk, photo_pk):
+    facility = _facility(request, pk)
+    services.facility_photo_remove(actor=request.user, photo=_photo_of(facility, photo_pk))
+    messages.success(request, _("Photo removed."))
     return redirect("facilities:staff_facility", pk=pk)
 
 
@@ -184,9 +313,7 @@ def staff_resource(request, pk):
 @require_POST
 def staff_slot_add(request, pk, resource_pk):
     facility = _facility(request, pk)
-    resource = facility.resources.filter(pk=resource_pk).first()
-    if resource is None:
-        raise Http404(_("No such resource."))
+    resource = _resource_of(facility, resource_pk)
     form = SlotForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -198,7 +325,7 @@ def staff_slot_add(request, pk, resource_pk):
         else:
             messages.success(request, _("Slot added."))
             return redirect("facilities:staff_facility", pk=pk)
-    return _render_facility(request, facility, slot_form=form, code=400)
+    return _render_facility(request, facility, slot_form=form, form_for=resource.pk, code=400)
 
 
 @staff_required

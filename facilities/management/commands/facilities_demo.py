@@ -165,14 +165,21 @@ class Command(BaseCommand):
                         services.slot_add(actor=root, resource=resource, starts_at=start,
                                           ends_at=start + timedelta(hours=1, minutes=30))
                         slots += 1
+        # Day-care places and a table-tennis room repeat every week (Monday to Friday), made four weeks
+        # ahead and kept ahead by the nightly facilities_slots; the day-care centres close on public holidays.
         for centre in Facility.objects.filter(type__code="rural_daycare", status="operating")[:6]:
             resource = services.resource_save(actor=root, resource=Resource(
                 facility=centre, name="日间照料名额", kind=ResourceKind.PLACE, capacity=10,
-                book_cutoff_minutes=12 * 60, cancel_cutoff_minutes=12 * 60))
-            for day in range(1, 8):
-                start = timezone.make_aware(datetime.combine(today + timedelta(days=day), time(8)))
-                services.slot_add(actor=root, resource=resource, starts_at=start, ends_at=start + timedelta(hours=9))
-                slots += 1
+                book_cutoff_minutes=12 * 60, cancel_cutoff_minutes=12 * 60, closed_on_holidays=True))
+            _pattern, run = services.pattern_create(actor=root, resource=resource, weekdays=[0, 1, 2, 3, 4],
+                                                    starts=time(8), ends=time(17), weeks_ahead=4)
+            slots += run.created
+        for hall in Facility.objects.filter(type__code="sports", status="operating")[:3]:
+            resource = services.resource_save(actor=root, resource=Resource(
+                facility=hall, name="乒乓球室", kind=ResourceKind.VENUE, capacity=8, cancel_cutoff_minutes=60))
+            _pattern, run = services.pattern_create(actor=root, resource=resource, weekdays=[0, 1, 2, 3, 4],
+                                                    starts=time(9), ends=time(11), weeks_ahead=4)
+            slots += run.created
         return slots
 
     # --- the canteen ------------------------------------------------------------------------------------
