@@ -143,6 +143,9 @@ def topic_context(request, topic, *, staff=False) -> dict:
         "comment_page": page,
         "comment_total": facts["comments"],
         "comments_open": topic.state in lifecycle.COMMENT_STATES,
+        # The comment and reply forms: a resident who may comment here, or the community's staff.
+        "may_write": topic.state in lifecycle.COMMENT_STATES
+        and (may["comment"] or (staff and permissions.may_moderate(user, topic.unit))),
         "photos": list(topic.photos.all()),
         "meeting": meeting,
         "participants": list(meeting.participants.all()) if meeting else [],
