@@ -88,8 +88,10 @@ def residents(unit, count: int) -> list:
                                   for n in range(len(have), count)], batch_size=2000)
         have = list(User.objects.filter(username__startswith="bench-r-").order_by("pk")[:count])
     living = set(Residency.objects.filter(unit=unit, ended_at__isnull=True).values_list("resident_id", flat=True))
-    Residency.objects.bulk_create([Residency(resident=u, unit=unit) for u in have if u.pk not in living],
-                                  batch_size=2000)
+    # Confirmed by the community, as residents whose supports count are (bulk-made all the same).
+    Residency.objects.bulk_create([Residency(resident=u, unit=unit, status="confirmed")
+                                   for u in have if u.pk not in living], batch_size=2000)
+    Residency.objects.filter(unit=unit, ended_at__isnull=True, status="pending").update(status="confirmed")
     return have
 
 
@@ -175,6 +177,13 @@ def bench_page(unit, staff, people, comments: int, renders: int) -> None:
         from deliberation.selectors import THREADS_PER_PAGE
 
         assert response.content.decode().count('data-comment="') == min(top, THREADS_PER_PAGE)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:  # one render apart: capturing costs time itself
+            client.get(url)
+        queries = list(captured.captured_queries)
+        slowest = sorted(queries, key=lambda q: -float(q["time"]))[:3]
         times, cpu = [], []
         for _ in range(renders):
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -184,7 +193,13 @@ def bench_page(unit, staff, people, comments: int, renders: int) -> None:
         times.sort()
         print(f"topic page with {comments} comments ({label}): p50 {statistics.median(times):.0f} ms, "
               f"p95 {times[int(len(times) * 0.95) - 1]:.0f} ms, max {times[-1]:.0f} ms over {renders} renders "
-              f"({len(response.content) // 1024} KiB); this process's CPU p50 {statistics.median(cpu):.0f} ms")
+              f"({len(response.content) // 1024} KiB); this process's CPU p50 {statistics.median(cpu):.0f} ms; "
+              f"{len(queries)} queries")
+        for query in slowest:
+            print(f"    {float(query['time']) * 1000:.1f} ms  {query['sql'][:150]}")
+        if os.environ.get("BENCH_SHOW_QUERIES"):
+            for query in queries:
+                print(f"      {float(query['time']) * 1000:.1f} ms  {query['sql'][:200]}")
     print(f"  (load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 

@@ -10,6 +10,8 @@ register_verbs(
         "deliberation.sensitive_word.create": _("Sensitive word added"),
         "deliberation.sensitive_word.update": _("Sensitive word changed"),
         "deliberation.residency.declare": _("Residency declared"),
+        "deliberation.residency.confirm": _("Residency confirmed by the community"),
+        "deliberation.residency.reject": _("Residency not confirmed by the community"),
         "deliberation.comment.publish": _("Comment published by a moderator"),
         "deliberation.comment.hide": _("Comment hidden by a moderator"),
     }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_TITLE = 60
 MAX_TEXT = 4000
@@ -58,6 +59,18 @@ class Majority(models.TextChoices):
     TWO_THIRDS = "two_thirds", _("At least two thirds of those present (三分之二以上)")
 
 
+class Unconfirmed(models.TextChoices):
+    """What a resident whose residency the community has not confirmed yet may do (HallRules)."""
+
+    ALL = "all", _("Everything, as a confirmed resident (不限制)")
+    SPEAK = "speak", _("Propose and comment; support, vote and rate once confirmed (确认后附议、表决、评议)")
+    READ = "read", _("Only read until confirmed (确认后参与)")
+
+
+# What counts in a tally: under the default rule, only confirmed residents do it.
+COUNTED_ACTS = ("support", "vote", "rate")
+
+
 class HallRules(models.Model):
     """议事规则 of one village or community, set by its staff: quorum, majority, how many topics a
     resident may propose a week, how long discussion and rating last, whether residents vote online.
@@ -76,6 +89,9 @@ class HallRules(models.Model):
     discussion_days = models.PositiveSmallIntegerField(_("days of public discussion"), default=14)
     rating_days = models.PositiveSmallIntegerField(_("days residents have to rate"), default=14)
     online_voting = models.BooleanField(_("residents may vote online"), default=False)
+    unconfirmed_may = models.CharField(
+        _("residents not yet confirmed may"), max_length=8, choices=Unconfirmed.choices, default=Unconfirmed.SPEAK
+    )
 
     class Meta:
         verbose_name = _("deliberation rules")
@@ -97,6 +113,12 @@ class HallRules(models.Model):
     def for_unit(cls, unit) -> "HallRules":
         return cls.objects.filter(unit=unit).first() or cls(unit=unit)
 
+    def unconfirmed_may_do(self, act: str) -> bool:
+        """May a resident whose residency is not confirmed yet ``act`` (propose, comment, support, vote, rate)?"""
+        if self.unconfirmed_may == Unconfirmed.ALL:
+            return True
+        return self.unconfirmed_may == Unconfirmed.SPEAK and act not in COUNTED_ACTS
+
 
 class SensitiveWord(models.Model):
     """A word or phrase that holds a proposal or a comment for a person to read before it is shown."""
@@ -114,9 +136,17 @@ class SensitiveWord(models.Model):
         return self.word
 
 
+class ResidencyStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the community to confirm (待确认)")
+    CONFIRMED = "confirmed", _("Confirmed by the community (已确认)")
+    REJECTED = "rejected", _("Not confirmed (未确认)")
+
+
 class Residency(models.Model):
     """A resident's village or community (居住登记): only its residents support, vote and rate its
-    topics. Declared by the resident or recorded by a grid worker; ended, never deleted."""
+    topics. Declared by the resident (then the community's staff confirm it or, with a reason the
+    resident reads, do not) or recorded by a grid worker (confirmed as recorded); ended, never deleted.
+    A declaration not confirmed is ended when it is refused, so the resident may declare again."""
 
     resident = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +168,19 @@ class Residency(models.Model):
     )
     since = models.DateTimeField(_("since"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    status = models.CharField(
+        _("confirmation"), max_length=12, choices=ResidencyStatus.choices, default=ResidencyStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or refused by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("confirmed or refused"), null=True, blank=True)
+    review_reason = models.CharField(_("reason for not confirming"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("residency")
@@ -146,11 +189,19 @@ class Residency(models.Model):
             models.UniqueConstraint(
                 fields=["resident"], condition=Q(ended_at__isnull=True), name="deliberation_one_open_residency"
             ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | (~Q(review_reason="") & Q(ended_at__isnull=False)),
+                name="deliberation_residency_refused_with_reason",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "ended_at"], name="delib_residency_unit")]
 
     def __str__(self):
         return f"{self.resident} · {self.unit}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ResidencyStatus.CONFIRMED
 
 
 class Topic(models.Model):
@@ -320,8 +371,8 @@ class Meeting(models.Model):
     place = models.CharField(_("place"), max_length=100)
     agenda = models.TextField(_("agenda"), max_length=MAX_TEXT)
     expected = models.PositiveSmallIntegerField(_("members expected (应到)"))
-    minutes = models.TextField(_("minutes"), max_length=MAX_TEXT * 2, blank=True)
-    votes_for = models.PositiveIntegerField(_("for"), default=0)
+    minutes = models.TextField(pgettext_lazy("council", "minutes"), max_length=MAX_TEXT * 2, blank=True)
+    votes_for = models.PositiveIntegerField(pgettext_lazy("vote", "for"), default=0)
     votes_against = models.PositiveIntegerField(_("against"), default=0)
     votes_abstain = models.PositiveIntegerField(_("abstaining"), default=0)
     quorum_met = models.BooleanField(_("quorum met"), null=True, blank=True)
@@ -413,6 +464,7 @@ class Ballot(models.Model):
 class TaskKind(models.TextChoices):
     DEMAND = "demand", _("A demand to a department (诉求)")
     MANUAL = "manual", _("Carried out by the community (社区自办)")
+    TARGET = "target", _("Part of a 民生实事 target (民生实事)")
 
 
 class Task(models.Model):
@@ -444,8 +496,19 @@ class Task(models.Model):
     )
     # The demand's state as last seen (appeals.models.State): each change becomes a timeline event once.
     demand_state = models.CharField(_("demand's state"), max_length=16, blank=True)
+    # A 民生实事 target (targets, the lower app) the task is part of: its progress is the target's.
+    target = models.ForeignKey(
+        "targets.Target",
+        verbose_name=_("民生实事 target"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The target's progress as last told on the timeline ("status:share"): each change is told once.
+    target_seen = models.CharField(_("target's progress as last told"), max_length=24, blank=True)
     due_on = models.DateField(_("due"))
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("task", "done"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -454,7 +517,10 @@ class Task(models.Model):
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="manual") | Q(appeal__isnull=False), name="deliberation_demand_task_has_demand"
+                condition=~Q(kind="demand") | Q(appeal__isnull=False), name="deliberation_demand_task_has_demand"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="target") | Q(target__isnull=False), name="deliberation_target_task_has_target"
             ),
         ]
         indexes = [models.Index(fields=["done_at", "due_on"], name="delib_task_due")]

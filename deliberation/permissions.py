@@ -2,6 +2,9 @@
 
 - Residents act on the topics of the village or community they live in (their open Residency): they
   propose, support, comment, vote and rate there, and only there. Anyone may read a public topic.
+  Until the community's staff confirm where a resident lives, the community's rules say what they may
+  do (HallRules.unconfirmed_may: by default propose and comment, but not support, vote or rate).
+- The community's staff (the moderators below) confirm or refuse residents' declarations.
 - Community staff (a grid worker, handler or administrator of that very village or community)
   moderate its topics and comments and run its council: meetings, decisions, tasks.
 - A grid worker of the community or of one of its grids proposes for a resident.
@@ -99,11 +102,46 @@ def require_moderate(user, unit) -> None:
         raise NotAllowed(_("Only the staff of %(unit)s may do this.") % {"unit": unit.name})
 
 
-def require_resident_of(user, unit) -> None:
+def awaits_confirmation(user, unit) -> bool:
+    """A resident living in ``unit`` by their own word, not yet confirmed by its staff."""
+    residency = residency_of(user)
+    return residency is not None and residency.unit_id == unit.pk and not residency.is_confirmed
+
+
+def may_take_part(user, unit, act: str) -> bool:
+    """May the resident ``act`` (propose, comment, support, vote, rate) in ``unit``'s hall?"""
+    if not lives_in(user, unit):
+        return False
+    if residency_of(user).is_confirmed:
+        return True
+    from deliberation.models import HallRules
+
+    return HallRules.for_unit(unit).unconfirmed_may_do(act)
+
+
+def require_resident_of(user, unit, act: str) -> None:
     if not is_resident(user):
         raise NotAllowed(_("Sign in as a resident to take part."))
     if not lives_in(user, unit):
         raise NotAllowed(_("Only residents of %(unit)s may take part in its topics.") % {"unit": unit.name})
+    if not may_take_part(user, unit, act):
+        from deliberation.models import COUNTED_ACTS
+
+        if act in COUNTED_ACTS:
+            raise NotAllowed(
+                _(
+                    "%(unit)s counts supports, votes and ratings only from residents its staff have confirmed; "
+                    "yours is waiting for their confirmation."
+                )
+                % {"unit": unit.name}
+            )
+        raise NotAllowed(
+            _(
+                "%(unit)s lets residents take part once its staff have confirmed where they live; "
+                "yours is waiting for their confirmation."
+            )
+            % {"unit": unit.name}
+        )
 
 
 # --- the menu --------------------------------------------------------------------------------------------

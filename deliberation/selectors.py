@@ -4,7 +4,8 @@ their own proposals whatever their state. Also the figures the 民生实事 targ
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deliberation import permissions
@@ -13,11 +14,16 @@ from deliberation.models import (
     Comment,
     CommentState,
     Rating,
+    Residency,
+    ResidencyStatus,
+    Support,
     Task,
     TaskKind,
     Topic,
+    TopicDemand,
     TopicEvent,
     TopicState,
+    VoterRoll,
 )
 from orgs.models import Level, Unit
 from orgs.selectors import scope_for
@@ -57,7 +63,7 @@ def topics_visible_to_staff(user) -> QuerySet[Topic]:
 
 def topic_for_reader(user, pk: int) -> Topic | None:
     """A topic ``user`` may open: public, or their own proposal, or one their role reaches."""
-    topic = Topic.objects.select_related("unit", "proposer", "merged_into").filter(pk=pk).first()
+    topic = Topic.objects.select_related("unit", "proposer", "merged_into", "meeting").filter(pk=pk).first()
     if topic is None:
         return None
     if topic.is_public or (getattr(user, "is_authenticated", False) and topic.proposer_id == user.pk):
@@ -92,13 +98,45 @@ COMMENT_FIELDS = [
 ]
 
 
-def comments_for(topic: Topic, *, moderator: bool = False, page: int = 1) -> tuple[list[Comment], int]:
+def _states(moderator: bool) -> list[str]:
+    return [CommentState.PUBLISHED, CommentState.HELD] if moderator else [CommentState.PUBLISHED]
+
+
+def _count(qs: QuerySet):
+    return Coalesce(Subquery(qs.order_by().values("topic").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def topic_facts(topic: Topic, *, reader=None, moderator: bool = False) -> dict:
+    """What a topic page counts, in one query: its supporters, published comments, the threads the
+    reader sees (for the pages), the demands behind it and, for a resident ``reader``, whether they
+    have supported, voted and rated."""
+    here = OuterRef("pk")
+    annotations = {
+        "n_supports": _count(Support.objects.filter(topic=here)),
+        "n_comments": _count(Comment.objects.filter(topic=here, state=CommentState.PUBLISHED)),
+        "n_threads": _count(Comment.objects.filter(topic=here, parent__isnull=True, state__in=_states(moderator))),
+        "n_demands": _count(TopicDemand.objects.filter(topic=here)),
+    }
+    if reader is not None:
+        annotations |= {
+            "n_supported": Exists(Support.objects.filter(topic=here, resident=reader)),
+            "n_voted": Exists(VoterRoll.objects.filter(topic=here, voter=reader)),
+            "n_rated": Exists(Rating.objects.filter(topic=here, resident=reader)),
+        }
+    row = Topic.objects.filter(pk=topic.pk).values(**annotations).get()
+    facts = {"supported": False, "voted": False, "rated": False}
+    return facts | {key.removeprefix("n_"): value for key, value in row.items()}
+
+
+def comments_for(
+    topic: Topic, *, moderator: bool = False, page: int = 1, threads: int | None = None
+) -> tuple[list[Comment], int]:
     """One page of a topic's threads, oldest first: published top-level comments, each with its
-    published replies (a moderator also sees held ones), and the number of pages. Three queries
-    whatever the number of comments."""
-    states = [CommentState.PUBLISHED, CommentState.HELD] if moderator else [CommentState.PUBLISHED]
+    published replies (a moderator also sees held ones), and the number of pages. Two queries
+    whatever the number of comments, and one more when the number of threads is not given."""
+    states = _states(moderator)
     tops = Comment.objects.filter(topic=topic, parent__isnull=True, state__in=states)
-    pages = max(1, -(-tops.count() // THREADS_PER_PAGE))
+    pages = max(1, -(-(tops.count() if threads is None else threads) // THREADS_PER_PAGE))
     page = min(max(1, page), pages)
     replies = (
         Comment.objects.filter(state__in=states)
@@ -168,6 +206,10 @@ def task_progress(task: Task) -> dict:
             "code": appeal.code,
             "satisfaction": appeal.get_satisfaction_display() if appeal.satisfaction else "",
         }
+    if task.target_id:
+        from targets.selectors import target_progress
+
+        info["target"] = target_progress(task.target)
     return info
 
 
@@ -176,7 +218,7 @@ def overdue_tasks_for(user, *, today: date | None = None) -> QuerySet[Task]:
     today = today or timezone.localdate()
     if not permissions.may_supervise(user):
         return Task.objects.none()
-    qs = Task.objects.filter(done_at__isnull=True, due_on__lt=today).select_related("topic__unit", "appeal")
+    qs = Task.objects.filter(done_at__isnull=True, due_on__lt=today).select_related("topic__unit", "appeal", "target")
     if user.is_superuser:
         return qs.order_by("due_on")
     from orgs.models import Role
@@ -189,9 +231,37 @@ def overdue_tasks_for(user, *, today: date | None = None) -> QuerySet[Task]:
 
 
 def residents_of(unit: Unit):
-    from deliberation.models import Residency
-
     return Residency.objects.filter(unit=unit, ended_at__isnull=True).select_related("resident")
+
+
+def residencies_to_confirm(user) -> QuerySet[Residency]:
+    """居住确认: the declarations waiting in the communities ``user`` moderates, oldest first."""
+    return (
+        Residency.objects.filter(status=ResidencyStatus.PENDING, ended_at__isnull=True, unit__in=units_moderated(user))
+        .select_related("resident", "unit", "recorded_by")
+        .order_by("since", "pk")
+    )
+
+
+def residencies_decided(user) -> QuerySet[Residency]:
+    """The declarations the staff of ``user``'s communities have confirmed or refused, latest first."""
+    return (
+        Residency.objects.filter(reviewed_at__isnull=False, unit__in=units_moderated(user))
+        .select_related("resident", "unit", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
+    )
+
+
+def latest_refusal(user) -> Residency | None:
+    """The resident's declaration refused since their current one was made (or ever, without one): what
+    their page tells them."""
+    if not permissions.is_resident(user):
+        return None
+    refused = Residency.objects.filter(resident=user, status=ResidencyStatus.REJECTED).select_related("unit")
+    current = permissions.residency_of(user)
+    if current is not None:
+        refused = refused.filter(reviewed_at__gt=current.since)
+    return refused.order_by("-reviewed_at").first()
 
 
 # --- indicators: what the 民生实事 targets count ---------------------------------------------------------------

@@ -33,6 +33,7 @@ from deliberation.models import (
     ParticipantKind,
     Rating,
     Residency,
+    ResidencyStatus,
     SensitiveWord,
     Support,
     Task,
@@ -43,6 +44,7 @@ from deliberation.models import (
     TopicEvent,
     TopicPhoto,
     TopicState,
+    Unconfirmed,
     VoterRoll,
 )
 from orgs.models import Level
@@ -131,6 +133,7 @@ def rules_save(
     discussion_days: int,
     rating_days: int,
     online_voting: bool,
+    unconfirmed_may: str = Unconfirmed.SPEAK,
 ) -> HallRules:
     """议事规则 of a village or community, set by its staff."""
     permissions.require_moderate(actor, unit)
@@ -139,6 +142,8 @@ def rules_save(
         problems.append(_("The quorum is a percentage from 1 to 100."))
     if majority not in Majority.values:
         problems.append(_("Choose a majority rule."))
+    if unconfirmed_may not in Unconfirmed.values:
+        problems.append(_("Choose what residents not yet confirmed may do."))
     for value, what in (
         (weekly_limit, _("The weekly limit")),
         (discussion_days, _("The days of discussion")),
@@ -155,6 +160,7 @@ def rules_save(
         int(rating_days),
         bool(online_voting),
     )
+    rules.unconfirmed_may = unconfirmed_may
     rules.save()
     audit_record(
         actor=actor,
@@ -166,6 +172,7 @@ def rules_save(
             "majority": rules.majority,
             "weekly_limit": rules.weekly_limit,
             "online_voting": rules.online_voting,
+            "unconfirmed_may": rules.unconfirmed_may,
         },
     )
     return rules
@@ -207,26 +214,82 @@ def residency_declare(*, actor, unit, address: str = "", resident=None) -> Resid
     if not getattr(resident, "is_resident", False):
         raise BadInput(_("Only a resident's account can be registered as living somewhere."))
     address = _text(address, _("The address"), 100, required=False)
+    # A grid worker records what they know of their own residents: that is the community confirming it.
+    by_staff = actor != resident
     current = Residency.objects.select_for_update().filter(resident=resident, ended_at__isnull=True).first()
     if current is not None and current.unit_id == unit.pk:
+        fields = []
         if address and current.address != address:
             current.address = address
-            current.save(update_fields=["address"])
+            fields.append("address")
+        if by_staff and not current.is_confirmed:
+            current.status, current.reviewed_by, current.reviewed_at = ResidencyStatus.CONFIRMED, actor, _now()
+            fields += ["status", "reviewed_by", "reviewed_at"]
+        if fields:
+            current.save(update_fields=fields)
+            permissions.forget_residency(resident)
+            if "status" in fields:
+                _audit_residency(actor, current, "deliberation.residency.confirm")
         return current
     if current is not None:
         current.ended_at = _now()
         current.save(update_fields=["ended_at"])
     residency = Residency.objects.create(
-        resident=resident, unit=unit, address=address, recorded_by=actor if actor != resident else None
+        resident=resident,
+        unit=unit,
+        address=address,
+        recorded_by=actor if by_staff else None,
+        status=ResidencyStatus.CONFIRMED if by_staff else ResidencyStatus.PENDING,
+        reviewed_by=actor if by_staff else None,
+        reviewed_at=_now() if by_staff else None,
     )
     permissions.forget_residency(resident)
+    _audit_residency(actor, residency, "deliberation.residency.declare")
+    return residency
+
+
+def _audit_residency(actor, residency: Residency, verb: str, **data) -> None:
     audit_record(
         actor=actor,
-        verb="deliberation.residency.declare",
+        verb=verb,
         target=residency,
-        label=f"{unit.name} #{resident.pk}",
-        data={"unit": unit.code, "resident": resident.pk},
+        label=f"{residency.unit.name} #{residency.resident_id}",
+        data={"unit": residency.unit.code, "resident": residency.resident_id, "status": residency.status, **data},
     )
+
+
+def _pending_residency(actor, residency: Residency) -> Residency:
+    permissions.require_moderate(actor, residency.unit)
+    locked = Residency.objects.select_for_update(of=("self",)).select_related("unit").get(pk=residency.pk)
+    if locked.ended_at is not None or locked.status != ResidencyStatus.PENDING:
+        raise InvalidTransition(_("This declaration has been dealt with already."))
+    return locked
+
+
+@transaction.atomic
+def residency_confirm(*, actor, residency: Residency) -> Residency:
+    """The community's staff confirm that the resident lives there: from now on their supports, votes and
+    ratings count whatever the community's rule for residents not yet confirmed."""
+    residency = _pending_residency(actor, residency)
+    residency.status, residency.reviewed_by, residency.reviewed_at = ResidencyStatus.CONFIRMED, actor, _now()
+    residency.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    permissions.forget_residency(residency.resident)
+    _audit_residency(actor, residency, "deliberation.residency.confirm")
+    return residency
+
+
+@transaction.atomic
+def residency_reject(*, actor, residency: Residency, reason: str) -> Residency:
+    """Not confirmed, with the reason the resident reads on their page. The declaration ends: the resident
+    may declare again (the right community, or the same one with a better address)."""
+    residency = _pending_residency(actor, residency)
+    reason = _text(reason, _("The reason"), 200)
+    now = _now()
+    residency.status, residency.reviewed_by, residency.reviewed_at = ResidencyStatus.REJECTED, actor, now
+    residency.review_reason, residency.ended_at = reason, now
+    residency.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason", "ended_at"])
+    permissions.forget_residency(residency.resident)
+    _audit_residency(actor, residency, "deliberation.residency.reject", reason=reason)
     return residency
 
 
@@ -265,7 +328,7 @@ def topic_propose(
         raise BadInput(_("A topic belongs to a village or community (村/社区)."))
     proposer, origin, source_ref, source_label, demand_ids = None, Origin.COMMUNITY, "", "", []
     if permissions.is_resident(actor):
-        permissions.require_resident_of(actor, unit)
+        permissions.require_resident_of(actor, unit, "propose")
         proposer, origin = actor, Origin.RESIDENT
     elif resident is not None:
         if not permissions.may_propose_for_resident(actor, unit):
@@ -402,7 +465,7 @@ def topic_support(*, actor, topic: Topic) -> bool:
     """附议: one per resident of the unit while discussion is open. True when counted now, False when
     this resident had supported already (a double tap, two tabs): the database's unique constraint
     decides, so concurrent clicks count once."""
-    permissions.require_resident_of(actor, topic.unit)
+    permissions.require_resident_of(actor, topic.unit, "support")
     if topic.state != TopicState.DISCUSSION:
         raise InvalidTransition(_("Support is open only while the topic is in public discussion."))
     if topic.discussion_deadline and _now() > topic.discussion_deadline:
@@ -431,7 +494,7 @@ def comment_post(*, actor, topic: Topic, text: str, parent: Comment | None = Non
     with a sensitive word is held for a moderator."""
     staff = permissions.may_moderate(actor, topic.unit)
     if not staff:
-        permissions.require_resident_of(actor, topic.unit)
+        permissions.require_resident_of(actor, topic.unit, "comment")
     if topic.state not in lifecycle.COMMENT_STATES:
         raise InvalidTransition(_("Comments are closed on this topic."))
     text = _check_comment_text(text)
@@ -553,7 +616,7 @@ def participant_sign_in(*, actor, participant: Participant, present: bool = True
 
 def ballot_cast(*, actor, topic: Topic, choice: str) -> None:
     """网上表决: one vote per resident, within the period, secret (the roll and the ballot are not linked)."""
-    permissions.require_resident_of(actor, topic.unit)
+    permissions.require_resident_of(actor, topic.unit, "vote")
     if choice not in Choice.values:
         raise BadInput(_("Choose for, against or abstain."))
     now = _now()
@@ -697,11 +760,15 @@ def task_add(
     owner=None,
     department=None,
     details: str = "",
+    target=None,
 ) -> Task:
     """分解任务. A demand task files a demand (诉求) through appeals for the department that must act —
     dispatched to it at once when the actor may dispatch, else with the dispatchers, the department
     named — and follows it from then on; the topic's proposer is the demand's resident, who reads the
-    reply and rates it. A manual task is the community's own."""
+    reply and rates it. A target task is the community's part of a 民生实事 target (targets) that reaches
+    the community and that the actor may see: it shows the target's progress and is done when the
+    target is achieved, or when its owner marks the community's part done. A manual task is the
+    community's own."""
     permissions.require_moderate(actor, topic.unit)
     lifecycle.check_transition(topic, Action.TASK)
     title = _text(title, _("The task"), 100)
@@ -712,13 +779,19 @@ def task_add(
         raise BadInput(_("Give the task's due date."))
     if due_on < timezone.localdate():
         raise BadInput(_("The due date is in the past."))
-    appeal = None
+    appeal = progress = None
     if kind == TaskKind.DEMAND:
-        department = _department_for(topic, department)
+        department, target = _department_for(topic, department), None
         owner_name = department.name
         appeal = _file_demand(actor, topic, title, details, department, due_on)
+    elif kind == TaskKind.TARGET:
+        from targets.selectors import target_progress
+
+        department, target = None, _target_for(actor, topic, target)
+        progress = target_progress(target)
+        owner_name = _text(owner_name or (str(owner) if owner else ""), _("The owner"), 100)
     else:
-        department = None
+        department = target = None
         owner_name = _text(owner_name or (str(owner) if owner else ""), _("The owner"), 100)
     task = Task.objects.create(
         topic=topic,
@@ -730,20 +803,49 @@ def task_add(
         appeal=appeal,
         due_on=due_on,
         demand_state=appeal.state if appeal else "",
+        target=target,
+        target_seen=_progress_sign(progress) if progress else "",
     )
-    _move(
-        topic,
-        actor=actor,
-        action=Action.TASK,
-        data={
-            "task": task.pk,
-            "title": title,
-            "owner": owner_name,
-            "due": due_on.isoformat(),
-            "demand": appeal.code if appeal else "",
-        },
-    )
+    data = {
+        "task": task.pk,
+        "title": title,
+        "owner": owner_name,
+        "due": due_on.isoformat(),
+        "demand": appeal.code if appeal else "",
+    }
+    if target is not None:
+        data |= _target_data(target, progress)
+    _move(topic, actor=actor, action=Action.TASK, data=data)
     return task
+
+
+def _target_for(actor, topic: Topic, target):
+    """The 民生实事 target chosen, if it reaches the topic's community and the actor may see it."""
+    from targets.selectors import targets_reaching
+
+    if target is None:
+        raise BadInput(_("Choose the 民生实事 target the task is part of."))
+    found = targets_reaching(actor, topic.unit, year=target.year).filter(pk=target.pk).first()
+    if found is None:
+        raise BadInput(
+            _("The 民生实事 target “%(target)s” does not reach %(unit)s, or is not one you may see.")
+            % {"target": target.title, "unit": topic.unit.name}
+        )
+    return found
+
+
+def _progress_sign(progress) -> str:
+    return f"{progress.status}:{'' if progress.share is None else progress.share}"
+
+
+def _target_data(target, progress) -> dict:
+    """What the timeline keeps of a target's progress when it is told: the figures as they were then."""
+    return {
+        "target": target.title,
+        "target_share": progress.share,
+        "target_status": progress.status,
+        "target_as_of": progress.as_of.isoformat() if progress.as_of else "",
+    }
 
 
 def _file_demand(actor, topic, title, details, department, due_on):
@@ -782,6 +884,11 @@ def _file_demand(actor, topic, title, details, department, due_on):
     return appeal
 
 
+# The tasks whose owner reports by hand: a target task too, since the community's part of a target (one
+# canteen of the city's thirty) may be finished long before the target is.
+NOTED_KINDS = (TaskKind.MANUAL, TaskKind.TARGET)
+
+
 def _require_task_owner(actor, task: Task) -> None:
     if not (permissions.may_moderate(actor, task.topic.unit) or (task.owner_id and task.owner_id == actor.pk)):
         raise NotAllowed(_("Only the task's owner or the community's staff may report on it."))
@@ -791,7 +898,7 @@ def _require_task_owner(actor, task: Task) -> None:
 def task_note(*, actor, task: Task, text: str, photo=None) -> TaskNote:
     """进展: a manual task's progress, with a photo."""
     _require_task_owner(actor, task)
-    if task.kind != TaskKind.MANUAL:
+    if task.kind not in NOTED_KINDS:
         raise BadInput(_("A demand task reports itself: its progress is its demand's."))
     if task.done_at:
         raise InvalidTransition(_("The task is done."))
@@ -814,7 +921,7 @@ def task_note(*, actor, task: Task, text: str, photo=None) -> TaskNote:
 @transaction.atomic
 def task_done(*, actor, task: Task, note: str = "") -> Task:
     _require_task_owner(actor, task)
-    if task.kind != TaskKind.MANUAL:
+    if task.kind not in NOTED_KINDS:
         raise BadInput(_("A demand task is done when its demand is closed."))
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at:
@@ -870,12 +977,48 @@ def task_sync(*, task: Task, state: str = "") -> bool:
     return True
 
 
+@transaction.atomic
+def task_follow_target(*, task: Task) -> bool:
+    """A target task follows its 民生实事 target: a new status or share of the way is a timeline event,
+    told once; the target achieved is the task done. Called by the sweep; idempotent. True when
+    something changed."""
+    from targets.selectors import target_progress
+
+    task = Task.objects.select_for_update(of=("self",)).select_related("target", "topic").get(pk=task.pk)
+    if task.target_id is None or task.done_at is not None:
+        return False
+    progress = target_progress(task.target)
+    sign = _progress_sign(progress)
+    if sign == task.target_seen:
+        return False
+    task.target_seen = sign
+    fields = ["target_seen"]
+    if progress.achieved:
+        task.done_at = _now()
+        fields.append("done_at")
+    task.save(update_fields=fields)
+    _record(
+        task.topic,
+        action=Action.TASK_DONE if progress.achieved else Action.TASK_PROGRESS,
+        data={"task": task.pk, "title": task.title, **_target_data(task.target, progress)},
+    )
+    if progress.achieved:
+        _open_rating_if_done(task.topic)
+    return True
+
+
 def tasks_sync_open() -> int:
-    """The sweep's catch-up: every open demand task whose demand moved."""
+    """The sweep's catch-up: every open demand task whose demand moved, every open target task whose
+    target's progress changed."""
+    from targets.selectors import target_progress
+
     changed = 0
     for task in Task.objects.filter(kind=TaskKind.DEMAND, done_at__isnull=True).select_related("appeal"):
         if task.appeal.state != task.demand_state:
             changed += task_sync(task=task)
+    for task in Task.objects.filter(kind=TaskKind.TARGET, done_at__isnull=True).select_related("target"):
+        if _progress_sign(target_progress(task.target)) != task.target_seen:
+            changed += task_follow_target(task=task)
     return changed
 
 
@@ -912,7 +1055,7 @@ def topic_open_rating(*, actor, topic: Topic) -> Topic:
 
 
 def rating_submit(*, actor, topic: Topic, value: str, comment: str = "") -> Rating:
-    permissions.require_resident_of(actor, topic.unit)
+    permissions.require_resident_of(actor, topic.unit, "rate")
     if value not in RATING_VALUES:
         raise BadInput(_("Choose satisfied, basically satisfied or unsatisfied."))
     now = _now()

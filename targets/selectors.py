@@ -282,3 +282,56 @@ def dashboard(user, unit: Unit, period: Period, *, today: date | None = None, tr
         targets=dashboard_targets(unit, period),
         sections=sections,
     )
+
+
+# --- for the feature apps: a target their work is part of --------------------------------------------
+
+
+def targets_reaching(user, unit: Unit, *, year: int | None = None) -> QuerySet[Target]:
+    """The targets of ``year`` (this year by default) that reach ``unit`` — owned by it or a unit above
+    it, and covering it (no units named, or a unit on its path named) — that ``user`` may see: those on
+    the public list and those of their own scope. What a feature app offers to tie its work to
+    (deliberation's council tasks)."""
+    year = year or timezone.localdate().year
+    codes = unit.ancestors_and_self_codes()
+    covering = Q(covered_units__isnull=True) | Q(covered_units__code__in=codes)
+    visible = Q(is_public=True) | Q(pk__in=targets_visible_to(user).values("pk"))
+    ids = Target.objects.filter(covering, visible, year=year, owner_unit__code__in=codes).values("pk")
+    return (
+        Target.objects.filter(pk__in=ids)
+        .select_related("owner_unit", "owner_department")
+        .order_by("owner_unit__path", "order", "pk")
+    )
+
+
+@dataclass
+class Progress:
+    """How far a target has come, as the latest progress refresh left it on the row."""
+
+    share: int | None
+    value: Decimal | None
+    target_value: Decimal
+    status: str
+    reason: str
+    as_of: date | None
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label if self.status in Status.values else Status.NO_DATA.label
+
+    @property
+    def achieved(self) -> bool:
+        return self.status == Status.DONE
+
+
+def target_progress(target: Target) -> Progress:
+    """A target's progress read from its row, without a query: for a page that shows it beside a feature
+    app's own work. The nightly refresh (targets.progress) keeps the row current."""
+    return Progress(
+        share=share_done(target, target.current_value),
+        value=target.current_value,
+        target_value=target.target_value,
+        status=target.current_status or Status.NO_DATA,
+        reason=target.current_reason,
+        as_of=target.current_as_of,
+    )

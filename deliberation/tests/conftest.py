@@ -13,12 +13,15 @@ from deliberation import services
 from orgs.models import Role
 
 
-def make_resident(phone: str, unit=None):
+def make_resident(phone: str, unit=None, *, confirmed_by=None):
+    """A resident who declared ``unit`` as home; confirmed there by ``confirmed_by`` (its staff) if given."""
     user = User.objects.create_user(
         username=f"r-{phone}", kind=UserKind.RESIDENT, phone=phone, display_name=f"居民{phone[-4:]}"
     )
     if unit is not None:
-        services.residency_declare(actor=user, unit=unit, address="3号楼")
+        residency = services.residency_declare(actor=user, unit=unit, address="3号楼")
+        if confirmed_by is not None:
+            services.residency_confirm(actor=confirmed_by, residency=residency)
     return user
 
 
@@ -28,10 +31,11 @@ def hall(cast):
     h.staff = make_staff("community_staff", (Role.HANDLER, cast.community), root=cast.root)
     h.village_staff = make_staff("village_staff", (Role.HANDLER, cast.village), root=cast.root)
     h.township = make_staff("township", (Role.SUPERVISOR, cast.beiguan), root=cast.root)
-    services.residency_declare(actor=cast.resident, unit=cast.community, address="1号楼")
+    residency = services.residency_declare(actor=cast.resident, unit=cast.community, address="1号楼")
+    services.residency_confirm(actor=h.staff, residency=residency)
     h.resident = cast.resident
-    h.neighbours = [make_resident(f"1390000{i:04d}", cast.community) for i in range(6)]
-    h.outsider = make_resident("13700000001", cast.village)
+    h.neighbours = [make_resident(f"1390000{i:04d}", cast.community, confirmed_by=h.staff) for i in range(6)]
+    h.outsider = make_resident("13700000001", cast.village, confirmed_by=h.village_staff)
     return h
 
 

@@ -144,3 +144,77 @@ def test_a_topic_goes_from_a_phone_to_a_rated_decision(live_server, hall, person
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(SHOTS / "deliberation-topic-rated-390.png"), full_page=True)
     assert topic.ratings.get().value == "satisfied"
+
+
+def test_staff_confirm_residents_and_tie_a_task_to_a_target(live_server, hall, person):
+    """居住确认 on a phone and a desktop: a newcomer declares, sees what they may do meanwhile; the staff
+    confirm one newcomer and refuse another, who reads the reason. Then a decided topic's task is tied
+    to a 民生实事 target, and the resident's phone shows the target's progress."""
+    from playwright.sync_api import expect
+
+    from deliberation.models import Residency, ResidencyStatus
+    from deliberation.tests.conftest import decided, make_resident
+    from deliberation.tests.test_target_tasks import make_target, refreshed
+
+    base = live_server.url
+    refused = make_resident("13600000021", hall.unit)
+    make_resident("13600000022")  # signed up, not yet said where they live
+    topic = decided(hall)
+    target = refreshed(make_target(hall, title="全市议事协商决议4项", target_value="4"))
+
+    # --- a newcomer says where they live, on a phone ------------------------------------------------------------
+    phone = person("newcomer", width=390, height=844)
+    resident_sign_in(phone, base, "13600000022")
+    phone.goto(f"{base}/deliberation/residency/")
+    phone.locator("#unit").select_option(label=f"{hall.cast.beiguan.name} · {hall.unit.name}")
+    phone.locator("#address").fill("8号楼1单元")
+    phone.get_by_role("button", name="保存").click()
+    phone.goto(f"{base}/deliberation/residency/")
+    expect(phone.locator("[data-residency-status='pending']")).to_be_visible()
+    expect(phone.locator("[data-meanwhile]")).to_contain_text("确认之前您可以提议和评论")
+    phone.screenshot(path=str(SHOTS / "deliberation-residency-pending-390.png"), full_page=True)
+
+    # --- the community's staff confirm one and refuse the other ------------------------------------------------
+    staff = person("community staff", width=1280, height=900)
+    staff_sign_in(staff, base, "community_staff", hall.cast.password)
+    staff.goto(f"{base}/deliberation/staff/")
+    staff.get_by_role("link", name=re.compile("居住确认")).first.click()
+    expect(staff.locator("[data-residency]")).to_have_count(2)
+    staff.screenshot(path=str(SHOTS / "deliberation-residents-1280.png"), full_page=True)
+    mobile_staff = person("community staff on a phone", width=390, height=844)
+    staff_sign_in(mobile_staff, base, "community_staff", hall.cast.password)
+    mobile_staff.goto(f"{base}/deliberation/staff/residents/")
+    assert mobile_staff.evaluate("document.documentElement.scrollWidth") <= 390
+    mobile_staff.screenshot(path=str(SHOTS / "deliberation-residents-390.png"), full_page=True)
+    waiting = {r.resident.phone: r for r in Residency.objects.filter(status="pending").select_related("resident")}
+    row = staff.locator(f"[data-residency='{waiting['13600000022'].pk}']")
+    row.get_by_role("button", name="确认").click()
+    expect(staff.get_by_text("已确认：该居民的附议、表决和评议将计入。")).to_be_visible()
+    row = staff.locator(f"[data-residency='{waiting[refused.phone].pk}']")
+    row.get_by_text("不予确认").first.click()
+    row.get_by_label("告知居民的理由").fill("本社区没有8号楼，请核对住址。")
+    row.get_by_role("button", name="不予确认").click()
+    expect(staff.get_by_text("已不予确认，居民会看到理由。")).to_be_visible()
+    assert Residency.objects.get(pk=waiting[refused.phone].pk).status == ResidencyStatus.REJECTED
+    phone.goto(f"{base}/deliberation/residency/")
+    expect(phone.locator("[data-residency-status='confirmed']")).to_be_visible()
+
+    # --- a task tied to a 民生实事 target ----------------------------------------------------------------------------
+    staff.goto(f"{base}/deliberation/staff/t/{topic.pk}/")
+    staff.get_by_label("任务", exact=True).fill("社区议事决议落实情况纳入民生实事")
+    staff.get_by_role("radio", name="民生实事的一部分").check()
+    staff.get_by_label("民生实事项目（属于某项民生实事时）").select_option(value=str(target.pk))
+    staff.get_by_label("责任人（社区自办或民生实事任务）").fill("社区居委会")
+    staff.get_by_label("期限").fill((timezone.localdate() + timedelta(days=60)).isoformat())
+    staff.get_by_role("button", name="添加任务").click()
+    expect(staff.get_by_text("任务已添加。")).to_be_visible()
+    task = topic.tasks.get()
+    expect(staff.locator(f"[data-task='{task.pk}'] [data-target-progress]")).to_have_attribute(
+        "data-target-progress", "25"
+    )
+    staff.screenshot(path=str(SHOTS / "deliberation-target-task-1280.png"), full_page=True)
+    phone.goto(f"{base}/deliberation/t/{topic.pk}/")
+    expect(phone.locator(f"[data-task='{task.pk}'] [data-target-progress]")).to_contain_text("已完成 25%")
+    expect(phone.locator("[data-step-target]")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(SHOTS / "deliberation-target-task-390.png"), full_page=True)

@@ -77,7 +77,7 @@ def councils(hall):
     for resident, value in zip(hall.neighbours[:3], ["satisfied", "basic", "unsatisfied"], strict=True):
         services.rating_submit(actor=resident, topic=rated, value=value)
 
-    villager = make_resident("13700000002", cast.village)
+    villager = make_resident("13700000002", cast.village, confirmed_by=hall.village_staff)
     village_topic = _carried_out(
         _carried(hall, staff=hall.village_staff, unit=cast.village, actor=hall.outsider, title="村口修建公厕"),
         hall.village_staff,

@@ -235,6 +235,22 @@ def test_the_demo_builds_every_stage_and_runs_again_without_change(settings):
 
     settings.DEBUG = True
     call_command("seed_demo", "--if-empty", verbosity=0)
+    from accounts.models import User
+    from orgs.models import Unit
+    from targets import services as target_services
+
+    city = Unit.objects.get(parent__isnull=True)
+    canteens = target_services.target_save(  # as targets_demo makes it
+        actor=User.objects.get(username="admin"),
+        data=target_services.TargetInput(
+            title="建成20个标准化社区食堂",
+            owner_unit=city,
+            year=timezone.localdate().year,
+            indicator_code="deliberation.decisions_made",
+            baseline="0",
+            target_value="20",
+        ),
+    )
     call_command("deliberation_demo", "--if-empty")
     states = set(Topic.objects.values_list("state", flat=True))
     assert states >= {
@@ -254,3 +270,37 @@ def test_the_demo_builds_every_stage_and_runs_again_without_change(settings):
     assert Comment.objects.filter(state="held").exists()  # moderation work for the demo staff
     lights = Topic.objects.get(title="修复并增设小区路灯", unit__code="140702001001")
     assert lights.tasks.filter(kind="demand", done_at__isnull=False).exists()
+    canteen = Topic.objects.get(title="社区建老年助餐食堂")
+    assert canteen.tasks.filter(kind="target", target=canteens).exists()
+    from deliberation.models import Residency
+
+    assert Residency.objects.filter(status="pending", unit__code="140702001001").count() == 2  # 居住确认 work
+    assert not Residency.objects.filter(status="pending", resident__in=lights.supports.values("resident")).exists()
+
+
+def test_the_topic_page_costs_the_same_queries_with_many_comments_and_shows_one_page(client, hall):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deliberation.selectors import THREADS_PER_PAGE
+
+    topic = accepted(hall)
+    url = f"/deliberation/t/{topic.pk}/"
+    client.force_login(hall.neighbours[0])
+
+    def render():
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url).content.decode()
+        return html, len(captured.captured_queries)
+
+    Comment.objects.create(topic=topic, author=hall.resident, text="第一条")
+    _, few = render()
+    people = [hall.resident, *hall.neighbours]
+    tops = Comment.objects.bulk_create(
+        [Comment(topic=topic, author=people[i % len(people)], text=f"意见{i}") for i in range(THREADS_PER_PAGE * 2)]
+    )
+    Comment.objects.bulk_create([Comment(topic=topic, parent=c, author=hall.resident, text="同意") for c in tops])
+    html, many = render()
+    assert many == few
+    assert html.count('data-comment="') == THREADS_PER_PAGE and "?page=3#comments" in html
+    assert f"{THREADS_PER_PAGE * 4 + 1}" in html  # the total counts every published comment

@@ -21,13 +21,12 @@ from deliberation.models import (
     Comment,
     Meeting,
     Notice,
-    Support,
     Topic,
     TopicState,
-    VoterRoll,
 )
 from orgs.models import Level, Unit
 
+ACTS = ("propose", "comment", "support", "vote", "rate")
 RATING_CHOICES = [
     ("satisfied", gettext_lazy("Satisfied (满意)")),
     ("basic", gettext_lazy("Basically satisfied (基本满意)")),
@@ -73,10 +72,12 @@ def hall(request):
 
 def _timeline_rows(topic, *, staff=False):
     from appeals.models import State
+    from targets.models import Status
 
     rows = []
     for event in selectors.timeline(topic, staff=staff):
         state = event.data.get("state", "")
+        target_status = event.data.get("target_status", "")
         rows.append(
             {
                 "at": event.created_at,
@@ -86,6 +87,7 @@ def _timeline_rows(topic, *, staff=False):
                 "action": event.action,
                 "public": event.public,
                 "demand_state": State(state).label if state in State.values else "",
+                "target_status": Status(target_status).label if target_status in Status.values else "",
                 "actor": (_("Resident") if event.actor.is_resident else str(event.actor))
                 if staff and event.actor
                 else "",
@@ -95,13 +97,19 @@ def _timeline_rows(topic, *, staff=False):
 
 
 def topic_context(request, topic, *, staff=False) -> dict:
+    """Everything the topic page shows, in a handful of queries whatever the number of comments: the
+    counts in one (selectors.topic_facts), one page of threads in two."""
     user = request.user
     resident_here = permissions.lives_in(user, topic.unit) if permissions.is_resident(user) else False
     now = timezone.now()
-    meeting = Meeting.objects.filter(topic=topic).first()
+    try:
+        meeting = topic.meeting
+    except Meeting.DoesNotExist:
+        meeting = None
+    facts = selectors.topic_facts(topic, reader=user if resident_here else None, moderator=staff)
     page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    threads, pages = selectors.comments_for(topic, moderator=staff, page=page)
-    tasks = list(topic.tasks.select_related("appeal", "department").prefetch_related("notes"))
+    threads, pages = selectors.comments_for(topic, moderator=staff, page=page, threads=facts["threads"])
+    tasks = list(topic.tasks.select_related("appeal", "department", "target").prefetch_related("notes"))
     for task in tasks:
         task.progress = selectors.task_progress(task)
     vote_open = bool(
@@ -116,33 +124,42 @@ def topic_context(request, topic, *, staff=False) -> dict:
         result = event.data if event else None
     elif topic.state == TopicState.RATING:
         result = services.rating_counts(topic)
+    # What this resident may do here: until the community confirms where they live, its rules decide.
+    awaiting = resident_here and permissions.awaits_confirmation(user, topic.unit)
+    rules = services.HallRules.for_unit(topic.unit) if awaiting else None
+    may = {act: resident_here and (rules is None or rules.unconfirmed_may_do(act)) for act in ACTS}
     return {
         "topic": topic,
         "staff": staff,
         "resident_here": resident_here,
-        "support_count": topic.supports.count(),
-        "supported": resident_here and Support.objects.filter(topic=topic, resident=user).exists(),
+        "may": may,
+        "awaiting_confirmation": awaiting,
+        "support_count": facts["supports"],
+        "supported": facts["supported"],
         "support_open": topic.state == TopicState.DISCUSSION
         and (not topic.discussion_deadline or now <= topic.discussion_deadline),
         "threads": threads,
         "comment_pages": range(1, pages + 1) if pages > 1 else None,
         "comment_page": page,
-        "comment_total": topic.comments.filter(state="published").count(),
+        "comment_total": facts["comments"],
         "comments_open": topic.state in lifecycle.COMMENT_STATES,
+        # The comment and reply forms: a resident who may comment here, or the community's staff.
+        "may_write": topic.state in lifecycle.COMMENT_STATES
+        and (may["comment"] or (staff and permissions.may_moderate(user, topic.unit))),
         "photos": list(topic.photos.all()),
         "meeting": meeting,
         "participants": list(meeting.participants.all()) if meeting else [],
         "tasks": tasks,
         "timeline": _timeline_rows(topic, staff=staff),
         "vote_open": vote_open,
-        "voted": resident_here and VoterRoll.objects.filter(topic=topic, voter=user).exists(),
+        "voted": facts["voted"],
         "choices": Choice.choices,
         "rating_open": rating_open,
         "rating_choices": RATING_CHOICES,
-        "rated": resident_here and topic.ratings.filter(resident=user).exists(),
+        "rated": facts["rated"],
         "result": result,
         "online": services.ballot_tally(topic) if topic.vote_opens_at else None,
-        "demands": topic.demand_links.count(),
+        "demands": facts["demands"],
     }
 
 
@@ -250,13 +267,28 @@ def residency(request):
             if (request.POST.get("unit") or "").isdigit()
             else None
         )
-        services.residency_declare(actor=request.user, unit=unit, address=request.POST.get("address", ""))
-        messages.success(request, _("Saved: you take part in %(unit)s's deliberation.") % {"unit": unit.name})
+        made = services.residency_declare(actor=request.user, unit=unit, address=request.POST.get("address", ""))
+        if made.is_confirmed:
+            messages.success(request, _("Saved: you take part in %(unit)s's deliberation.") % {"unit": unit.name})
+        else:
+            messages.success(
+                request,
+                _(
+                    "Saved: %(unit)s's staff will confirm that you live there; this page shows what you may do meanwhile."
+                )
+                % {"unit": unit.name},
+            )
         return redirect(request.POST.get("next") or reverse("deliberation:hall"))
     return render(
         request,
         "deliberation/residency.html",
-        {"units": units, "current": current, "next": request.GET.get("next", "")},
+        {
+            "units": units,
+            "current": current,
+            "refused": selectors.latest_refusal(request.user),
+            "meanwhile": services.HallRules.for_unit(current.unit).unconfirmed_may if current else "",
+            "next": request.GET.get("next", ""),
+        },
     )
 
 

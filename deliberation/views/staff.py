@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
 from accounts.models import User
+from core.crypto import mask_name
 from core.errors import BadInput, NotAllowed
 from core.middleware import returns_to
 from deliberation import lifecycle, permissions, selectors, services
@@ -27,17 +28,19 @@ from deliberation.models import (
     Meeting,
     Participant,
     ParticipantKind,
+    Residency,
     Task,
     TaskKind,
     Topic,
     TopicState,
+    Unconfirmed,
 )
 from deliberation.views.public import topic_context
 from orgs.models import Department, Unit
 
 
 def _staff_topic(request, pk) -> Topic:
-    topic = get_object_or_404(Topic.objects.select_related("unit", "proposer", "merged_into"), pk=pk)
+    topic = get_object_or_404(Topic.objects.select_related("unit", "proposer", "merged_into", "meeting"), pk=pk)
     if not permissions.may_see_staff_page(request.user, topic):
         raise PermissionDenied(_("This topic is outside your scope."))
     return topic
@@ -68,6 +71,7 @@ def staff_hall(request):
             "held": selectors.held_comments(request.user)[:50],
             "moderated": selectors.units_moderated(request.user)[:20],
             "may_moderate": permissions.moderated_unit_ids(request.user) != set(),
+            "to_confirm": selectors.residencies_to_confirm(request.user).count(),
             "overdue": selectors.overdue_tasks_for(request.user).count()
             if permissions.may_supervise(request.user)
             else None,
@@ -177,10 +181,19 @@ def staff_topic(request, pk):
             unit__path__in=[topic.unit.path[: i + 1] for i, ch in enumerate(topic.unit.path) if ch == "/"],
         ).order_by("unit__path", "name"),
         "task_kinds": TaskKind.choices,
+        "targets": _targets_offered(request.user, topic) if moderator and lifecycle.allowed(topic, "task") else [],
         "all_done": bool(context["tasks"]) and all(t.done_at for t in context["tasks"]),
         "now": timezone.localtime(),
     }
     return render(request, "deliberation/staff_topic.html", context)
+
+
+def _targets_offered(user, topic) -> list:
+    """The 民生实事 targets of this year that reach the topic's community and the staff member may see,
+    with their progress, to tie a task to."""
+    from targets.selectors import target_progress, targets_reaching
+
+    return [(t, target_progress(t)) for t in targets_reaching(user, topic.unit)[:100]]
 
 
 def _date(value) -> date | None:
@@ -261,9 +274,13 @@ def staff_action(request, pk, action):
             else _("Recorded: the motion was not carried.")
         )
     elif action == "task":
-        department = None
+        department = target = None
         if post.get("department", "").isdigit():
             department = Department.objects.filter(pk=int(post["department"])).first()
+        if post.get("target", "").isdigit():
+            from targets.models import Target
+
+            target = Target.objects.filter(pk=int(post["target"])).first()
         task = services.task_add(
             actor=user,
             topic=topic,
@@ -273,6 +290,7 @@ def staff_action(request, pk, action):
             owner_name=post.get("owner_name", ""),
             department=department,
             details=post.get("details", ""),
+            target=target,
         )
         done = _("Task set; demand %(code)s is filed.") % {"code": task.appeal.code} if task.appeal else _("Task set.")
     elif action == "rating_open":
@@ -332,14 +350,60 @@ def rules(request):
             discussion_days=post.get("discussion_days") or 0,
             rating_days=post.get("rating_days") or 0,
             online_voting=post.get("online_voting") == "on",
+            unconfirmed_may=post.get("unconfirmed_may", ""),
         )
         messages.success(request, _("The rules of %(unit)s are saved.") % {"unit": unit.name})
         return redirect("deliberation:rules")
     return render(
         request,
         "deliberation/rules.html",
-        {"rows": [(u, HallRules.for_unit(u)) for u in units], "majorities": Majority.choices},
+        {
+            "rows": [(u, HallRules.for_unit(u)) for u in units],
+            "majorities": Majority.choices,
+            "unconfirmed_choices": Unconfirmed.choices,
+        },
     )
+
+
+@staff_required
+def residencies(request):
+    """居住确认: residents' declarations of where they live, in the communities one moderates, to confirm
+    or refuse with a reason the resident reads; with what the rules let residents do meanwhile."""
+    units = list(selectors.units_moderated(request.user)[:50])
+    if not units:
+        raise PermissionDenied(_("Only community staff confirm where residents live."))
+    return render(
+        request,
+        "deliberation/residencies.html",
+        {
+            "pending": _with_names(selectors.residencies_to_confirm(request.user)[:200]),
+            "decided": _with_names(selectors.residencies_decided(request.user)[:30]),
+            "rules": [(u, HallRules.for_unit(u)) for u in units],
+        },
+    )
+
+
+def _with_names(rows):
+    rows = list(rows)
+    for row in rows:
+        row.masked_name = mask_name(row.resident.display_name) if row.resident.display_name else ""
+    return rows
+
+
+@staff_required
+@require_POST
+@returns_to("deliberation:residencies")
+def residency_decide(request, pk):
+    residency = get_object_or_404(Residency.objects.select_related("unit", "resident"), pk=pk)
+    if request.POST.get("decision") == "confirm":
+        services.residency_confirm(actor=request.user, residency=residency)
+        messages.success(request, _("Confirmed: the resident's supports, votes and ratings count."))
+    elif request.POST.get("decision") == "reject":
+        services.residency_reject(actor=request.user, residency=residency, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Not confirmed; the resident reads the reason."))
+    else:
+        raise BadInput(_("Choose to confirm or not."))
+    return redirect("deliberation:residencies")
 
 
 @staff_required

@@ -79,9 +79,7 @@ def test_english_catalogue_falls_back_to_the_msgids_but_says_demand_for_appeal()
 KNOWN_SHADOWED = {
     ("care", "Figures"), ("facilities", "Starts"), ("facilities", "Ends"), ("facilities", "Checked in"),
     ("facilities", "Check in"), ("facilities", "Order"), ("facilities", "Check-in code"),
-    ("deliberation", "minutes"), ("deliberation", "for"), ("deliberation", "done"), ("deliberation", "For"),
-    ("deliberation", "Minutes"), ("deliberation", "Owner"), ("deliberation", "Organisation"),
-    ("deliberation", "Meeting place"), ("employment", "Where you live"), ("employment", "Places"),
+    ("employment", "Where you live"), ("employment", "Places"),
     ("employment", "Organised by"), ("employment", "places"), ("employment", "organised by"),
     ("employment", "%(field)s may be at most %(n)s characters."), ("employment", "done"),
     ("employment", "Verify"), ("employment", "Refuse"), ("employment", "checked in"),

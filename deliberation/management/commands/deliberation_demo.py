@@ -48,6 +48,8 @@ HALLS = [
     ),
 ]
 SENSITIVE = ["游行", "罢工", "暴力"]
+# Residents who declared a community and wait for its staff to confirm it (居住确认): work for the tour.
+PENDING_RESIDENTS = {"140702001001": (91, 92), "140703001001": (93, 94)}
 
 
 class Command(BaseCommand):
@@ -121,8 +123,12 @@ class Hall:
         self.residents = []
         for number in range(first, first + count):
             user = resident(number)
-            services.residency_declare(actor=user, unit=self.unit, address=f"{number % 12 + 1}号楼")
+            residency = services.residency_declare(actor=user, unit=self.unit, address=f"{number % 12 + 1}号楼")
+            if not residency.is_confirmed:
+                services.residency_confirm(actor=self.staff, residency=residency)
             self.residents.append(user)
+        for number in PENDING_RESIDENTS.get(code, ()):
+            services.residency_declare(actor=resident(number), unit=self.unit, address=f"{number % 12 + 1}号楼")
         self.next_proposer = 0
         self.made = 0
 
@@ -235,6 +241,26 @@ class Hall:
             services.task_done(actor=self.staff, task=task)
         return task
 
+    def target_task(self, topic, title, target_title, *, note=""):
+        """The community's part of a 民生实事 target of the demo city (targets_demo), when there is one."""
+        from targets.selectors import targets_reaching
+
+        target = targets_reaching(self.staff, self.unit).filter(title__contains=target_title).first()
+        if target is None:
+            return self.manual_task(topic, title, done=False, note=note, due_days=60)
+        task = services.task_add(
+            actor=self.staff,
+            topic=topic,
+            title=title,
+            kind="target",
+            target=target,
+            owner_name="社区居委会",
+            due_on=timezone.localdate() + timedelta(days=60),
+        )
+        if note:
+            services.task_note(actor=self.staff, task=task, text=note)
+        return task
+
     def rate(self, topic, values):
         topic.refresh_from_db()
         for user, value in zip(self.residents[2:], values, strict=False):
@@ -302,6 +328,26 @@ class Hall:
                 "广场舞活动时间为每天8:00-10:00、19:00-21:00，音量不超过60分贝，由社区志愿者轮值提醒。",
             )
             del dance
+            # 执行中, part of a 民生实事 target: the task shows the city's progress on it.
+            canteen = self.decide(
+                self.council(
+                    self.discuss(
+                        self.propose(
+                            "社区建老年助餐食堂",
+                            "社区老人多，子女白天上班，中午吃饭成问题。建议在社区服务中心一楼建老年助餐食堂。",
+                            "社区服务中心一楼",
+                        ),
+                        supporters=22,
+                        comments=["希望价格实惠，能送餐上门。", "回复：行动不便的老人送餐很需要。"],
+                    )
+                ),
+                "社区服务中心一楼改建为标准化社区食堂，纳入全市“建成20个标准化社区食堂”民生实事；"
+                "社区负责场地改造与助餐对象登记。",
+            )
+            self.target_task(
+                canteen, "社区服务中心一楼改建为标准化社区食堂", "社区食堂", note="场地已腾空，正在进行厨房改造。"
+            )
+            self.manual_task(canteen, "登记助餐对象", done=False, note="已登记78位老人。", due_days=30)
             # 未通过.
             self.decide(
                 self.council(
