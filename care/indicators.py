@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import CareAssignment, CareMembership, Person, Visit
-from targets.registry import Aggregation, Indicator, register, rolled_up, shared
+from targets.registry import Aggregation, Indicator, YearToDate, register, rolled_up, shared
 
 SECTION = {"section": "care", "section_label": _("Care (包联)"), "section_order": 20}
+# People in care and coverage are stocks read as of the period's last day: a year to date is the day's month.
+STOCK = {**SECTION, "year_to_date": YearToDate.LAST}
 
 
 def _open_on(day) -> Q:
@@ -84,13 +86,24 @@ def visits_on_time(units, period):
 
 
 def people_by_category(unit, period):
-    rows = (
-        CareMembership.objects.filter(_open_on(period.end), person__unit__path__startswith=unit.path)
-        .order_by("category__order")
-        .values("category__name")
-        .annotate(n=Count("person", distinct=True))
-    )
-    return [(row["category__name"], row["n"]) for row in rows]
+    """People in care per category in ``unit``'s subtree on the period's last day. One GROUP BY per
+    village and category for every unit at once, shared within a batch (the refresh asks it of each
+    unit): a person has one place, so the villages' distinct counts add up to the subtree's."""
+
+    def compute():
+        rows = (
+            CareMembership.objects.filter(_open_on(period.end))
+            .order_by()
+            .values("person__unit__path", "category__order", "category__name")
+            .annotate(n=Count("person", distinct=True))
+        )
+        return [(row["person__unit__path"], row["category__order"], row["category__name"], row["n"]) for row in rows]
+
+    totals: dict[tuple, int] = {}
+    for path, order, name, n in shared(("care.by_category", period.end), compute):
+        if path.startswith(unit.path):
+            totals[(order, name)] = totals.get((order, name), 0) + n
+    return [(name, n) for (_order, name), n in sorted(totals.items(), key=lambda item: item[0])]
 
 
 def register_all():
@@ -103,13 +116,11 @@ def register_all():
             people,
             order=10,
             breakdown=people_by_category,
-            **SECTION,
+            **STOCK,
         )
     )
     register(
-        Indicator(
-            "care.coverage", _("Care coverage (包联覆盖率)"), "%", Aggregation.RATIO, coverage, order=20, **SECTION
-        )
+        Indicator("care.coverage", _("Care coverage (包联覆盖率)"), "%", Aggregation.RATIO, coverage, order=20, **STOCK)
     )
     register(
         Indicator(
