@@ -221,24 +221,19 @@ def _point(target: Target, day: date, value: Value, unit_of_measure: str) -> Pro
 
 
 def _write(target: Target, points: list[ProgressPoint], days: list[date], today: date) -> None:
-    """Keep the target's new points in place of the old ones of those days, drop what the month running
-    replaced, and copy the latest onto the target's row."""
+    """Keep the target's new points in place of the old ones of those days (an upsert: a refresh running
+    beside another one writes the same rows), drop what the month running replaced."""
     now = timezone.now()
-    existing = {p.on: p for p in target.points.all()}
-    fields = ["value", "numerator", "denominator", "expected", "status", "reason", "computed_at"]
-    changed, created = [], []
     for point in points:
         point.computed_at = now
-        old = existing.get(point.on)
-        if old is None:
-            created.append(point)
-        else:
-            point.pk = old.pk
-            changed.append(point)
     # A point of the month running (dated today) is replaced by the next day's.
     target.points.filter(on__gt=today).delete()
-    ProgressPoint.objects.bulk_create(created)
-    ProgressPoint.objects.bulk_update(changed, fields)
+    ProgressPoint.objects.bulk_create(
+        points,
+        update_conflicts=True,
+        unique_fields=["target", "on"],
+        update_fields=["value", "numerator", "denominator", "expected", "status", "reason", "computed_at"],
+    )
     # Points of earlier days of the month running (yesterday's run) give way to today's.
     month_start = today.replace(day=1)
     target.points.filter(on__gte=month_start, on__lt=today).exclude(on__in=days).delete()

@@ -119,7 +119,7 @@ def figures_with_age(indicators, units, period: Period, *, today: date | None = 
     used = [
         row.computed_at
         for (code, _pk), row in kept.items()
-        if isinstance(row, RunningFigure) and code in out and row.unit_id in {u.pk for u in units}
+        if isinstance(row, RunningFigure) and all((code, u.pk) in kept for u in units)
     ]
     if used:
         as_of = min(used)

@@ -143,7 +143,8 @@ def running_refresh(*, today: date | None = None) -> int:
                 )
     with transaction.atomic():
         RunningFigure.objects.all().delete()
-        RunningFigure.objects.bulk_create(rows, batch_size=2000)
+        # Another refresh running beside this one wrote the same rows: theirs stand.
+        RunningFigure.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(rows)
 
 
