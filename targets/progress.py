@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, prefetch_related_objects
+from django.db.models import Max, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,23 +220,42 @@ def _point(target: Target, day: date, value: Value, unit_of_measure: str) -> Pro
     )
 
 
-def _write(target: Target, points: list[ProgressPoint], days: list[date], today: date) -> None:
-    """Keep the target's new points in place of the old ones of those days (an upsert: a refresh running
-    beside another one writes the same rows), drop what the month running replaced."""
+def _write(plans: list[tuple[Target, list[ProgressPoint]]], today: date) -> None:
+    """Keep the targets' new points in place of the old ones of those days (an upsert: a refresh running
+    beside another one writes the same rows), drop the points the month running replaced, and copy each
+    target's latest point onto its row. A handful of queries however many targets."""
     now = timezone.now()
+    targets = [target for target, _points in plans]
+    points = [point for _target, new in plans for point in new]
     for point in points:
         point.computed_at = now
-    # A point of the month running (dated today) is replaced by the next day's.
-    target.points.filter(on__gt=today).delete()
-    ProgressPoint.objects.bulk_create(
-        points,
-        update_conflicts=True,
-        unique_fields=["target", "on"],
-        update_fields=["value", "numerator", "denominator", "expected", "status", "reason", "computed_at"],
-    )
-    # Points of earlier days of the month running (yesterday's run) give way to today's.
     month_start = today.replace(day=1)
-    target.points.filter(on__gte=month_start, on__lt=today).exclude(on__in=days).delete()
+    with transaction.atomic():
+        # A point of the month running (dated today) is replaced by the next day's; points of earlier
+        # days of the month running (yesterday's run) give way to today's.
+        ProgressPoint.objects.filter(target__in=targets).filter(
+            Q(on__gt=today) | Q(on__gte=month_start, on__lt=today)
+        ).delete()
+        ProgressPoint.objects.bulk_create(
+            points,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["target", "on"],
+            update_fields=["value", "numerator", "denominator", "expected", "status", "reason", "computed_at"],
+        )
+        latest = {}
+        for point in ProgressPoint.objects.filter(target__in=targets).order_by("target_id", "on"):
+            latest[point.target_id] = point
+        changed = []
+        for target in targets:
+            last = latest.get(target.pk)
+            if last is not None:
+                target.current_value, target.current_status = last.value, last.status
+                target.current_reason, target.current_as_of = last.reason, last.on
+                changed.append(target)
+        Target.objects.bulk_update(
+            changed, ["current_value", "current_status", "current_reason", "current_as_of"], batch_size=500
+        )
 
 
 def target_refresh(target: Target, *, today: date | None = None, full: bool = False) -> int:
@@ -277,21 +296,13 @@ def progress_refresh(
                 for day in days:
                     figures.want(indicator, measured_units(target), day)
         figures.compute()
-    written = 0
+    written = []
     for index, (target, indicator, days) in enumerate(plans, start=1):
         unit_of_measure = str(indicator.unit_of_measure) if indicator else ""
         points = [_point(target, day, figures.value(target, indicator, day), unit_of_measure) for day in days]
-        with transaction.atomic():
-            _write(target, points, days, today)
-            last = target.points.order_by("-on").first()
-            if last is not None:
-                Target.objects.filter(pk=target.pk).update(
-                    current_value=last.value,
-                    current_status=last.status,
-                    current_reason=last.reason,
-                    current_as_of=last.on,
-                )
-        written += len(points)
+        written.append((target, points))
         if progress:
             progress(index, len(plans))
-    return written
+    if written:
+        _write(written, today)
+    return sum(len(points) for _target, points in written)
