@@ -289,8 +289,8 @@ class MonthlyReport(models.Model):
 
 class IndicatorSnapshot(models.Model):
     """An indicator's figure for a unit and a past month, kept by the nightly refresh so the dashboard's
-    trend and the report read a row instead of recounting a year of demands. The month running is
-    always computed live."""
+    trend, the report and the targets' year to date read a row instead of recounting a year of demands.
+    The month running's figures are kept apart (``RunningFigure``)."""
 
     code = models.CharField(_("indicator"), max_length=80)
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")

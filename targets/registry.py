@@ -39,7 +39,8 @@ How a feature app registers an indicator
 3. That is all: the indicator appears in the target form's list, the leader's dashboard shows a section
    ``section`` with its figures for each unit (city → county → township, same screen) and the
    monthly report includes it. Compute functions must be fast (a GROUP BY or two for all the units at
-   once): the city dashboard calls each once per month shown.
+   once): the refresh calls each once per month it keeps (``targets.snapshots``), every ten minutes for
+   the month running, and the dashboard when what is kept is missing or an hour old.
 
 Indicators the platform cannot see (family-doctor contract rate …) are not registered in code: they are
 ``ReportedIndicator`` rows an administrator defines, filled by the departments (填报 → 审核).
