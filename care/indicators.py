@@ -5,29 +5,39 @@ period's last day, so past months are computed as they stood."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import CareAssignment, CareMembership, Person, Visit
-from targets.registry import Aggregation, Indicator, register, rolled_up, shared
+from orgs.models import Unit
+from targets.registry import Aggregation, Indicator, YearToDate, register, rolled_up, shared
 
 SECTION = {"section": "care", "section_label": _("Care (包联)"), "section_order": 20}
+# People in care and coverage are stocks read as of the period's last day: a year to date is the day's month.
+STOCK = {**SECTION, "year_to_date": YearToDate.LAST}
 
 
 def _open_on(day) -> Q:
     return Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
 
 
+def _in_care_on(day):
+    """People with a category open on ``day``: one EXISTS per person rather than a DISTINCT over the
+    memberships (a person is in care once however many categories they are in)."""
+    return Exists(CareMembership.objects.filter(_open_on(day), person=OuterRef("pk")))
+
+
+def _by_path(rows) -> dict[str, int]:
+    """{unit path: n} from rows grouped by unit id (the GROUP BY then needs no join to the units)."""
+    paths = shared("care.unit_paths", lambda: dict(Unit.objects.values_list("pk", "path")))
+    return {paths[row["unit_id"]]: row["n"] for row in rows}
+
+
 def _people_by_village(period) -> dict[str, int]:
     def compute():
-        rows = (
-            CareMembership.objects.filter(_open_on(period.end))
-            .order_by()
-            .values("person__unit__path")
-            .annotate(n=Count("person", distinct=True))
-        )
-        return {row["person__unit__path"]: row["n"] for row in rows}
+        rows = Person.objects.filter(_in_care_on(period.end)).order_by().values("unit_id").annotate(n=Count("pk"))
+        return _by_path(rows)
 
     return shared(("care.people", period.end), compute)
 
@@ -40,14 +50,16 @@ def coverage(units, period):
     """People with a responsible person (包联人) ÷ people in care, on the period's last day."""
 
     def compute():
-        in_care = CareMembership.objects.filter(_open_on(period.end)).values("person_id")
         rows = (
-            CareAssignment.objects.filter(_open_on(period.end), person_id__in=in_care)
+            Person.objects.filter(
+                _in_care_on(period.end),
+                Exists(CareAssignment.objects.filter(_open_on(period.end), person=OuterRef("pk"))),
+            )
             .order_by()
-            .values("person__unit__path")
-            .annotate(n=Count("person", distinct=True))
+            .values("unit_id")
+            .annotate(n=Count("pk"))
         )
-        return {row["person__unit__path"]: row["n"] for row in rows}
+        return _by_path(rows)
 
     covered = shared(("care.covered", period.end), compute)
     everyone = _people_by_village(period)
@@ -84,13 +96,24 @@ def visits_on_time(units, period):
 
 
 def people_by_category(unit, period):
-    rows = (
-        CareMembership.objects.filter(_open_on(period.end), person__unit__path__startswith=unit.path)
-        .order_by("category__order")
-        .values("category__name")
-        .annotate(n=Count("person", distinct=True))
-    )
-    return [(row["category__name"], row["n"]) for row in rows]
+    """People in care per category in ``unit``'s subtree on the period's last day. One GROUP BY per
+    village and category for every unit at once, shared within a batch (the refresh asks it of each
+    unit): a person has one place, so the villages' distinct counts add up to the subtree's."""
+
+    def compute():
+        rows = (
+            CareMembership.objects.filter(_open_on(period.end))
+            .order_by()
+            .values("person__unit__path", "category__order", "category__name")
+            .annotate(n=Count("person", distinct=True))
+        )
+        return [(row["person__unit__path"], row["category__order"], row["category__name"], row["n"]) for row in rows]
+
+    totals: dict[tuple, int] = {}
+    for path, order, name, n in shared(("care.by_category", period.end), compute):
+        if path.startswith(unit.path):
+            totals[(order, name)] = totals.get((order, name), 0) + n
+    return [(name, n) for (_order, name), n in sorted(totals.items(), key=lambda item: item[0])]
 
 
 def register_all():
@@ -103,13 +126,11 @@ def register_all():
             people,
             order=10,
             breakdown=people_by_category,
-            **SECTION,
+            **STOCK,
         )
     )
     register(
-        Indicator(
-            "care.coverage", _("Care coverage (包联覆盖率)"), "%", Aggregation.RATIO, coverage, order=20, **SECTION
-        )
+        Indicator("care.coverage", _("Care coverage (包联覆盖率)"), "%", Aggregation.RATIO, coverage, order=20, **STOCK)
     )
     register(
         Indicator(

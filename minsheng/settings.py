@@ -248,6 +248,8 @@ SCHEDULE = [
     {"command": "audit_purge", "at": "03:45"},
     # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
     {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
+    # The month running's figures the leader's dashboard reads (it counts live when they are an hour old).
+    {"command": "targets_refresh", "args": ["--no-progress", "--running"], "every": 600},
     {"command": "facilities_no_shows", "args": [], "at": "02:30"},
     # 服务: the weekly patterns' slots made for the weeks ahead, the horizon moving a day each night.
     {"command": "facilities_slots", "at": "02:40"},

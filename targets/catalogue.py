@@ -18,20 +18,31 @@ REPORTED_SECTION = {
 }
 
 
+def _approved_rows(first: date, last: date) -> dict[int, list[IndicatorReport]]:
+    """Every reported indicator's approved figures of ``first``–``last`` in one query, by indicator id,
+    in (unit path, month) order; shared within a ``registry.batch`` (the dashboard, the refresh)."""
+
+    def compute():
+        out: dict[int, list[IndicatorReport]] = defaultdict(list)
+        reports = (
+            IndicatorReport.objects.filter(state=ReportState.APPROVED, month__gte=first, month__lte=last)
+            .select_related("unit")
+            .order_by("unit__path", "month")
+        )
+        for report in reports:
+            out[report.indicator_id].append(report)
+        return out
+
+    return registry.shared(("reported", first, last), compute)
+
+
 def reported_values(indicator: ReportedIndicator, units, period) -> dict[int, Value]:
     """Approved figures of the months of ``period``'s year up to its end, for each unit and its subtree:
     a unit's own figure when it reported one, else the sum of the highest units below it that did.
     A stock takes each unit's latest month; a cumulative indicator adds the months up."""
     first = date(period.end.year, 1, 1)
-    reports = (
-        IndicatorReport.objects.filter(
-            indicator=indicator, state=ReportState.APPROVED, month__gte=first, month__lte=period.end
-        )
-        .select_related("unit")
-        .order_by("unit__path", "month")
-    )
     per_unit: dict[str, list[IndicatorReport]] = defaultdict(list)
-    for report in reports:
+    for report in _approved_rows(first, period.end).get(indicator.pk, []):
         per_unit[report.unit.path].append(report)
 
     def figure(rows):
@@ -74,6 +85,17 @@ def indicator_for(code: str) -> Indicator | None:
         row = ReportedIndicator.objects.filter(code=code.removeprefix("reported.")).first()
         return as_indicator(row) if row else None
     return registry.get(code)
+
+
+def indicators_by_code(codes) -> dict[str, Indicator]:
+    """{code: Indicator} of ``codes`` (registered or reported) with one query for the reported ones."""
+    out = {code: registry.get(code) for code in codes if registry.get(code) is not None}
+    reported = {code.removeprefix("reported.") for code in codes if code.startswith("reported.")}
+    if reported:
+        out.update(
+            {row.registry_code: as_indicator(row) for row in ReportedIndicator.objects.filter(code__in=reported)}
+        )
+    return out
 
 
 def all_indicators() -> list[Indicator]:

@@ -5,6 +5,7 @@ progress kept as a monthly time series, and the monthly reports built from it.""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from targets.registry import Aggregation, Direction
@@ -288,8 +289,8 @@ class MonthlyReport(models.Model):
 
 class IndicatorSnapshot(models.Model):
     """An indicator's figure for a unit and a past month, kept by the nightly refresh so the dashboard's
-    trend and the report read a row instead of recounting a year of demands. The month running is
-    always computed live."""
+    trend, the report and the targets' year to date read a row instead of recounting a year of demands.
+    The month running's figures are kept apart (``RunningFigure``)."""
 
     code = models.CharField(_("indicator"), max_length=80)
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
@@ -305,6 +306,31 @@ class IndicatorSnapshot(models.Model):
         verbose_name_plural = _("indicator snapshots")
         constraints = [models.UniqueConstraint(fields=["code", "unit", "month"], name="snapshot_one_per_month")]
         indexes = [models.Index(fields=["unit", "month"], name="snapshot_unit_month")]
+
+    def __str__(self):
+        return f"{self.code} · {self.unit_id} · {self.month:%Y-%m}"
+
+
+class RunningFigure(models.Model):
+    """An indicator's figure for a unit in the month running, as the dashboard shows it, with its
+    breakdown: recomputed every few minutes (``targets_refresh --running``) so that opening the
+    dashboard reads rows instead of counting the month live. Replaced whole at each refresh."""
+
+    code = models.CharField(_("indicator"), max_length=80)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=16, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=16, decimal_places=2, null=True, blank=True)
+    is_rate = models.BooleanField(default=False)
+    # [[label, number], …] for an indicator with a breakdown (people per care category).
+    breakdown = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("figure of the month running")
+        verbose_name_plural = _("figures of the month running")
+        constraints = [models.UniqueConstraint(fields=["code", "unit", "month"], name="running_one_per_month")]
 
     def __str__(self):
         return f"{self.code} · {self.unit_id} · {self.month:%Y-%m}"

@@ -7,12 +7,13 @@ months whose inputs changed since they were computed (the target edited, a repor
 or amended); ``full=True`` recomputes everything. ``manage.py targets_refresh`` runs it nightly
 (settings.SCHEDULE) and the target page on demand."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from appeals.kpis import Period, month_period
 from targets import catalogue, registry
 from targets.models import IndicatorReport, ProgressPoint, Status, Target
 from targets.registry import Direction, Value, add_values
+from targets.snapshots import stored_months
 
 # How far (as a share of the whole way from baseline to target) a value may trail the expected path.
 AT_RISK_GAP = Decimal("0.05")
@@ -111,78 +113,196 @@ def month_ends(year: int, today: date) -> list[date]:
     return days
 
 
-def _stale_since(target: Target):
+def _stale_since(target: Target, reported_changed: dict[str, object] | None = None):
     """When the target's inputs last changed: the target itself, or an approved figure it reads."""
     moments = [target.updated_at]
     if target.indicator_code.startswith("reported."):
         code = target.indicator_code.removeprefix("reported.")
-        latest = IndicatorReport.objects.filter(indicator__code=code).aggregate(m=Max("updated_at"))["m"]
+        if reported_changed is not None:
+            latest = reported_changed.get(code)
+        else:
+            latest = IndicatorReport.objects.filter(indicator__code=code).aggregate(m=Max("updated_at"))["m"]
         if latest:
             moments.append(latest)
     return max(moments)
 
 
+class YearToDate:
+    """The targets' figures from 1 January to each day asked for, each (indicator, day) computed once
+    for all the units any target of that indicator covers, whichever target asks. An indicator whose
+    year to date follows from its months (``registry.YearToDate``) reads the months kept
+    (``IndicatorSnapshot``: added up, or the day's own month) and computes only the month running;
+    the others are computed for the period as they are."""
+
+    def __init__(self, *, today: date, full: bool = False):
+        self.today, self.full = today, full
+        self.wanted: dict[str, dict[date, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
+        self.indicators: dict[str, registry.Indicator] = {}
+        self.found: dict[tuple[str, date], dict[int, Value]] = {}
+
+    def want(self, indicator, units, day: date) -> None:
+        self.indicators[indicator.code] = indicator
+        self.wanted[indicator.code][day].update({u.pk: u for u in units})
+
+    def compute(self) -> None:
+        running_start = self.today.replace(day=1)
+        extra = None
+        for code, by_day in self.wanted.items():
+            indicator = self.indicators[code]
+            units = {}
+            for found in by_day.values():
+                units.update(found)
+            units = sorted(units.values(), key=lambda u: u.path)
+            rule = "" if indicator.reported else indicator.year_to_date
+            if not rule:
+                for day in by_day:
+                    self.found[(code, day)] = indicator.values(units, Period(date(day.year, 1, 1), day))
+                continue
+            months = set()
+            for day in by_day:
+                first = day.replace(day=1)
+                if rule == registry.YearToDate.SUM:
+                    months |= {date(day.year, m, 1) for m in range(1, first.month)}
+                if first < running_start:
+                    months.add(first)
+            if extra is None and months:
+                from targets.snapshots import snapshot_units
+
+                extra = snapshot_units()
+            kept = stored_months(indicator, units, sorted(months), recompute=self.full, extra_units=extra or ())
+            for day in by_day:
+                first = day.replace(day=1)
+                if first < running_start:  # a past month's end: its own figure
+                    parts = [kept[first]]
+                else:  # the month running, to the day
+                    parts = [indicator.values(units, Period(first, day))]
+                if rule == registry.YearToDate.SUM:
+                    parts += [kept[date(day.year, m, 1)] for m in range(1, first.month)]
+                self.found[(code, day)] = {
+                    u.pk: parts[0][u.pk] if len(parts) == 1 else add_values(p[u.pk] for p in parts) for u in units
+                }
+
+    def value(self, target: Target, indicator, day: date) -> Value:
+        if indicator is None:
+            return Value(None)
+        values = self.found[(indicator.code, day)]
+        units = measured_units(target)
+        return values[units[0].pk] if len(units) == 1 else add_values(values[u.pk] for u in units)
+
+
+def _days_to_compute(target: Target, *, today: date, full: bool, stale_since) -> list[date]:
+    existing = {p.on: p for p in target.points.all()}
+    days = []
+    for day in month_ends(target.year, today):
+        point = existing.get(day)
+        current_month = day.year == today.year and day.month == today.month
+        if point and not full and not current_month and point.computed_at >= stale_since:
+            continue
+        days.append(day)
+    return days
+
+
+def _point(target: Target, day: date, value: Value, unit_of_measure: str) -> ProgressPoint:
+    expected = expected_on(target, day)
+    amount = value.value
+    verdict = judge(target, amount, expected, day, "%" if value.is_rate else "")
+    if value.is_rate and unit_of_measure != "%":
+        verdict = judge(target, amount, expected, day, unit_of_measure)
+    return ProgressPoint(
+        target=target,
+        on=day,
+        value=amount,
+        numerator=value.numerator,
+        denominator=value.denominator,
+        expected=expected,
+        status=verdict.status,
+        reason=verdict.reason,
+    )
+
+
+def _write(plans: list[tuple[Target, list[ProgressPoint]]], today: date) -> None:
+    """Keep the targets' new points in place of the old ones of those days (an upsert: a refresh running
+    beside another one writes the same rows), drop the points the month running replaced, and copy each
+    target's latest point onto its row. A handful of queries however many targets."""
+    now = timezone.now()
+    targets = [target for target, _points in plans]
+    points = [point for _target, new in plans for point in new]
+    for point in points:
+        point.computed_at = now
+    month_start = today.replace(day=1)
+    with transaction.atomic():
+        # A point of the month running (dated today) is replaced by the next day's; points of earlier
+        # days of the month running (yesterday's run) give way to today's.
+        ProgressPoint.objects.filter(target__in=targets).filter(
+            Q(on__gt=today) | Q(on__gte=month_start, on__lt=today)
+        ).delete()
+        ProgressPoint.objects.bulk_create(
+            points,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["target", "on"],
+            update_fields=["value", "numerator", "denominator", "expected", "status", "reason", "computed_at"],
+        )
+        latest = {}
+        for point in ProgressPoint.objects.filter(target__in=targets).order_by("target_id", "on"):
+            latest[point.target_id] = point
+        changed = []
+        for target in targets:
+            last = latest.get(target.pk)
+            if last is not None:
+                target.current_value, target.current_status = last.value, last.status
+                target.current_reason, target.current_as_of = last.reason, last.on
+                changed.append(target)
+        Target.objects.bulk_update(
+            changed, ["current_value", "current_status", "current_reason", "current_as_of"], batch_size=500
+        )
+
+
 def target_refresh(target: Target, *, today: date | None = None, full: bool = False) -> int:
     """Compute the target's missing and stale points; returns how many were written."""
-    today = today or timezone.localdate()
-    indicator = catalogue.indicator_for(target.indicator_code)
-    existing = {p.on: p for p in target.points.all()}
-    stale_since = _stale_since(target)
-    days = month_ends(target.year, today)
-    written = 0
-    unit_of_measure = str(indicator.unit_of_measure) if indicator else ""
-    with transaction.atomic():
-        # A point of the month running (dated today) is replaced by the next day's.
-        target.points.filter(on__gt=today).delete()
-        for day in days:
-            point = existing.get(day)
-            current_month = day.year == today.year and day.month == today.month
-            if point and not full and not current_month and point.computed_at >= stale_since:
-                continue
-            value = value_of(target, day, indicator)
-            expected = expected_on(target, day)
-            amount = value.value
-            verdict = judge(target, amount, expected, day, "%" if value.is_rate else "")
-            if value.is_rate and unit_of_measure != "%":
-                verdict = judge(target, amount, expected, day, unit_of_measure)
-            ProgressPoint.objects.update_or_create(
-                target=target,
-                on=day,
-                defaults={
-                    "value": amount,
-                    "numerator": value.numerator,
-                    "denominator": value.denominator,
-                    "expected": expected,
-                    "status": verdict.status,
-                    "reason": verdict.reason,
-                },
-            )
-            written += 1
-        # Points of earlier days of the month running (yesterday's run) give way to today's.
-        month_start = today.replace(day=1)
-        target.points.filter(on__gte=month_start, on__lt=today).exclude(on__in=days).delete()
-        last = target.points.order_by("-on").first()
-        if last is not None:
-            Target.objects.filter(pk=target.pk).update(
-                current_value=last.value, current_status=last.status, current_reason=last.reason, current_as_of=last.on
-            )
-    return written
+    return progress_refresh(targets=[target], today=today, full=full)
 
 
-def progress_refresh(*, targets=None, today: date | None = None, full: bool = False, progress=None) -> int:
-    """Refresh every target of this year and last (or ``targets``); returns the points written."""
+def progress_refresh(
+    *, targets=None, today: date | None = None, full: bool = False, progress=None, recompute_months: bool | None = None
+) -> int:
+    """Refresh every target of this year and last (or ``targets``); returns the points written. Each
+    indicator's figure of each day is computed once for all the targets measured by it (``YearToDate``),
+    then each target's points are judged and written. ``full`` recomputes every point, and the months
+    kept that they read unless ``recompute_months`` is False (the snapshots were just refreshed)."""
     today = today or timezone.localdate()
     if targets is None:
         targets = Target.objects.filter(year__gte=today.year - 1, year__lte=today.year)
-    targets = list(
-        targets.select_related("owner_unit").prefetch_related("milestones", "covered_units")
-        if hasattr(targets, "select_related")
-        else targets
+    if hasattr(targets, "select_related"):
+        targets = targets.select_related("owner_unit").prefetch_related("milestones", "covered_units", "points")
+    targets = list(targets)
+    if targets and not hasattr(targets[0], "_prefetched_objects_cache"):
+        prefetch_related_objects(targets, "milestones", "covered_units", "points")
+    indicators = catalogue.indicators_by_code({t.indicator_code for t in targets})
+    reported_changed = dict(
+        IndicatorReport.objects.order_by()
+        .values("indicator__code")
+        .annotate(m=Max("updated_at"))
+        .values_list("indicator__code", "m")
     )
-    written = 0
+    plans = []
     with registry.batch():
-        for index, target in enumerate(targets, start=1):
-            written += target_refresh(target, today=today, full=full)
-            if progress:
-                progress(index, len(targets))
-    return written
+        figures = YearToDate(today=today, full=full if recompute_months is None else recompute_months)
+        for target in targets:
+            indicator = indicators.get(target.indicator_code)
+            days = _days_to_compute(target, today=today, full=full, stale_since=_stale_since(target, reported_changed))
+            plans.append((target, indicator, days))
+            if indicator is not None:
+                for day in days:
+                    figures.want(indicator, measured_units(target), day)
+        figures.compute()
+    written = []
+    for index, (target, indicator, days) in enumerate(plans, start=1):
+        unit_of_measure = str(indicator.unit_of_measure) if indicator else ""
+        points = [_point(target, day, figures.value(target, indicator, day), unit_of_measure) for day in days]
+        written.append((target, points))
+        if progress:
+            progress(index, len(plans))
+    if written:
+        _write(written, today)
+    return sum(len(points) for _target, points in written)

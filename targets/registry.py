@@ -24,17 +24,23 @@ How a feature app registers an indicator
                compute=canteens_open,
                section="services", section_label=_("Services (服务)"), section_order=30,
                direction=Direction.RISE,              # which way is better
+               year_to_date=YearToDate.LAST,          # optional: see YearToDate
            ))
 
    For a rate return ``Value(numerator=n, denominator=d)``: the registry derives the percentage, and
    rolls rates up by summing numerators and denominators (never by averaging percentages). A unit
    with nothing to count returns ``Value(None)``. An optional ``breakdown(unit, period)`` returns
-   ``[(label, number), …]`` for the dashboard (people per category …).
+   ``[(label, number), …]`` for the dashboard (people per category …). Set ``year_to_date`` only when
+   the figure from 1 January to a day equals, exactly, the months' figures added up (``SUM``: each
+   row counted in the one month its date falls in) or the figure of the day's month (``LAST``: a stock
+   read as of the period's last day): targets' progress then reads the months the nightly refresh
+   keeps instead of recounting the year for every month's end.
 2. In ``<app>/apps.py``'s ``ready()``: ``from <app>.indicators import register_all; register_all()``.
 3. That is all: the indicator appears in the target form's list, the leader's dashboard shows a section
    ``section`` with its figures for each unit (city → county → township, same screen) and the
    monthly report includes it. Compute functions must be fast (a GROUP BY or two for all the units at
-   once): the city dashboard calls each once per month shown.
+   once): the refresh calls each once per month it keeps (``targets.snapshots``), every ten minutes for
+   the month running, and the dashboard when what is kept is missing or an hour old.
 
 Indicators the platform cannot see (family-doctor contract rate …) are not registered in code: they are
 ``ReportedIndicator`` rows an administrator defines, filled by the departments (填报 → 审核).
@@ -59,6 +65,15 @@ class Aggregation(models.TextChoices):
 class Direction(models.TextChoices):
     RISE = "rise", _("Must rise")
     FALL = "fall", _("Must fall")
+
+
+class YearToDate:
+    """How a figure from 1 January to a day follows from the months' figures, which the nightly refresh
+    keeps (``IndicatorSnapshot``): a target's progress then reads the months kept instead of counting
+    the year again. Unset: the year to date is computed as it is (the safe default)."""
+
+    SUM = "sum"  # a flow (demands received, meals served): the months add up; rates by their parts
+    LAST = "last"  # a stock as of a day (people in care): the figure of the day's month, as of that day
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,8 @@ class Indicator:
     # False for what makes no sense as a past month (an "open now" count): left out of the history.
     historical: bool = True
     reported: bool = False
+    # YearToDate.SUM or LAST when the year to date follows from the months exactly; "" computes it.
+    year_to_date: str = ""
 
     @property
     def is_rate(self) -> bool:

@@ -13,12 +13,20 @@ from django.utils import timezone
 from appeals.kpis import Period, month_period
 from orgs.models import Level, Unit
 from orgs.selectors import scope_for, units_visible_to
-from targets import catalogue, registry
-from targets.models import IndicatorReport, IndicatorSnapshot, ProgressPoint, ReportState, Status, Target
+from targets import catalogue, registry, snapshots
+from targets.models import (
+    IndicatorReport,
+    IndicatorSnapshot,
+    ProgressPoint,
+    ReportState,
+    RunningFigure,
+    Status,
+    Target,
+)
 from targets.permissions import VIEW_ROLES
 from targets.registry import Indicator, Value
 
-TREND_MONTHS = 12
+TREND_MONTHS = snapshots.TREND_MONTHS
 
 
 def top_unit_for(user) -> Unit | None:
@@ -73,84 +81,72 @@ def waiting_review(user) -> list[IndicatorReport]:
     return [r for r in reports_for(user).filter(state=ReportState.SUBMITTED) if may_review(user, r)]
 
 
-# --- figures per month: snapshots for past months, live for the month running -----------------------
+# --- figures per month: kept rows (targets.snapshots) where they are, else computed ---------------------
 
 
 def _month_of(day: date) -> Period:
     return month_period(day.year, day.month)
 
 
+def _kept_or_computed(indicator: Indicator, units: list[Unit], period: Period, kept: dict) -> dict[int, Value]:
+    found = {unit.pk: kept.get((indicator.code, unit.pk)) for unit in units}
+    if not indicator.reported and all(found.values()):
+        return {pk: snapshots.value_of_row(row) for pk, row in found.items()}
+    return indicator.values(units, period)
+
+
 def figures(
     indicators: list[Indicator], units: list[Unit], period: Period, *, today: date | None = None
 ) -> dict[str, dict[int, Value]]:
-    """{indicator code: {unit pk: Value}} for a month: from the snapshots when every one is there (a past
-    month the nightly refresh kept), else computed."""
+    """{indicator code: {unit pk: Value}} for a month: a past month from its snapshots, the month
+    running from the figures the refresh keeps every few minutes (``RunningFigure``), each read in one
+    query; what is not kept is computed. Reported indicators are always computed (one query for all)."""
+    return figures_with_age(indicators, units, period, today=today)[0]
+
+
+def figures_with_age(indicators, units, period: Period, *, today: date | None = None):
+    """``figures()``, with the moment the month running's kept figures were computed (None: live or a
+    past month) and those rows (for their breakdowns)."""
     today = today or timezone.localdate()
-    out: dict[str, dict[int, Value]] = {}
-    stored = {}
-    if period.end < today.replace(day=1):
-        for row in IndicatorSnapshot.objects.filter(
-            code__in=[i.code for i in indicators], month=period.start, unit__in=units
-        ):
-            stored[(row.code, row.unit_id)] = row
-    for indicator in indicators:
-        found = {unit.pk: stored.get((indicator.code, unit.pk)) for unit in units}
-        if not indicator.reported and all(found.values()):
-            out[indicator.code] = {pk: _value(row) for pk, row in found.items()}
-        else:
-            out[indicator.code] = indicator.values(units, period)
-    return out
+    codes = [i.code for i in indicators if not i.reported]
+    kept, as_of = {}, None
+    if codes and period.end < today.replace(day=1):
+        for row in IndicatorSnapshot.objects.filter(code__in=codes, month=period.start, unit__in=units):
+            kept[(row.code, row.unit_id)] = row
+    elif codes and period.start == today.replace(day=1):
+        kept = snapshots.running_figures(codes, units, period)
+    out = {i.code: _kept_or_computed(i, units, period, kept) for i in indicators}
+    used = [
+        row.computed_at
+        for (code, _pk), row in kept.items()
+        if isinstance(row, RunningFigure) and all((code, u.pk) in kept for u in units)
+    ]
+    if used:
+        as_of = min(used)
+    return out, as_of, kept
 
 
-def _value(row: IndicatorSnapshot) -> Value:
-    if row.is_rate:
-        return Value(numerator=row.numerator, denominator=row.denominator)
-    return Value(row.amount)
+def history(indicators: list[Indicator], unit: Unit, periods: list[Period]) -> dict[date, dict[str, Value]]:
+    """{month start: {code: Value}} of ``unit`` over past ``periods``: the snapshots in one query, the
+    months missing computed."""
+    codes = [i.code for i in indicators]
+    kept: dict[date, dict] = {p.start: {} for p in periods}
+    if codes and periods:
+        rows = IndicatorSnapshot.objects.filter(code__in=codes, unit=unit, month__in=[p.start for p in periods])
+        for row in rows:
+            kept[row.month][(row.code, row.unit_id)] = row
+    return {
+        p.start: {i.code: _kept_or_computed(i, [unit], p, kept[p.start])[unit.pk] for i in indicators} for p in periods
+    }
 
 
-def snapshot_units() -> QuerySet[Unit]:
-    """The units whose months are kept: down to townships (villages are counted live when opened)."""
-    return Unit.objects.filter(is_active=True, level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP])
+def snapshot_units() -> list[Unit]:
+    return snapshots.snapshot_units()
 
 
 def snapshots_refresh(*, today: date | None = None, months: int = TREND_MONTHS, full: bool = False) -> int:
-    """Keep each registered indicator's past months for the snapshot units: the months missing, and last
-    month again (demands closed since change its rates). Returns the rows written."""
-    today = today or timezone.localdate()
-    units = list(snapshot_units())
-    written = 0
-    periods = []
-    year, month = today.year, today.month
-    for _step in range(months):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        periods.append(month_period(year, month))
-    last_month = periods[0].start
-    with registry.batch():
-        for indicator in registry.registered():
-            if not indicator.historical:
-                continue
-            have = set(IndicatorSnapshot.objects.filter(code=indicator.code).values_list("month", flat=True).distinct())
-            for period in periods:
-                if period.start in have and period.start != last_month and not full:
-                    continue
-                values = indicator.values(units, period)
-                IndicatorSnapshot.objects.filter(code=indicator.code, month=period.start).delete()
-                IndicatorSnapshot.objects.bulk_create(
-                    [
-                        IndicatorSnapshot(
-                            code=indicator.code,
-                            unit_id=pk,
-                            month=period.start,
-                            amount=v.amount,
-                            numerator=v.numerator,
-                            denominator=v.denominator,
-                            is_rate=v.is_rate,
-                        )
-                        for pk, v in values.items()
-                    ]
-                )
-                written += len(values)
-    return written
+    """Keep each registered indicator's past months (targets.snapshots)."""
+    return snapshots.snapshots_refresh(today=today, months=months, full=full)
 
 
 # --- the dashboard ----------------------------------------------------------------------------------
@@ -195,6 +191,8 @@ class Dashboard:
     children: list[Unit]
     targets: list[TargetLine]
     sections: list[Section]
+    # When the month running's figures were computed by the refresh; None when counted as the page opened.
+    figures_as_of: object = None
 
     @property
     def status_counts(self) -> list[tuple[str, str, int]]:
@@ -215,7 +213,7 @@ def trail_for(user, unit: Unit) -> list[Unit]:
 
 def dashboard_targets(unit: Unit, period: Period) -> list[TargetLine]:
     """The targets owned by ``unit`` and the units below it for the period's year, with the progress of
-    the period's month (the latest point in it)."""
+    the period's month (the latest point in it). Three queries however many targets."""
     targets = list(
         Target.objects.filter(year=period.start.year, owner_unit__path__startswith=unit.path)
         .select_related("owner_unit", "owner_department")
@@ -224,10 +222,11 @@ def dashboard_targets(unit: Unit, period: Period) -> list[TargetLine]:
     points = {}
     for point in ProgressPoint.objects.filter(target__in=targets, on__lte=period.end).order_by("target_id", "on"):
         points[point.target_id] = point  # the last one up to the period's end
+    indicators = catalogue.indicators_by_code({t.indicator_code for t in targets})
     lines = []
     for target in targets:
         point = points.get(target.pk)
-        indicator = catalogue.indicator_for(target.indicator_code)
+        indicator = indicators.get(target.indicator_code)
         lines.append(
             TargetLine(
                 target,
@@ -243,35 +242,34 @@ def dashboard_targets(unit: Unit, period: Period) -> list[TargetLine]:
 
 
 def dashboard(user, unit: Unit, period: Period, *, today: date | None = None, trend: bool = True) -> Dashboard:
-    """The dashboard of ``unit`` for ``period`` (a month). The caller checks may_see_unit."""
+    """The dashboard of ``unit`` for ``period`` (a month). The caller checks may_see_unit. Its figures are
+    read from what the refresh keeps (the month running's figures, the past months' snapshots, the
+    targets' progress points): a fixed number of queries, however many units, targets and indicators."""
     today = today or timezone.localdate()
     children = list(Unit.objects.filter(parent=unit, is_active=True).exclude(level=Level.GRID).order_by("path"))
     units = [unit, *children]
-    sections = []
-    trend_periods = []
-    if trend:
-        year, month = period.start.year, period.start.month
-        for _step in range(TREND_MONTHS):
-            trend_periods.append(month_period(year, month))
-            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        trend_periods.reverse()
+    trend_periods = snapshots.months_before(period.start, TREND_MONTHS - 1) if trend else []
+    grouped = catalogue.sections()
+    everything = [indicator for _key, _label, indicators in grouped for indicator in indicators]
     with registry.batch():
-        for key, label, indicators in catalogue.sections():
-            now = figures(indicators, units, period, today=today)
-            history = {
-                p.start: figures([i for i in indicators if i.historical and not i.reported], [unit], p, today=today)
-                for p in trend_periods[:-1]
-            }
+        now, as_of, kept = figures_with_age(everything, units, period, today=today)
+        past = history([i for i in everything if i.historical and not i.reported], unit, trend_periods)
+        sections = []
+        for key, label, indicators in grouped:
             lines = []
             for indicator in indicators:
                 values = now[indicator.code]
                 line = Line(indicator, values[unit.pk], [(child, values[child.pk]) for child in children])
                 if trend and indicator.historical and not indicator.reported:
-                    line.trend = [
-                        (f"{p.start:%Y-%m}", history[p.start][indicator.code][unit.pk]) for p in trend_periods[:-1]
-                    ] + [(f"{period.start:%Y-%m}", values[unit.pk])]
+                    line.trend = [(f"{p.start:%Y-%m}", past[p.start][indicator.code]) for p in trend_periods] + [
+                        (f"{period.start:%Y-%m}", values[unit.pk])
+                    ]
                 if indicator.breakdown is not None:
-                    line.breakdown = indicator.breakdown(unit, period)
+                    row = kept.get((indicator.code, unit.pk))
+                    if isinstance(row, RunningFigure) and row.breakdown is not None:
+                        line.breakdown = [(label, n) for label, n in row.breakdown]
+                    else:
+                        line.breakdown = indicator.breakdown(unit, period)
                 lines.append(line)
             sections.append(Section(key, label, lines))
     return Dashboard(
@@ -281,6 +279,7 @@ def dashboard(user, unit: Unit, period: Period, *, today: date | None = None, tr
         children=children,
         targets=dashboard_targets(unit, period),
         sections=sections,
+        figures_as_of=as_of,
     )
 
 

@@ -42,3 +42,20 @@ def test_targets_demo_builds_the_list_with_reported_history(categories):
     count = Target.objects.count()
     call_command("targets_demo", "--if-empty", stdout=out)
     assert Target.objects.count() == count
+
+
+def test_the_ten_minute_refresh_keeps_the_month_running_for_the_dashboard(cast, t):
+    from django.utils import timezone
+
+    from appeals.kpis import month_period
+    from targets import selectors
+    from targets.models import RunningFigure
+
+    out = StringIO()
+    call_command("targets_refresh", "--no-progress", "--running", stdout=out)
+    assert RunningFigure.objects.filter(code="demands.received", unit=cast.yuci).count() == 1
+    assert not ProgressPoint.objects.exists()  # only the month running's figures
+    today = timezone.localdate()
+    board = selectors.dashboard(cast.leader, cast.city, month_period(today.year, today.month))
+    assert board.figures_as_of is not None
+    assert "当月数据" in out.getvalue()

@@ -120,3 +120,94 @@ def test_township_figures_add_up_when_the_county_reported_none(t):
         )
     services.report_approve(actor=t.city_reviewer, report=county)
     assert progress.value_of(Target.objects.get(pk=target.pk), date(2026, 2, 28)).value == Decimal("35.00")
+
+
+def test_the_shared_recompute_gives_the_figures_each_target_computed_alone(t, categories):
+    """The refresh computes each indicator's figure of each day once for every target, and reads a year
+    to date from the months kept (demands: the months added up; people in care: the day's month): every
+    point equals the figure computed for that target alone from 1 January, kept months or not."""
+    from types import SimpleNamespace
+
+    from appeals.kpi_rollup import rollup
+    from appeals.services import appeal_accept, appeal_dispatch, appeal_reply
+    from care.services import assignment_end
+    from care.tests.conftest import register
+    from conftest import new_appeal
+    from targets import selectors
+
+    cast = t.cast
+    care = SimpleNamespace(cast=cast, categories=categories, grid_worker=cast.grid_worker)
+    for day, count in (("2026-01-12", 2), ("2026-03-02", 3)):
+        with at(f"{day} 09:00"):
+            for _n in range(count):
+                appeal = new_appeal(cast)
+                appeal_dispatch(actor=cast.dispatcher, appeal=appeal, target=cast.yuci_health)
+    with at("2026-02-03 09:00"):
+        first = register(care, name="王秀英", seq="002")
+        appeal = new_appeal(cast, place=cast.village)
+        appeal_dispatch(actor=cast.root, appeal=appeal, target=cast.taigu_health)
+        appeal_accept(actor=cast.taigu_handler, appeal=appeal)
+        appeal_reply(actor=cast.taigu_handler, appeal=appeal, text="已处理")
+    with at("2026-03-20 09:00"):
+        register(care, name="李桂兰", seq="004", unit=cast.village)
+        assignment_end(actor=cast.root, assignment=first.assignments.get())
+    with at("2026-03-10 09:00"):
+        report = services.report_submit(
+            actor=t.yuci_reporter,
+            indicator=t.family_doctor,
+            unit=t.cast.yuci,
+            month="2026-02",
+            numerator="352",
+            denominator="1000",
+        )
+        services.report_approve(actor=t.city_reviewer, report=report)
+    with at("2026-04-10 09:00"):
+        targets = [
+            make_target(t, owner_unit=cast.city, indicator_code=code, baseline=baseline, target_value=goal, milestones=[])
+            for code, baseline, goal in (
+                ("demands.received", "0", "50"),
+                ("demands.closed", "0", "50"),
+                ("demands.on_time_rate", "50", "90"),
+                ("care.people", "0", "10"),
+                ("care.coverage", "50", "100"),
+                ("care.visits_on_time", "50", "100"),
+            )
+        ]
+        targets.append(make_target(t))  # 榆次区's family-doctor rate, reported
+        both = make_target(t, owner_unit=cast.city, indicator_code="demands.received", baseline="0", target_value="9")
+        both.covered_units.set([cast.yuci, cast.taigu])
+        targets.append(both)
+        rollup(full=True)  # "received" sums the daily summary where it has the day
+
+    def alone():
+        return {
+            (target.pk, day): progress.value_of(Target.objects.get(pk=target.pk), day)
+            for target in targets
+            for day in progress.month_ends(2026, date(2026, 4, 10))
+        }
+
+    def points():
+        return {(p.target_id, p.on): p for p in ProgressPoint.objects.filter(target__in=targets)}
+
+    with at("2026-04-10 10:00"):
+        expected = alone()
+        # Nothing kept yet: the months are computed, once for all targets, and kept.
+        assert progress.progress_refresh(targets=Target.objects.filter(pk__in=[x.pk for x in targets])) == 32
+        cold = points()
+        selectors.snapshots_refresh(today=date(2026, 4, 10))
+        progress.progress_refresh(targets=Target.objects.filter(pk__in=[x.pk for x in targets]), full=True)
+        warm = points()
+    for key, value in expected.items():
+        for got in (cold[key], warm[key]):
+            assert (got.value, got.numerator, got.denominator) == (value.value, value.numerator, value.denominator), key
+    received = {day: cold[(targets[0].pk, day)].value for day in progress.month_ends(2026, date(2026, 4, 10))}
+    assert received == {
+        date(2026, 1, 31): 2,
+        date(2026, 2, 28): 3,
+        date(2026, 3, 31): 6,
+        date(2026, 4, 10): 6,
+    }
+    people = targets[3].pk
+    assert [cold[(people, d)].value for d in (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31))] == [0, 1, 2]
+    coverage = cold[(targets[4].pk, date(2026, 3, 31))]
+    assert (coverage.numerator, coverage.denominator) == (1, 2)

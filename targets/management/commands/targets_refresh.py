@@ -1,6 +1,8 @@
 """The nightly work of targets (settings.SCHEDULE): each target's progress (incremental: new months,
 the month running, months whose inputs changed), the indicators' monthly snapshots the dashboard's
-trend reads, and with ``--monthly-report`` the city's and counties' reports of last month, once each."""
+trend and the progress read, the month running's figures the dashboard shows, and with
+``--monthly-report`` the city's and counties' reports of last month, once each. ``--running`` only
+recomputes the month running's figures (every few minutes, so that the dashboard reads rows)."""
 
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from appeals.kpis import month_period
 from orgs.models import Level, Unit
-from targets import monthly, progress, selectors
+from targets import monthly, progress, selectors, snapshots
 from targets.models import MonthlyReport
 
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Also build last month's report of the city and each county, if not built yet.",
         )
+        parser.add_argument(
+            "--running",
+            action="store_true",
+            help="Only recompute the month running's figures the dashboard reads (every few minutes).",
+        )
 
     def handle(self, *args, **options):
         quiet = options["no_progress"]
@@ -34,12 +41,18 @@ class Command(BaseCommand):
                 filled = int(30 * done / total) if total else 30
                 self.stdout.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", ending="")
 
-        snapshots = selectors.snapshots_refresh(full=options["full"])
-        points = progress.progress_refresh(full=options["full"], progress=bar)
+        if options["running"]:
+            rows = snapshots.running_refresh()
+            self.stdout.write(_("Figures of the month running: %(rows)s rows.") % {"rows": rows})
+            return
+        kept = selectors.snapshots_refresh(full=options["full"])
+        snapshots.running_refresh()
+        # The snapshots were just refreshed (all of them with --full): the progress reads them as they are.
+        points = progress.progress_refresh(full=options["full"], progress=bar, recompute_months=False)
         if not quiet:
             self.stdout.write("")
         self.stdout.write(
-            _("Progress: %(points)s points written; snapshots: %(rows)s rows.") % {"points": points, "rows": snapshots}
+            _("Progress: %(points)s points written; snapshots: %(rows)s rows.") % {"points": points, "rows": kept}
         )
         if options["monthly_report"]:
             last = timezone.localdate().replace(day=1) - timedelta(days=1)
