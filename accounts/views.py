@@ -16,7 +16,7 @@ from accounts.services import CodeSentRecently, ConsentRequired, otp_request, ot
 from accounts.sms import demo_message
 from core.context_processors import CARE_COOKIE
 from core.crypto import mask_phone
-from core.errors import DomainError
+from core.errors import DomainError, TooMany
 from core.ratelimit import client_address
 
 # Where a signed-in person lands: the site root, whichever app answers it.
@@ -58,6 +58,7 @@ def resident_login(request):
     if step == "consent":
         return _consent_step(request, ConsentForm(request.POST))
     phone_form, code_form = ResidentPhoneForm(), None
+    limited = None  # a sign-in limit that was reached: the page says so on the field, and answers 429
     if step == "code":
         code_form = ResidentCodeForm(request.POST)
         if code_form.is_valid():
@@ -71,6 +72,7 @@ def resident_login(request):
                                                                    "version": PRIVACY_NOTICE_VERSION}))
             except DomainError as exc:
                 code_form.add_error("code", str(exc.message))
+                limited = exc if isinstance(exc, TooMany) else None
             else:
                 response = _signed_in(request, user, code_form)
                 if response is not None:
@@ -89,12 +91,13 @@ def resident_login(request):
                 code_form = ResidentCodeForm(initial={"phone": phone})
             except DomainError as exc:
                 phone_form.add_error("phone", str(exc.message))
+                limited = exc if isinstance(exc, TooMany) else None
             else:
                 messages.success(request, _("We have sent a 6-digit code to %(phone)s.")
                                  % {"phone": mask_phone(phone)})
                 code_form = ResidentCodeForm(initial={"phone": phone})
     phone = code_form["phone"].value() if code_form is not None else ""
-    return render(request, "accounts/resident_login.html", {
+    response = render(request, "accounts/resident_login.html", {
         "phone_form": phone_form,
         "code_form": code_form,
         "masked_phone": mask_phone(phone),
@@ -103,7 +106,12 @@ def resident_login(request):
         "resend_wait": _resend_wait(phone) if code_form is not None else 0,
         # A local run (DEBUG on, accounts.sms.DemoBackend) shows the demo's SMS here rather than in the log.
         "demo_sms": demo_message(phone) if code_form is not None else "",
-    })
+    }, status=429 if limited else 200)
+    if limited:
+        # The same page with the message on the field, so a person reads why; the status and Retry-After
+        # tell a client, a proxy or a monitor that a limit was reached rather than a form mistake made.
+        response["Retry-After"] = str(max(1, limited.retry_after))
+    return response
 
 
 def _resend_wait(phone: str) -> int:

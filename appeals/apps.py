@@ -8,6 +8,10 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         self.register_menu()
+        from appeals.importers import HOTLINE_IMPORT, run_hotline_job
+        from core.jobs import register
+
+        register(HOTLINE_IMPORT, run_hotline_job)  # the worker runs the hotline import (appeals.views.imports)
 
     @staticmethod
     def register_menu():

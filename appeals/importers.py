@@ -18,10 +18,12 @@ The rules, decided here:
   so importing the same file again creates nothing new. A number twice in one file is an error.
 """
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from appeals import permissions
 from appeals.models import Appeal, AppealType, Channel
 from appeals.services import Intake, appeal_create, intake_validate
-from core.errors import BadInput, DomainError
+from core.errors import BadInput, DomainError, NotAllowed
 from core.xlsx import MAX_ROWS, UNREADABLE, ChoiceReader, RowError, cell_text, code_text, sheet_rows
 from orgs.models import Unit
 
@@ -119,47 +121,133 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
 
 
 # --- reading files ----------------------------------------------------------------------------------
+# Read as a stream from a file object, so that memory does not grow with the file. What a file may hold
+# is bounded while it streams: the upload itself (core.xlsx.MAX_UPLOAD_BYTES; the reverse proxy refuses
+# more before Django reads it, deploy/nginx.conf), a CSV cell (the csv module's limit), and a
+# workbook's inflated parts and cells, checked before openpyxl builds anything from them: a 300 KB
+# .xlsx can declare a single 300 MB cell.
 
-def _decode(content: bytes) -> str:
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # inflated; openpyxl keeps this part in memory
+MAX_WORKBOOK_BYTES = 256 * 1024 * 1024  # inflated, every part together
+_READ_CHUNK = 64 * 1024
+
+
+def _encoding(file) -> str:
+    """utf-8 (with or without BOM) or GB18030, decided by decoding the whole file in chunks."""
     for encoding in ("utf-8-sig", "gb18030"):
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return content.decode(encoding)
+            while chunk := file.read(_READ_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        file.seek(0)
+        return encoding
     raise BadInput(_("The CSV file is neither UTF-8 nor GB18030 text. Save it from Excel as “CSV UTF-8”."))
 
 
-def _csv_lines(content: bytes) -> Iterable[tuple[int, list]]:
-    text = _decode(content)
-    sample = text[:4096]
+def _csv_lines(file) -> Iterable[tuple[int, list]]:
+    text = io.TextIOWrapper(file, encoding=_encoding(file), newline="")
     try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    line = 0
-    while True:
+        sample = text.read(4096)
+        text.seek(0)
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", delimiters=",\t;")
         except csv.Error:
-            # A cell longer than the csv module's limit (128 KB), or quoting that never closes.
-            raise BadInput(_("Row %(row)s of the CSV file cannot be read: a cell is longer than %(size)s KB, or a "
-                             "quotation mark is never closed.") % {"row": line + 1, "size": csv.field_size_limit()
-                                                                     // 1024}) from None
-        start, line = line + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
-        yield start, cells
+            dialect = csv.excel
+        reader = csv.reader(text, dialect)
+        line = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                # A cell longer than the csv module's limit (128 KB), or quoting that never closes.
+                raise BadInput(_("Row %(row)s of the CSV file cannot be read: a cell is longer than %(size)s KB, or "
+                                 "a quotation mark is never closed.") % {"row": line + 1, "size": csv.field_size_limit()
+                                                                          // 1024}) from None
+            start, line = line + 1, reader.line_num  # a quoted cell may span lines: report where the row starts
+            yield start, cells
+    finally:
+        text.detach()  # the caller's file stays open (it is read twice in the background)
 
 
-def _xlsx_lines(content: bytes) -> Iterable[tuple[int, list]]:
+class _TooLong(Exception):
+    pass
+
+
+def _check_xml(stream, unreadable: str) -> None:
+    """Stream one part of a workbook through expat, refusing a DTD (what XXE and billion-laughs files
+    need; no real workbook has one) and any cell or shared string longer than MAX_CELL_CHARS, without
+    holding more than a chunk of it."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    length = 0
+
+    def start(name, _attributes):
+        nonlocal length
+        if name.rpartition(":")[2] in ("c", "si", "is"):  # a cell, a shared string, an inline string
+            length = 0
+
+    def text(data):
+        nonlocal length
+        length += len(data)
+        if length > MAX_CELL_CHARS:
+            raise _TooLong
+
+    def doctype(*_args):
+        raise BadInput(unreadable)
+
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        while chunk := stream.read(_READ_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _TooLong:
+        raise BadInput(_("A cell of the workbook holds more than %(count)s characters, more than Excel itself "
+                         "allows; the file cannot be imported.") % {"count": f"{MAX_CELL_CHARS:,}"}) from None
+    except expat.ExpatError:
+        raise BadInput(unreadable) from None
+
+
+def check_workbook(file, unreadable: str) -> None:
+    """Bounds on an .xlsx before openpyxl reads it: the inflated size of its parts (as the archive
+    declares them; zipfile stops at the declared size, and a part that is longer fails its checksum), and
+    the length of every cell (``_check_xml``)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+            if sum(member.file_size for member in members) > MAX_WORKBOOK_BYTES or any(
+                    member.filename == "xl/sharedStrings.xml" and member.file_size > MAX_SHARED_STRINGS_BYTES
+                    for member in members):
+                raise BadInput(_("The workbook holds more than an import may read (%(mb)s MB once unpacked); split "
+                                 "it into several files.") % {"mb": MAX_WORKBOOK_BYTES // (1024 * 1024)})
+            for member in members:
+                if member.filename == "xl/sharedStrings.xml" or member.filename.startswith("xl/worksheets/"):
+                    with archive.open(member) as stream:
+                        _check_xml(stream, unreadable)
+    except UNREADABLE:
+        raise BadInput(unreadable) from None
+    file.seek(0)
+
+
+def _xlsx_lines(file) -> Iterable[tuple[int, list]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     unreadable = _("The file looks like an Excel workbook but cannot be read. Open it in Excel, save it as .xlsx "
                    "and upload it again.")
+    check_workbook(file, unreadable)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, *UNREADABLE):
         raise BadInput(unreadable) from None
     try:
@@ -170,13 +258,17 @@ def _xlsx_lines(content: bytes) -> Iterable[tuple[int, list]]:
         workbook.close()
 
 
-def read_lines(content: bytes) -> Iterable[tuple[int, list]]:
-    """(row number as in the file, cells) of the first sheet or of the CSV."""
-    if content[:4] == b"PK\x03\x04":
-        return _xlsx_lines(content)
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+def read_lines(content) -> Iterable[tuple[int, list]]:
+    """(row number as in the file, cells) of the first sheet or of the CSV; ``content`` is the file's
+    bytes or a binary file object open for reading (which is read, not closed)."""
+    file = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
+    head = file.read(8)
+    file.seek(0)
+    if head[:4] == b"PK\x03\x04":
+        return _xlsx_lines(file)
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadInput(_("This is an old Excel file (.xls). Open it in Excel and save it as .xlsx or CSV."))
-    return _csv_lines(content)
+    return _csv_lines(file)
 
 
 # --- the import ---------------------------------------------------------------------------------------
@@ -190,6 +282,7 @@ class ImportResult:
     columns: dict[str, str] = field(default_factory=dict)  # field → the file's header
     committed: bool = False
     dry_run: bool = True
+    stopped_at: int | None = None  # the row whose chunk stopped a background import (run_chunked)
 
     @property
     def bad_rows(self) -> int:
@@ -255,7 +348,9 @@ class HotlineImporter:
         known |= {_header_key(name) for name in self.mapping}
         return sum(1 for cell in cells if _header_key(cell_text(cell)) in known) >= 2
 
-    def _read(self, content: bytes) -> tuple[dict[str, str], list[_Row]]:
+    def _open(self, content) -> tuple[dict[str, str], Iterable[_Row]]:
+        """The columns the file's header row gives ({field: header}) and its data rows, read one at a time
+        (at most MAX_ROWS). ``content``: bytes or a binary file object."""
         lines = iter(read_lines(content))
         header = None
         for number, cells in lines:
@@ -269,18 +364,26 @@ class HotlineImporter:
                              "Give a mapping from your column names to the fields.") % {"n": HEADER_SEARCH_ROWS})
         columns = self._columns(header)
         names = {target: cell_text(header[index]) for target, index in columns.items()}
-        rows = []
+        return names, self._data_rows(lines, columns)
+
+    @staticmethod
+    def _data_rows(lines, columns: dict[str, int]) -> Iterable[_Row]:
+        count = 0
         for number, cells in lines:
             values = {target: cells[index] if index < len(cells) else None for target, index in columns.items()}
             if not any(cell_text(value) for value in values.values()):
                 continue
-            if len(rows) >= MAX_ROWS:
+            count += 1
+            if count > MAX_ROWS:
                 raise BadInput(_("A file may hold at most %(count)s rows; split it into several files.")
                                % {"count": MAX_ROWS})
-            rows.append(_Row(number, values))
-        if not rows:
+            yield _Row(number, values)
+        if not count:
             raise BadInput(_("The file has no data rows below its header row."))
-        return names, rows
+
+    def _read(self, content) -> tuple[dict[str, str], list[_Row]]:
+        names, rows = self._open(content)
+        return names, list(rows)
 
     # one row
 
@@ -404,28 +507,144 @@ class HotlineImporter:
 
     # the file
 
-    def run(self, content: bytes, *, commit: bool, good_rows_only: bool = False) -> ImportResult:
-        """Check every row; keep the appeals only when ``commit`` and either no row is bad or
-        ``good_rows_only``. Raises BadInput when the file itself cannot be read."""
-        self.names, rows = self._read(content)
+    def _begin(self) -> None:
         self._places: dict[str, list[Unit]] = {}
         self._seen: dict[str, int] = {}
-        result = ImportResult(rows=len(rows), columns=dict(self.names), dry_run=not commit)
+
+    def _apply(self, rows: list[_Row], result: ImportResult) -> None:
+        """Check (and create, in the caller's transaction) each row; tickets imported before are skipped."""
         ids = [code_text(cell_text(row.cells.get("external_id"))) for row in rows]
         imported = set(Appeal.objects.filter(channel=Channel.IMPORT, external_id__in=[i for i in ids if i])
                        .values_list("external_id", flat=True))
+        imported -= self._seen.keys()  # created from an earlier row of this file: a ticket twice, said as such
+        for row, external_id in zip(rows, ids, strict=True):
+            if external_id and external_id in imported:
+                result.skipped.append((row.number, external_id))
+            else:
+                data = self._intake(row)
+                if data is not None and (appeal := self._create(row, data)) is not None:
+                    result.created.append(appeal.code)
+                result.errors.extend(row.errors)
+
+    def run(self, content, *, commit: bool, good_rows_only: bool = False) -> ImportResult:
+        """Check every row; keep the appeals only when ``commit`` and either no row is bad or
+        ``good_rows_only``. Raises BadInput when the file itself cannot be read. Every row in one
+        transaction: for a file read in a request or a command (the page sends larger ones to the worker,
+        ``run_chunked``)."""
+        self.names, rows = self._read(content)
+        self._begin()
+        result = ImportResult(rows=len(rows), columns=dict(self.names), dry_run=not commit)
         with transaction.atomic():
-            for done, (row, external_id) in enumerate(zip(rows, ids, strict=True), start=1):
-                if external_id and external_id in imported:
-                    result.skipped.append((row.number, external_id))
-                else:
-                    data = self._intake(row)
-                    if data is not None and (appeal := self._create(row, data)) is not None:
-                        result.created.append(appeal.code)
-                    result.errors.extend(row.errors)
+            for done in range(0, len(rows), CHUNK):
+                self._apply(rows[done:done + CHUNK], result)
                 if self.progress:
-                    self.progress(done, len(rows))
+                    self.progress(min(done + CHUNK, len(rows)), len(rows))
             result.committed = commit and (not result.errors or good_rows_only)
             if not result.committed:
                 transaction.set_rollback(True)
         return result
+
+    def run_chunked(self, file, *, commit: bool, good_rows_only: bool = False, progress=None) -> ImportResult:
+        """The import run by the worker (core.jobs), for files of any size up to MAX_ROWS: the file is read
+        as a stream, twice (once to count and check its rows, then to import them), and the rows are
+        applied CHUNK at a time, each chunk in a transaction of its own (rolled back in a dry run), so the
+        job's progress shows while it runs and no transaction holds thousands of rows.
+
+        The same rows are created, skipped and refused as by ``run``. One difference: a row that turns
+        bad between the check and the confirmed import (a unit closed, a ticket imported meanwhile) stops
+        a whole-file import at its chunk, after the chunks before it were saved (``stopped_at``); importing
+        the file again after correcting it skips what was saved."""
+        if progress:
+            progress.stage(_("Reading the file"))
+        names, rows = self._open(file)
+        total = sum(1 for _row in rows)  # unreadable, too long or empty: refused before any row is applied
+        file.seek(0)
+        self.names, rows = self._open(file)
+        self._begin()
+        result = ImportResult(rows=total, columns=dict(names), dry_run=not commit)
+        if progress:
+            progress.stage(_("Importing the rows") if commit else _("Checking the rows"), total=total)
+        chunk: list[_Row] = []
+
+        def flush() -> bool:
+            created, bad = len(result.created), len(result.errors)
+            with transaction.atomic():
+                self._apply(chunk, result)
+                stop = commit and not good_rows_only and len(result.errors) > bad
+                if not commit or stop:
+                    transaction.set_rollback(True)
+            if stop:
+                del result.created[created:]  # rolled back with the chunk
+                result.stopped_at = result.errors[bad].row
+            if progress:
+                progress.advance(len(chunk))
+            chunk.clear()
+            return not stop
+
+        going = True
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= CHUNK and not (going := flush()):
+                break
+        if going and chunk:
+            flush()
+        result.committed = commit and result.stopped_at is None and (not result.errors or good_rows_only)
+        return result
+
+
+# --- in the background (core.jobs) ----------------------------------------------------------------------
+
+CHUNK = 200  # rows a transaction of the background import holds
+HOTLINE_IMPORT = "appeals.hotline_import"
+MAX_LISTED = 1000  # errors, skipped rows and created codes a job's result keeps (all are counted)
+
+
+def hotline_import_start(*, actor, file_path: str, file_name: str, mapping: dict[str, str], place: Unit | None,
+                         good_rows_only: bool, return_url: str = ""):
+    """Queue the dry run of an uploaded file (already written to ``file_path``, under core.jobs.files_dir);
+    its result offers the import itself when the file may be imported."""
+    from core.jobs import job_start
+
+    if not permissions.may_import_hotline(actor):
+        raise NotAllowed(_("Only dispatchers import hotline exports."))
+    return job_start(actor=actor, kind=HOTLINE_IMPORT, title=_("Check %(name)s") % {"name": file_name},
+                     params={"mapping": mapping, "place": place.pk if place else None,
+                             "good_rows_only": bool(good_rows_only), "commit": False},
+                     file_path=file_path, file_name=file_name, return_url=return_url)
+
+
+def result_data(result: ImportResult) -> dict:
+    """An ImportResult as a job keeps it (JSON), for appeals/templates/appeals/import/job.html."""
+    return {
+        "kind": HOTLINE_IMPORT,
+        "rows": result.rows,
+        "dry_run": result.dry_run,
+        "committed": result.committed,
+        "stopped_at": result.stopped_at,
+        "columns": result.columns,
+        "created_count": len(result.created),
+        "created": result.created[:MAX_LISTED] if not result.dry_run else [],
+        "skipped_count": len(result.skipped),
+        "skipped": [list(item) for item in result.skipped[:MAX_LISTED]],
+        "error_count": len(result.errors),
+        "bad_rows": result.bad_rows,
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors[:MAX_LISTED]],
+    }
+
+
+def run_hotline_job(job, progress) -> dict:
+    """core.jobs runner: the dry run, or (confirmed) the import, of the job's file, as the person who
+    started it; their role is checked again, as each row's scope is by the intake."""
+    if not permissions.may_import_hotline(job.actor):
+        raise NotAllowed(_("Only dispatchers import hotline exports."))
+    params = job.params
+    place = Unit.objects.filter(pk=params.get("place")).first() if params.get("place") else None
+    importer = HotlineImporter(actor=job.actor, mapping=params.get("mapping") or {}, default_place=place)
+    commit, good_rows_only = bool(params.get("commit")), bool(params.get("good_rows_only"))
+    with open(job.file_path, "rb") as file:
+        result = importer.run_chunked(file, commit=commit, good_rows_only=good_rows_only, progress=progress)
+    data = result_data(result)
+    if not commit and result.created and (result.ok or good_rows_only):
+        data["next"] = {"kind": HOTLINE_IMPORT, "title": _("Import %(name)s") % {"name": job.file_name},
+                        "params": {**params, "commit": True}}
+    return data

@@ -23,4 +23,8 @@ urlpatterns = [
 # code by "<str:code>/".
 from appeals.views import imports  # noqa: E402
 
-urlpatterns.insert(0, path("import/", imports.hotline_import, name="staff_import"))
+urlpatterns[:0] = [
+    path("import/", imports.hotline_import, name="staff_import"),
+    path("import/<uuid:pk>/", imports.hotline_import_job, name="staff_import_job"),
+    path("import/<uuid:pk>/confirm/", imports.hotline_import_confirm, name="staff_import_confirm"),
+]

@@ -97,16 +97,26 @@ def test_the_sign_in_page_says_the_phone_is_locked(limits, sms_outbox, client):
     for _ in range(3):
         response = client.post("/login/resident/", {"step": "code", "phone": PHONE, "code": "000000"})
     html = response.content.decode()
-    assert response.status_code == 200 and "30" in html and "锁定" in html
+    # The friendly page with the message on the code field, answered as 429 with when to come back.
+    assert response.status_code == 429 and "30" in html and "锁定" in html and 'name="code"' in html
+    assert int(response["Retry-After"]) == 1800
     response = client.post("/login/resident/", {"step": "phone", "phone": PHONE})
-    assert "锁定" in response.content.decode() and len(sms_outbox) == 1
+    assert response.status_code == 429 and "锁定" in response.content.decode() and len(sms_outbox) == 1
 
 
 def test_the_sign_in_page_counts_codes_per_address(limits, sms_outbox, client):
     for n in range(4):
         client.post("/login/resident/", {"step": "phone", "phone": f"1390000000{n}"}, REMOTE_ADDR="10.9.9.9")
     response = client.post("/login/resident/", {"step": "phone", "phone": "13900000008"}, REMOTE_ADDR="10.9.9.9")
-    assert "网络" in response.content.decode() and len(sms_outbox) == 4
+    html = response.content.decode()
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "网络" in html and 'name="phone"' in html and "13900000008" in html and len(sms_outbox) == 4
+
+
+def test_a_wrong_code_is_not_a_limit(limits, sms_outbox, client):
+    client.post("/login/resident/", {"step": "phone", "phone": PHONE})
+    response = client.post("/login/resident/", {"step": "code", "phone": PHONE, "code": "000000"})
+    assert response.status_code == 200 and "Retry-After" not in response
 
 
 def test_the_tracking_page_is_limited_per_address(settings, client):

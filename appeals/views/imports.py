@@ -1,24 +1,46 @@
 """The dispatcher's page for importing a 12345 hotline export: upload → dry run with a row-by-row
-report (nothing saved) → confirm → import. The checked file waits in the session between the two
-steps, with a digest the confirm form repeats, so what is imported is exactly what was checked."""
+report (nothing saved) → confirm → import.
+
+A small file (at most SYNC_MAX_BYTES and SYNC_MAX_ROWS rows: a few seconds of work) is checked and
+imported in the request, its bytes waiting in the session between the two steps with a digest the
+confirm form repeats. A larger one is written to disk as it arrives and handed to the task worker
+(core.jobs, appeals.importers.run_hotline_job): the person follows its progress on the job's page, where
+the dry run's report offers the import; either way what is imported is exactly the file that was checked."""
 
 import base64
 import hashlib
+import uuid
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from appeals import permissions
-from appeals.importers import DEFAULT_HEADERS, FIELD_LABELS, HotlineImporter, default_places_for, parse_mapping
+from appeals.importers import (
+    DEFAULT_HEADERS,
+    FIELD_LABELS,
+    HOTLINE_IMPORT,
+    HotlineImporter,
+    default_places_for,
+    hotline_import_start,
+    parse_mapping,
+)
+from core import jobs
 from core.errors import DomainError
+from core.middleware import returns_to
 from core.xlsx import MAX_UPLOAD_BYTES
 from orgs.models import Unit
 
 SESSION_KEY = "appeals-hotline-import"
+# Files up to this size are counted in the request; up to SYNC_MAX_ROWS rows they are also imported there.
+SYNC_MAX_BYTES = 256 * 1024
+SYNC_MAX_ROWS = 200
 
 
 class ImportForm(forms.Form):
@@ -64,6 +86,32 @@ def _run(user, stored, *, commit):
         return None, str(exc.message)
 
 
+def _small(upload, mapping) -> bool:
+    """Whether a file is quick enough to check in the request: small, and with few rows (a file that
+    cannot be read is small too: the page says why at once)."""
+    if upload.size > SYNC_MAX_BYTES:
+        return False
+    content = upload.read()
+    upload.seek(0)
+    try:
+        _names, rows = HotlineImporter(actor=None, mapping=mapping)._open(content)
+        for count, _row in enumerate(rows, start=1):
+            if count > SYNC_MAX_ROWS:
+                return False
+    except DomainError:
+        pass
+    return True
+
+
+def _to_job_file(upload) -> str:
+    """The upload, copied to the jobs' directory a chunk at a time (never whole in memory)."""
+    path = jobs.files_dir() / f"hotline-{uuid.uuid4().hex}.bin"
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return str(path)
+
+
 @staff_required
 def hotline_import(request):
     if not permissions.may_import_hotline(request.user):
@@ -80,6 +128,13 @@ def hotline_import(request):
                 del request.session[SESSION_KEY]
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES, places=places)
+        if form.is_valid() and not _small(form.cleaned_data["file"], form.cleaned_data["mapping"]):
+            upload = form.cleaned_data["file"]
+            job = hotline_import_start(actor=request.user, file_path=_to_job_file(upload), file_name=upload.name,
+                                       mapping=form.cleaned_data["mapping"], place=form.cleaned_data["place"],
+                                       good_rows_only=form.cleaned_data["good_rows_only"],
+                                       return_url=reverse("appeals:staff_import"))
+            return redirect("appeals:staff_import_job", pk=job.pk)
         if form.is_valid():
             content = form.cleaned_data["file"].read()
             stored = {"digest": hashlib.sha256(content).hexdigest(), "name": form.cleaned_data["file"].name,
@@ -92,3 +147,27 @@ def hotline_import(request):
     context = {"form": form, "result": result, "problem": problem, "token": token,
                "file_name": stored["name"] if stored else "", "fields": [(key, label, "、".join(DEFAULT_HEADERS[key])) for key, label in FIELD_LABELS.items()]}
     return render(request, "appeals/import/hotline.html", context, status=200)
+
+
+def _hotline_job(request, pk):
+    job = jobs.job_for(request.user, pk)  # only the person who started it
+    if job.kind != HOTLINE_IMPORT:
+        raise Http404(_("No such job."))
+    return job
+
+
+@staff_required
+@require_GET
+def hotline_import_job(request, pk):
+    """The progress of a background check or import (core/static/core/job.js follows it), then its report."""
+    job = _hotline_job(request, pk)
+    return render(request, "appeals/import/job.html", {"job": job, "result": job.result or {}})
+
+
+@staff_required
+@require_POST
+@returns_to("appeals:staff_import_job", "pk")
+def hotline_import_confirm(request, pk):
+    """Import the file the finished dry run checked (once: a second press shows the same import)."""
+    following = jobs.job_continue(actor=request.user, job=_hotline_job(request, pk))
+    return redirect("appeals:staff_import_job", pk=following.pk)

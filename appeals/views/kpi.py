@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import staff_required
 from appeals import kpis
 from appeals.permissions import may_see_kpis
+from core.dbrouter import replica_view
 from core.errors import BadInput
 from orgs.models import Level
 
@@ -124,6 +125,7 @@ def _page(request, report, error):
 
 @staff_required
 @require_GET
+@replica_view  # figures a few seconds behind are fine here: read from a replica when there is one
 def kpi_index(request):
     report, error = _report(request)
     return _page(request, report, error)
@@ -131,6 +133,7 @@ def kpi_index(request):
 
 @staff_required
 @require_GET
+@replica_view
 def kpi_export(request):
     report, error = _report(request)
     if error:  # show the page with the message rather than a report of a period nobody asked for

@@ -26,6 +26,7 @@ from appeals.exports import MAX_EXPORT_ROWS, is_overdue_now, mask_text, masked_c
 from appeals.lifecycle import allowed_actions
 from appeals.models import Action, ExtensionRequest, State
 from core import notes
+from core.dbrouter import current_read_alias, replica_view
 from core.errors import DomainError, NotFound
 from core.middleware import returns_to
 from core.xlsx import xlsx_response
@@ -121,9 +122,12 @@ def queue(request):
 
 @staff_required
 @require_GET
+@replica_view  # the list is read from a replica when there is one; the audit record goes to the primary
 def export(request):
     queue_name, form, filtered = _queue_and_filters(request)
-    appeals = filtered.filter(selectors.queue_q(queue_name)).order_by(*QUEUE_ORDER[queue_name])
+    # Pinned to the replica chosen for this page, as the export service reads it inside its own transaction.
+    appeals = filtered.filter(selectors.queue_q(queue_name)).order_by(*QUEUE_ORDER[queue_name]).using(
+        current_read_alias())
     if appeals.count() > MAX_EXPORT_ROWS:
         messages.error(request, _("This list has more than %(n)s appeals; narrow it with the filters before "
                                   "exporting.") % {"n": MAX_EXPORT_ROWS})

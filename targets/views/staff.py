@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from appeals.kpis import month_period
+from core.dbrouter import replica_view
 from core.errors import BadInput, DomainError
 from core.middleware import returns_to
 from core.xlsx import xlsx_response
@@ -82,6 +83,7 @@ def _chart(section) -> dict:
 
 @staff_required
 @require_GET
+@replica_view  # figures a few seconds behind are fine here: read from a replica when there is one
 def dashboard(request):
     if not permissions.may_open_dashboard(request.user):
         raise PermissionDenied(_("The dashboard is for leaders, supervisors and administrators."))
