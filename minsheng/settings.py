@@ -249,6 +249,8 @@ SCHEDULE = [
     # 民生实事: each target's progress for the month (incremental) and last month's report, built once.
     {"command": "targets_refresh", "args": ["--no-progress", "--monthly-report"], "at": "03:30"},
     {"command": "facilities_no_shows", "args": [], "at": "02:30"},
+    # 就业: the hard-to-employ's follow-ups scheduled, every looking seeker's postings ranked again.
+    {"command": "employment_refresh", "args": ["--no-progress"], "at": "01:30"},
     # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
     {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
 ]
