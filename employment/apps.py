@@ -40,10 +40,10 @@ class EmploymentConfig(AppConfig):
                            permissions.may_open_seekers, section="work", order=42))
         register(MenuEntry("employment.employers", _("Employers and posts (用人单位)"), "employment:employers",
                            permissions.may_open_hrss, section="work", order=44))
-        register(MenuEntry("employment.follow_ups", _("Hard-to-employ follow-ups (困难人员跟踪回访)"),
+        register(MenuEntry("employment.follow_ups", _("Hard-to-employ follow-ups (困难人员跟踪帮扶)"),
                            "employment:follow_ups", permissions.may_follow_up_any, section="work", order=43))
         register(MenuEntry("employment.subsidies", _("Social insurance subsidies (社保补贴)"), "employment:subsidies",
-                           permissions.may_review_subsidies, section="work", order=45))
+                           permissions.may_review_subsidies, section="work", order=44))
         register(MenuEntry("employment.dashboard", _("1131 completion (1131完成率)"), "employment:dashboard",
                            permissions.may_open_seekers, section="insight", order=25))
         register(MenuEntry("employment.jobs", _("Jobs (就业)"), "employment:portal", lambda user: True,
