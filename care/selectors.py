@@ -510,3 +510,12 @@ def people_in_category(code: str) -> QuerySet[Person]:
     """Unscoped, for a peer app's demo and batch work: the people with an open membership of ``code``."""
     return (Person.objects.filter(memberships__category__code=code, memberships__until__isnull=True)
             .select_related("unit").distinct().order_by("pk"))
+
+
+def id_indexes_cared_for_by(user) -> list[str]:
+    """Unscoped, for a peer app (employment: a seeker's 包联 person sees their follow-ups): the blind indexes
+    of the ID numbers of the current people ``user`` is an open responsible person of; [] for anyone else."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", True):
+        return []
+    return list(Person.objects.filter(assignments__carer=user, assignments__until__isnull=True,
+                                      ended_on__isnull=True).values_list("id_index", flat=True).distinct())

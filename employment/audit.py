@@ -28,4 +28,12 @@ register_verbs({
     "employment.fair.check_in": _("Checked in at a job fair"),
     "employment.fair.result": _("Job fair result recorded"),
     "employment.fair.close": _("Job fair closed"),
+    "employment.follow_up.record": _("Hard-to-employ seeker followed up"),
+    "employment.rules.save": _("Employment rules changed"),
+    "employment.subsidy.apply": _("Social insurance subsidy applied for"),
+    "employment.subsidy.resubmit": _("Social insurance subsidy application sent again"),
+    "employment.subsidy.approve": _("Social insurance subsidy approved"),
+    "employment.subsidy.return": _("Social insurance subsidy application returned"),
+    "employment.subsidy.reject": _("Social insurance subsidy rejected"),
+    "employment.subsidy.pay": _("Social insurance subsidy paid"),
 })

@@ -5,7 +5,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from appeals.forms import place_choices
-from employment.models import Education, Outcome, PostingKind, SeekerKind, SeekerStatus, ServiceKind
+from employment.models import (
+    ContactWay,
+    Education,
+    Outcome,
+    PostingKind,
+    SeekerKind,
+    SeekerStatus,
+    ServiceKind,
+    SubsidyForm,
+)
 from orgs.models import Level, Unit
 
 
@@ -164,3 +173,39 @@ class FairForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = _place(_("Organised by"), units=units)
+
+
+class FollowUpForm(forms.Form):
+    way = forms.ChoiceField(label=_("Contact way"), choices=ContactWay.choices)
+    followed_on = forms.DateField(label=_("Date"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    situation = forms.CharField(label=_("Situation (近况)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    needs = forms.CharField(label=_("Needs (需求)"), max_length=500, required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    next_step = forms.CharField(label=_("Next step (下一步)"), max_length=500, required=False)
+    file_need = forms.BooleanField(label=_("File the need as a demand (诉求), to be dispatched and tracked"),
+                                   required=False)
+
+
+class SubsidyApplicationForm(forms.Form):
+    """Parsed loosely (months as text, the amount as text): the services check and explain every rule."""
+
+    form = forms.ChoiceField(label=_("Form of employment"), choices=SubsidyForm.choices)
+    first_month = forms.CharField(label=_("From month"), max_length=10,
+                                  widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}))
+    last_month = forms.CharField(label=_("To month"), max_length=10,
+                                 widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}))
+    monthly_amount = forms.CharField(label=_("Insurance paid per month (元)"), max_length=12,
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    proof = forms.CharField(label=_("Insurance payment proof (缴费凭证号)"), max_length=200, required=False)
+
+
+class SubsidyDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[
+        ("approve", _("Approve")), ("return", _("Return for correction")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (shown to the applicant)"), max_length=300, required=False)
+
+
+class SubsidyPaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reference = forms.CharField(label=_("Payment reference (bank or treasury)"), max_length=64)

@@ -19,6 +19,8 @@ from employment.models import (
     SeekerKind,
     ServiceKind,
     ServiceRecord,
+    SubsidyApplication,
+    SubsidyStatus,
 )
 from targets.registry import Aggregation, Indicator, register, rolled_up, shared
 
@@ -147,6 +149,26 @@ def placements_by_kind(unit, period):
     return [(str(label), n) for label, n in zip(labels, totals, strict=True)]
 
 
+# --- 社保补贴 ------------------------------------------------------------------------------------------
+
+
+def subsidised_people(units, period):
+    """People paid 社保补贴 in the period (by the payment's day), by where they live."""
+
+    def compute():
+        rows = (
+            SubsidyApplication.objects.filter(
+                status=SubsidyStatus.PAID, payment__paid_on__gte=period.start, payment__paid_on__lte=period.end
+            )
+            .order_by()
+            .values("seeker__unit__path")
+            .annotate(n=Count("seeker", distinct=True))
+        )
+        return _by_path(rows, "seeker__unit__path", "n")
+
+    return rolled_up(units, shared(("employment.subsidised", period.start, period.end), compute))
+
+
 def register_all():
     register(
         Indicator(
@@ -191,6 +213,17 @@ def register_all():
             placements,
             order=40,
             breakdown=placements_by_kind,
+            **SECTION,
+        )
+    )
+    register(
+        Indicator(
+            "employment.subsidised_people",
+            _("People paid the social insurance subsidy (社保补贴发放人数)"),
+            _("people"),
+            Aggregation.SUM,
+            subsidised_people,
+            order=50,
             **SECTION,
         )
     )

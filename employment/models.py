@@ -5,6 +5,8 @@ for the hard-to-employ, the "1131" ledger of services each unemployed graduate i
 Whether someone is 就业困难人员 is not kept here: it is the care registry's category (care.selectors),
 one list for the city."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -403,3 +405,192 @@ class FairRegistration(models.Model):
 
     def __str__(self):
         return f"{self.fair} · {self.seeker}"
+
+
+# --- follow-up of the hard-to-employ, and 社保补贴 ---------------------------------------------------------
+
+class EmploymentRules(models.Model):
+    """The values the follow-up schedule and the 社保补贴 rules read: one row, edited in the admin through
+    employment.services.rules_save (audited). ``rules()`` in the services reads it (or these defaults)."""
+
+    follow_up_days_unemployed = models.PositiveSmallIntegerField(
+        _("follow-up every … days while unemployed"), default=30)
+    follow_up_days_placed = models.PositiveSmallIntegerField(
+        _("follow-up every … days once in work or a post"), default=90)
+    subsidy_max_months = models.PositiveSmallIntegerField(_("subsidy at most … months"), default=36)
+    subsidy_years_before_retirement = models.PositiveSmallIntegerField(
+        _("within … years of retirement, subsidy until retirement"), default=5)
+    retirement_age_male = models.PositiveSmallIntegerField(_("retirement age, men"), default=60)
+    retirement_age_female = models.PositiveSmallIntegerField(_("retirement age, women"), default=55)
+    subsidy_monthly_cap = models.DecimalField(_("subsidy at most … yuan a month"), max_digits=8, decimal_places=2,
+                                              default=Decimal("600.00"))
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("employment rules (随访与社保补贴)")
+        verbose_name_plural = _("employment rules (随访与社保补贴)")
+        constraints = [
+            models.CheckConstraint(condition=Q(follow_up_days_unemployed__gte=1) & Q(follow_up_days_placed__gte=1)
+                                   & Q(subsidy_max_months__gte=1) & Q(subsidy_monthly_cap__gt=0),
+                                   name="emp_rules_positive"),
+        ]
+
+    def __str__(self):
+        return str(_("Employment rules"))
+
+
+class ContactWay(models.TextChoices):
+    VISIT = "visit", _("Home visit (入户)")
+    PHONE = "phone", _("Phone call (电话)")
+    OFFICE = "office", _("At the office (来访)")
+    MESSAGE = "message", _("Message (微信/短信)")
+
+
+class FollowUp(models.Model):
+    """One follow-up (跟踪回访) of a hard-to-employ seeker: how they were reached, how they are, what they
+    need, the next step; a need may have been filed as a demand (``appeal_code``, through appeals)."""
+
+    seeker = models.ForeignKey(Seeker, verbose_name=_("seeker"), on_delete=models.CASCADE, related_name="follow_ups")
+    way = models.CharField(_("contact way"), max_length=10, choices=ContactWay.choices)
+    followed_at = models.DateTimeField(_("followed up at"))
+    situation = models.CharField(_("situation"), max_length=500)
+    needs = models.CharField(_("needs"), max_length=500, blank=True)
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    status_then = models.CharField(_("status then"), max_length=16, choices=SeekerStatus.choices)
+    appeal_code = models.CharField(_("demand filed"), max_length=32, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-followed_at", "-pk"]
+        indexes = [models.Index(fields=["seeker", "-followed_at"], name="emp_followup_seeker")]
+
+    def __str__(self):
+        return f"{self.seeker} · {self.followed_at:%Y-%m-%d}"
+
+
+class FollowUpDue(models.Model):
+    """When a hard-to-employ seeker's next follow-up is due: one row each, kept by the services (a follow-up
+    recorded, a status changed) and by the nightly ``employment_refresh``; the overdue lists read it."""
+
+    seeker = models.OneToOneField(Seeker, verbose_name=_("seeker"), on_delete=models.CASCADE,
+                                  related_name="follow_up_due")
+    due_on = models.DateField(_("next follow-up due"))
+    last_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up due")
+        verbose_name_plural = _("follow-ups due")
+        indexes = [models.Index(fields=["due_on"], name="emp_followup_due")]
+
+    def __str__(self):
+        return f"{self.seeker} · {self.due_on}"
+
+
+class SubsidyForm(models.TextChoices):
+    """How the subsidised person works: the two forms 社保补贴 is paid for."""
+
+    FLEXIBLE = "flexible", _("Flexible employment (灵活就业)")
+    PUBLIC_WELFARE = "public_welfare", _("Public-welfare post (公益性岗位)")
+
+
+class SubsidyStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted, waiting for review (待审核)")
+    RETURNED = "returned", _("Returned for correction (退回补正)")
+    APPROVED = "approved", _("Approved, waiting for payment (待发放)")
+    REJECTED = "rejected", _("Rejected (不予补贴)")
+    PAID = "paid", _("Paid (已发放)")
+
+
+class SubsidyPayment(models.Model):
+    """A batch of approved applications paid on one day under one reference (the bank's or treasury's)."""
+
+    reference = models.CharField(_("payment reference"), max_length=64, unique=True)
+    paid_on = models.DateField(_("paid on"))
+    total = models.DecimalField(_("total (元)"), max_digits=12, decimal_places=2)
+    count = models.PositiveIntegerField(_("applications"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                           related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subsidy payment")
+        verbose_name_plural = _("subsidy payments")
+        ordering = ["-paid_on", "-pk"]
+
+    def __str__(self):
+        return self.reference
+
+
+class SubsidyApplication(models.Model):
+    """A 社保补贴 application for the months ``first_month`` to ``last_month`` (first days of months), at
+    ``monthly_amount`` a month. The eligibility checks as they stood when it was (re)submitted are kept in
+    ``checks``, so the reviewer reads why it was accepted."""
+
+    seeker = models.ForeignKey(Seeker, verbose_name=_("seeker"), on_delete=models.PROTECT,
+                               related_name="subsidy_applications")
+    form = models.CharField(_("form of employment"), max_length=16, choices=SubsidyForm.choices)
+    first_month = models.DateField(_("from month"))
+    last_month = models.DateField(_("to month"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    monthly_amount = models.DecimalField(_("per month (元)"), max_digits=8, decimal_places=2)
+    total = models.DecimalField(_("total (元)"), max_digits=10, decimal_places=2)
+    proof = models.CharField(_("insurance payment proof (缴费凭证)"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=SubsidyStatus.choices,
+                              default=SubsidyStatus.SUBMITTED)
+    via = models.CharField(_("applied"), max_length=10, choices=RegisteredVia.choices)
+    checks = models.JSONField(_("eligibility checks"), default=list)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    payment = models.ForeignKey(SubsidyPayment, verbose_name=_("payment"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="applications")
+
+    class Meta:
+        verbose_name = _("social insurance subsidy application (社保补贴)")
+        verbose_name_plural = _("social insurance subsidy applications (社保补贴)")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="emp_subsidy_queue"),
+                   models.Index(fields=["seeker", "first_month"], name="emp_subsidy_seeker")]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_month__gte=F("first_month")) & Q(months__gte=1)
+                                   & Q(monthly_amount__gt=0), name="emp_subsidy_period"),
+            models.CheckConstraint(condition=~Q(status__in=["returned", "rejected"]) | ~Q(reason=""),
+                                   name="emp_subsidy_refusal_has_reason"),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(payment__isnull=False), name="emp_subsidy_paid_batch"),
+        ]
+
+    def __str__(self):
+        return f"{self.seeker} · {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
+
+    @property
+    def period(self) -> str:
+        return f"{self.first_month:%Y-%m} – {self.last_month:%Y-%m}"
+
+
+class Suggestion(models.Model):
+    """A seeker's top postings as the nightly ``employment_refresh`` ranked them (employment.matching), for the
+    API and lists that must not rank live. Derived data: replaced whole each night, never edited."""
+
+    seeker = models.ForeignKey(Seeker, on_delete=models.CASCADE, related_name="suggestions")
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("suggested posting")
+        verbose_name_plural = _("suggested postings")
+        ordering = ["seeker", "rank"]
+        constraints = [models.UniqueConstraint(fields=["seeker", "rank"], name="emp_suggestion_rank")]
+        indexes = [models.Index(fields=["computed_at"], name="emp_suggestion_computed")]
+
+    def __str__(self):
+        return f"{self.seeker_id} · {self.rank} · {self.posting_id}"

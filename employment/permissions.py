@@ -59,9 +59,19 @@ def is_own(user, seeker) -> bool:
     return bool(getattr(user, "is_authenticated", False) and seeker.user_id and seeker.user_id == user.pk)
 
 
+def is_carer_of(user, seeker) -> bool:
+    """The seeker's 包联 person in the care registry (a peer's selector: employment reads no care table):
+    they see the seeker's record and follow-ups, as they see the person's visits."""
+    if not _active_staff(user):
+        return False
+    from care.selectors import id_indexes_cared_for_by
+
+    return seeker.id_index in id_indexes_cared_for_by(user)
+
+
 def may_see_seeker(user, seeker) -> bool:
     return is_own(user, seeker) or in_scope(see_scope(user), seeker.unit) or (
-        _active_staff(user) and seeker.counselor_id == user.pk)
+        _active_staff(user) and seeker.counselor_id == user.pk) or is_carer_of(user, seeker)
 
 
 def may_serve_seeker(user, seeker) -> bool:
@@ -123,6 +133,15 @@ def may_open_hrss(user) -> bool:
 def may_serve_any(user) -> bool:
     scope = serve_scope(user)
     return scope.everything or bool(scope.unit_paths)
+
+
+def may_follow_up_any(user) -> bool:
+    """The overdue follow-up list: whoever serves seekers (a unit, 人社) or counsels one."""
+    return may_serve_any(user) or bool(_active_staff(user) and user.employment_seekers.exists())
+
+
+def may_review_subsidies(user) -> bool:
+    return may_open_hrss(user)
 
 
 def employer_of(user):

@@ -3,9 +3,10 @@ dashboards and the 民生实事 targets read: 1131 completion in a unit, public-
 placements in a period."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from employment import permissions
@@ -15,6 +16,8 @@ from employment.models import (
     Employer,
     EmployerStatus,
     FairRegistration,
+    FollowUp,
+    FollowUpDue,
     JobFair,
     Placement,
     Posting,
@@ -24,6 +27,8 @@ from employment.models import (
     SeekerStatus,
     ServiceKind,
     ServiceRecord,
+    SubsidyApplication,
+    SubsidyStatus,
 )
 from orgs.selectors import Scope
 
@@ -69,10 +74,16 @@ def seekers_in_scope(user) -> QuerySet[Seeker]:
 
 
 def seekers_visible_to(user) -> QuerySet[Seeker]:
-    """The seekers of the user's scope, and those they counsel."""
+    """The seekers of the user's scope, those they counsel, and those the care registry names them 包联 person of."""
+    from care.selectors import id_indexes_cared_for_by
+
     qs = Seeker.objects.select_related("unit", "county", "counselor")
     if getattr(user, "is_authenticated", False) and not getattr(user, "is_resident", True):
-        return qs.filter(_seeker_scope_q(permissions.see_scope(user)) | Q(counselor=user))
+        q = _seeker_scope_q(permissions.see_scope(user)) | Q(counselor=user)
+        cared = id_indexes_cared_for_by(user)
+        if cared:
+            q |= Q(id_index__in=cared)
+        return qs.filter(q)
     return qs.none()
 
 
@@ -306,3 +317,72 @@ def seeker_by_id_number(number: str) -> Seeker | None:
 
     number = (number or "").replace(" ", "").upper()
     return Seeker.objects.select_related("unit").filter(id_index=blind_index(number)).first() if number else None
+
+
+# --- follow-up of the hard-to-employ ------------------------------------------------------------------------
+
+DUE_SOON_DAYS = 7
+
+
+def follow_ups_due(user, *, today: date | None = None, mine: bool = False, overdue_only: bool = False
+                   ) -> QuerySet[FollowUpDue]:
+    """The hard-to-employ seekers the user sees whose follow-up is overdue or due within a week, most overdue
+    first: a unit's list, or (``mine``) a counselor's own seekers."""
+    today = today or timezone.localdate()
+    seekers = seekers_visible_to(user)
+    if mine:
+        seekers = seekers.filter(counselor=user)
+    limit = today - timedelta(days=1) if overdue_only else today + timedelta(days=DUE_SOON_DAYS)
+    return (FollowUpDue.objects.filter(seeker__in=seekers.values("pk"), due_on__lte=limit)
+            .select_related("seeker", "seeker__unit", "seeker__counselor").order_by("due_on", "seeker_id"))
+
+
+def follow_up_figures(user, *, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    qs = FollowUpDue.objects.filter(seeker__in=seekers_visible_to(user).values("pk"))
+    return qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)),
+                        soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))))
+
+
+def seeker_follow_ups(seeker: Seeker) -> QuerySet[FollowUp]:
+    return seeker.follow_ups.select_related("by").order_by("-followed_at", "-pk")
+
+
+# --- 社保补贴 ----------------------------------------------------------------------------------------------
+
+def subsidies_visible_to(user) -> QuerySet[SubsidyApplication]:
+    """人社 staff: the applications of seekers in their 人社 units; anyone else who sees seekers: theirs."""
+    qs = SubsidyApplication.objects.select_related("seeker", "seeker__unit", "payment", "decided_by")
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", True):
+        return qs.none()
+    return qs.filter(seeker__in=seekers_visible_to(user).values("pk"))
+
+
+def subsidy_queue(user, *, status: str = "") -> QuerySet[SubsidyApplication]:
+    """A 人社 reviewer's queue: the applications of their units, waiting ones first, oldest first."""
+    scope = permissions.hrss_scope(user)
+    if not (scope.everything or scope.unit_paths):
+        return SubsidyApplication.objects.none()
+    qs = (SubsidyApplication.objects.select_related("seeker", "seeker__unit", "payment", "decided_by")
+          .filter(seeker__in=Seeker.objects.filter(_seeker_scope_q(scope)).values("pk")))
+    if status in SubsidyStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("submitted_at", "pk")
+
+
+def subsidy_counts(user) -> dict:
+    rows = subsidy_queue(user).order_by().values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {value: counts.get(value, 0) for value in SubsidyStatus.values}
+
+
+def subsidies_of(seeker: Seeker) -> QuerySet[SubsidyApplication]:
+    return seeker.subsidy_applications.select_related("payment").order_by("-first_month", "-pk")
+
+
+def subsidies_paid(unit, start: date, end: date) -> dict:
+    """Indicator: 社保补贴 paid to seekers living in ``unit`` and below between ``start`` and ``end``."""
+    qs = SubsidyApplication.objects.filter(status=SubsidyStatus.PAID, seeker__unit__path__startswith=unit.path,
+                                           payment__paid_on__gte=start, payment__paid_on__lte=end)
+    figures = qs.aggregate(n=Count("pk"), people=Count("seeker", distinct=True), total=Sum("total"))
+    return {"applications": figures["n"], "people": figures["people"], "total": figures["total"] or Decimal("0")}

@@ -5,6 +5,7 @@ their masked name and row id."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -19,16 +20,20 @@ from core.audit import audit_record
 from core.crypto import blind_index
 from core.errors import BadInput, InvalidTransition, NotAllowed
 from core.text import clean_input, tokens
-from employment import matching, permissions
+from employment import eligibility, lifecycle, matching, permissions
 from employment.models import (
     EDUCATION_RANK,
     LEDGER_TARGETS,
+    ContactWay,
     Education,
     Employer,
     EmployerAccount,
     EmployerStatus,
+    EmploymentRules,
     FairRegistration,
     FairStatus,
+    FollowUp,
+    FollowUpDue,
     JobFair,
     Outcome,
     Placement,
@@ -43,6 +48,9 @@ from employment.models import (
     SeekerStatus,
     ServiceKind,
     ServiceRecord,
+    SubsidyApplication,
+    SubsidyPayment,
+    SubsidyStatus,
 )
 from orgs.models import Level
 
@@ -210,6 +218,7 @@ def seeker_register(*, actor, data: SeekerData, via: str | None = None, counselo
             existing.tokens = seeker_tokens(existing)
             existing.save()
             _audit(actor, "employment.seeker.claim", existing, {})
+            follow_up_schedule(existing)
             matching.changed("seekers")
             return existing
         raise DuplicateSeeker(_("This ID number is registered already (%(name)s, %(unit)s).") % {
@@ -225,6 +234,7 @@ def seeker_register(*, actor, data: SeekerData, via: str | None = None, counselo
         raise DuplicateSeeker(_("This ID number is registered already."),
                               seeker=Seeker.objects.get(id_index=index)) from None
     _audit(actor, "employment.seeker.create", seeker, {"via": via, "kind": seeker.kind, "unit": seeker.unit.code})
+    follow_up_schedule(seeker)
     matching.changed("seekers")
     return seeker
 
@@ -247,6 +257,7 @@ def seeker_update(*, actor, seeker: Seeker, data: SeekerData) -> Seeker:
     locked.tokens = seeker_tokens(locked)
     locked.save()
     _audit(actor, "employment.seeker.update", locked, {"changed": changed})
+    follow_up_schedule(locked)
     matching.changed("seekers")
     return locked
 
@@ -264,6 +275,7 @@ def seeker_set_status(*, actor, seeker: Seeker, status: str, note: str = "") -> 
         before, locked.status = locked.status, status
         locked.save(update_fields=["status", "updated_at"])
         _audit(actor, "employment.seeker.status", locked, {"from": before, "to": status, "note": note[:200]})
+        follow_up_schedule(locked)
         matching.changed("seekers")
     return locked
 
@@ -646,6 +658,7 @@ def placement_start(*, actor, post: PublicWelfarePost, seeker: Seeker, starts_on
                                          placed_by=actor)
     locked.status = SeekerStatus.PUBLIC_WELFARE
     locked.save(update_fields=["status", "updated_at"])
+    follow_up_schedule(locked)
     matching.changed("seekers")
     _audit(actor, "employment.placement.start", locked, {"post": locked_post.pk, "placement": placement.pk,
                                                          "since": standing.since.isoformat()})
@@ -667,6 +680,7 @@ def placement_end(*, actor, placement: Placement, ended_on: date | None = None, 
     seeker = locked.seeker
     if seeker.status == SeekerStatus.PUBLIC_WELFARE:
         Seeker.objects.filter(pk=seeker.pk).update(status=SeekerStatus.UNEMPLOYED, updated_at=timezone.now())
+        follow_up_schedule(seeker)
         matching.changed("seekers")
     _audit(actor, "employment.placement.end", seeker, {"placement": locked.pk, "reason": reason})
     return locked
@@ -751,3 +765,322 @@ def fair_close(*, actor, fair: JobFair) -> JobFair:
 
 def education_meets(seeker_education: str, required: str) -> bool:
     return EDUCATION_RANK.get(seeker_education, 0) >= EDUCATION_RANK.get(required, 0)
+
+
+# --- follow-up of the hard-to-employ -----------------------------------------------------------------------
+
+def follow_up_schedule(seeker: Seeker, *, config=None) -> FollowUpDue | None:
+    """Put ``seeker``'s next follow-up where the rules say: the last follow-up (or their registration) plus
+    a month while unemployed, a quarter once in work or a post. Only 就业困难人员 are followed up; anyone else
+    has no row. Idempotent: the nightly refresh runs it over everyone."""
+    current = Seeker.objects.filter(pk=seeker.pk).values("kind", "status", "created_at").first()
+    if current is None or current["kind"] != SeekerKind.HARD_TO_EMPLOY:
+        FollowUpDue.objects.filter(seeker_id=seeker.pk).delete()
+        return None
+    seeker.status = current["status"]
+    last = FollowUp.objects.filter(seeker_id=seeker.pk).order_by("-followed_at").values_list("followed_at",
+                                                                                            flat=True).first()
+    start = timezone.localtime(last or current["created_at"]).date()
+    due_on = start + timedelta(days=eligibility.follow_up_interval(seeker, config))
+    row, _created = FollowUpDue.objects.update_or_create(seeker_id=seeker.pk,
+                                                         defaults={"due_on": due_on, "last_at": last})
+    return row
+
+
+@dataclass
+class FollowUpData:
+    way: str
+    situation: str
+    needs: str = ""
+    next_step: str = ""
+    followed_at: datetime | date | None = None
+    # A need heard of, filed as a demand (诉求) in the seeker's place through appeals.
+    file_need: bool = False
+    need_title: str = ""
+
+
+SEEKER_VOUCHER = "employment.seeker"
+
+
+def counselor_vouches(actor, place, reference: str) -> bool:
+    """appeals' voucher (appeals.extensions, registered by employment.apps): ``actor`` follows up the seeker
+    ``reference`` names (their counselor, 人社 staff or the unit's handler) and ``place`` is where they live."""
+    if not reference.isdigit():
+        return False
+    seeker = Seeker.objects.select_related("unit").filter(pk=int(reference)).first()
+    return bool(seeker is not None and getattr(place, "pk", None) == seeker.unit_id
+                and permissions.may_serve_seeker(actor, seeker))
+
+
+@transaction.atomic
+def follow_up_record(*, actor, seeker: Seeker, data: FollowUpData) -> FollowUp:
+    """A follow-up of a hard-to-employ seeker: how they were reached, how they are, their needs and the next
+    step; the next one is scheduled from it. A need may be filed as a demand through appeals (channel 走访),
+    which the demand loop then dispatches and tracks like any other."""
+    from appeals.models import Channel
+    from appeals.services import Intake, appeal_create
+
+    locked = Seeker.objects.select_for_update(of=("self",)).select_related("unit").get(pk=seeker.pk)
+    permissions.require_serve_seeker(actor, locked)
+    if locked.kind != SeekerKind.HARD_TO_EMPLOY:
+        raise BadInput(_("Follow-ups are kept for 就业困难人员; %(name)s is registered as “%(kind)s”.")
+                       % {"name": locked.masked_name, "kind": locked.get_kind_display()})
+    if data.way not in ContactWay.values:
+        raise BadInput(_("Choose how the seeker was reached."))
+    situation = _text(data.situation, label=_("The situation"), max_length=500, required=True)
+    needs = _text(data.needs, label=_("The needs"), max_length=500)
+    next_step = _text(data.next_step, label=_("The next step"), max_length=500)
+    followed_at = _given_at(data.followed_at)
+    if followed_at < locked.created_at - timedelta(days=1):
+        raise BadInput(_("A follow-up cannot be dated before the seeker was registered (%(date)s).")
+                       % {"date": timezone.localtime(locked.created_at).date().isoformat()})
+    record = FollowUp(seeker=locked, way=data.way, followed_at=followed_at, situation=situation, needs=needs,
+                      next_step=next_step, status_then=locked.status, by=actor)
+    if data.file_need:
+        if not needs:
+            raise BadInput(_("Write the need before filing it as a demand."))
+        title = _text(data.need_title, label=_("The demand's title"), max_length=100) or needs[:40]
+        appeal = appeal_create(actor=actor, data=Intake(
+            title=title, description=needs, channel=Channel.GRID_VISIT, place=locked.unit,
+            contact_name=locked.name, contact_phone=locked.phone, on_behalf_of=f"{SEEKER_VOUCHER}:{locked.pk}"))
+        record.appeal_code = appeal.code
+    record.save()
+    follow_up_schedule(locked)
+    _audit(actor, "employment.follow_up.record", locked,
+           {"follow_up": record.pk, "way": record.way, "appeal": record.appeal_code})
+    return record
+
+
+# --- 社保补贴 ----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def rules_save(*, actor, config: EmploymentRules) -> EmploymentRules:
+    """The follow-up and subsidy rules (one row), by a superuser or 人社 staff of the city."""
+    from orgs.models import Unit
+
+    root = Unit.objects.filter(level=Level.CITY).order_by("pk").first()
+    if not getattr(actor, "is_superuser", False) and (root is None or not permissions.in_scope(
+            permissions.hrss_scope(actor), root)):
+        raise NotAllowed(_("Only the city's 人社 staff may change the employment rules."))
+    problems = []
+    if not 1 <= config.follow_up_days_unemployed <= 366 or not 1 <= config.follow_up_days_placed <= 366:
+        problems.append(_("A follow-up interval is 1 to 366 days."))
+    if not 1 <= config.subsidy_max_months <= 120:
+        problems.append(_("The subsidy period is 1 to 120 months."))
+    if not 40 <= config.retirement_age_male <= 70 or not 40 <= config.retirement_age_female <= 70:
+        problems.append(_("A retirement age is 40 to 70."))
+    if config.subsidy_years_before_retirement > 15:
+        problems.append(_("The years before retirement are at most 15."))
+    if config.subsidy_monthly_cap is None or not Decimal("0") < config.subsidy_monthly_cap <= Decimal("100000"):
+        problems.append(_("The monthly standard is more than 0 and at most 100000 yuan."))
+    if problems:
+        raise BadInput("；".join(str(p) for p in problems), details=problems)
+    existing = EmploymentRules.objects.select_for_update().order_by("pk").first()
+    if existing is not None and config.pk != existing.pk:
+        config.pk = existing.pk
+    config.save()
+    _audit(actor, "employment.rules.save", config, {
+        "follow_up_days": [config.follow_up_days_unemployed, config.follow_up_days_placed],
+        "max_months": config.subsidy_max_months, "cap": str(config.subsidy_monthly_cap)})
+    return config
+
+
+def read_month(value, *, label: str) -> date:
+    """A month typed as 2026-03 (or 2026/3, 2026年3月), or a date: its first day."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = clean_input(str(value or "")).strip().replace("年", "-").replace("月", "").replace("/", "-")
+    parts = text.split("-")
+    try:
+        year, month = int(parts[0]), int(parts[1])
+        return date(year, month, 1)
+    except (ValueError, IndexError):
+        raise BadInput(_("%(field)s must be a month such as 2026-03.") % {"field": label}) from None
+
+
+def read_amount(value, *, label: str) -> Decimal:
+    """Yuan with at most two decimals, as Decimal (never a float)."""
+    try:
+        amount = Decimal(str(value).strip()) if value not in (None, "") else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise BadInput(_("%(field)s must be an amount in yuan, such as 480 or 480.50.") % {"field": label})
+    if amount > Decimal("100000"):
+        raise BadInput(_("%(field)s is too large.") % {"field": label})
+    return amount.quantize(Decimal("0.01"))
+
+
+@dataclass
+class SubsidyData:
+    form: str
+    first_month: object
+    last_month: object
+    monthly_amount: object
+    proof: str
+
+
+def _subsidy_fields(seeker: Seeker, data: SubsidyData, *, exclude=None) -> tuple[dict, "eligibility.Eligibility"]:
+    first = read_month(data.first_month, label=_("The first month"))
+    last = read_month(data.last_month, label=_("The last month"))
+    if last < first:
+        raise BadInput(_("The period is upside down: %(last)s is before %(first)s.")
+                       % {"last": f"{last:%Y-%m}", "first": f"{first:%Y-%m}"})
+    if last > _today().replace(day=1):
+        raise BadInput(_("The subsidy repays insurance already paid: the last month cannot be after this month."))
+    amount = read_amount(data.monthly_amount, label=_("The amount per month"))
+    proof = _text(data.proof, label=_("The proof"), max_length=200)
+    result = eligibility.subsidy_eligibility(seeker, form=data.form, first_month=first, last_month=last,
+                                             proof=proof, monthly_amount=amount, exclude=exclude)
+    months = eligibility.months_between(first, last)
+    return ({"form": data.form, "first_month": first, "last_month": last, "months": months,
+             "monthly_amount": amount, "total": amount * months, "proof": proof,
+             "checks": result.as_json()}, result)
+
+
+def subsidy_check(seeker: Seeker, data: SubsidyData, *, exclude=None) -> "eligibility.Eligibility":
+    """The checklist for what was typed, written nowhere: the form's 'check' button and the API's preview.
+    BadInput when the months or the amount cannot be read at all."""
+    return _subsidy_fields(seeker, data, exclude=exclude)[1]
+
+
+def _refuse_unless(result) -> None:
+    if not result.ok:
+        problems = result.problems
+        raise BadInput(_("Not eligible for the subsidy: %(why)s") % {"why": "；".join(problems)}, details=problems)
+
+
+@transaction.atomic
+def subsidy_apply(*, actor, seeker: Seeker, data: SubsidyData) -> SubsidyApplication:
+    """A 社保补贴 application: by the seeker on a phone, or at a counter on their behalf. Refused, with every
+    rule that fails, unless eligible; months another application holds are refused (no double subsidy). The
+    seeker's row is locked, so two applications sent at once cannot both take the same months."""
+    locked = Seeker.objects.select_for_update().get(pk=seeker.pk)
+    own = permissions.is_own(actor, locked)
+    if not own:
+        permissions.require_serve_seeker(actor, locked)
+    fields, result = _subsidy_fields(locked, data)
+    _refuse_unless(result)
+    application = SubsidyApplication.objects.create(
+        seeker=locked, via=RegisteredVia.SELF if own else RegisteredVia.COUNTER, submitted_by=actor,
+        submitted_at=timezone.now(), **fields)
+    _audit(actor, "employment.subsidy.apply", locked, {"application": application.pk, "period": application.period,
+                                                      "total": str(application.total)})
+    return application
+
+
+@transaction.atomic
+def subsidy_resubmit(*, actor, application: SubsidyApplication, data: SubsidyData) -> SubsidyApplication:
+    """A returned application corrected and sent again."""
+    locked = SubsidyApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    seeker = Seeker.objects.select_for_update().get(pk=locked.seeker_id)
+    if not permissions.is_own(actor, seeker):
+        permissions.require_serve_seeker(actor, seeker)
+    lifecycle.require_subsidy(locked.status, "resubmit")
+    fields, result = _subsidy_fields(seeker, data, exclude=locked)
+    _refuse_unless(result)
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    locked.status, locked.submitted_by, locked.submitted_at = SubsidyStatus.SUBMITTED, actor, timezone.now()
+    locked.save()
+    _audit(actor, "employment.subsidy.resubmit", seeker, {"application": locked.pk, "period": locked.period})
+    return locked
+
+
+@transaction.atomic
+def subsidy_decide(*, actor, application: SubsidyApplication, decision: str, reason: str = "") -> SubsidyApplication:
+    """人社 reviews: approve (the rules checked again, as they stand today), return for correction, or reject;
+    returning and rejecting need the reason, which the seeker reads."""
+    locked = SubsidyApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
+    seeker = Seeker.objects.select_related("unit").get(pk=locked.seeker_id)
+    permissions.require_hrss_unit(actor, seeker.unit)
+    target = lifecycle.require_subsidy(locked.status, decision)
+    reason = _text(reason, label=_("The reason"), max_length=300)
+    if decision in ("return", "reject") and not reason:
+        raise BadInput(_("Give the reason; the applicant will read it."))
+    if decision == "approve":
+        result = eligibility.subsidy_eligibility(
+            seeker, form=locked.form, first_month=locked.first_month, last_month=locked.last_month,
+            proof=locked.proof, monthly_amount=locked.monthly_amount, exclude=locked)
+        _refuse_unless(result)
+        locked.checks = result.as_json()
+    locked.status, locked.reason = target, reason
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.save()
+    _audit(actor, f"employment.subsidy.{decision}", seeker, {"application": locked.pk, "reason": reason})
+    return locked
+
+
+@transaction.atomic
+def subsidy_pay(*, actor, applications, paid_on: date | None, reference: str) -> SubsidyPayment:
+    """Record the payment of a batch of approved applications: the day and the bank's or treasury's reference.
+    All or nothing: one application not approved, or outside the actor's units, refuses the batch."""
+    reference = _text(reference, label=_("The payment reference"), max_length=64, required=True)
+    if paid_on is None:
+        raise BadInput(_("Give the day it was paid."))
+    if paid_on > _today():
+        raise BadInput(_("The payment day cannot be in the future."))
+    ids = sorted({getattr(a, "pk", a) for a in applications})
+    if not ids:
+        raise BadInput(_("Choose the approved applications that were paid."))
+    rows = list(SubsidyApplication.objects.select_for_update(of=("self",)).select_related("seeker__unit")
+                .filter(pk__in=ids).order_by("pk"))
+    if len(rows) != len(ids):
+        raise BadInput(_("Some of the applications chosen do not exist."))
+    for row in rows:
+        permissions.require_hrss_unit(actor, row.seeker.unit)
+        if row.status != SubsidyStatus.APPROVED:
+            raise InvalidTransition(_("%(name)s's application for %(period)s is “%(status)s”; only approved "
+                                      "applications are paid.") % {"name": row.seeker.masked_name,
+                                                                   "period": row.period,
+                                                                   "status": row.get_status_display()})
+    if SubsidyPayment.objects.filter(reference=reference).exists():
+        raise BadInput(_("The payment reference %(ref)s is recorded already.") % {"ref": reference})
+    payment = SubsidyPayment.objects.create(reference=reference, paid_on=paid_on, by=actor, count=len(rows),
+                                            total=sum((r.total for r in rows), Decimal("0")))
+    SubsidyApplication.objects.filter(pk__in=ids).update(status=SubsidyStatus.PAID, payment=payment)
+    for row in rows:
+        _audit(actor, "employment.subsidy.pay", row.seeker, {"application": row.pk, "payment": payment.pk})
+    return payment
+
+
+# --- the nightly refresh (manage.py employment_refresh, settings.SCHEDULE) ---------------------------------
+
+def follow_ups_refresh(*, today: date | None = None) -> dict:
+    """Every hard-to-employ seeker's next follow-up date from their last follow-up and status, in one pass;
+    rows of seekers no longer hard-to-employ removed. Idempotent: run twice, the same rows."""
+    from django.db.models import Max
+
+    config = eligibility.rules()
+    rows = (Seeker.objects.filter(kind=SeekerKind.HARD_TO_EMPLOY).annotate(last=Max("follow_ups__followed_at"))
+            .values_list("pk", "status", "created_at", "last").order_by("pk"))
+    due = []
+    for pk, status, created_at, last in rows.iterator(chunk_size=5000):
+        days = config.follow_up_days_placed if status in eligibility.PLACED else config.follow_up_days_unemployed
+        due.append(FollowUpDue(seeker_id=pk, last_at=last,
+                               due_on=timezone.localtime(last or created_at).date() + timedelta(days=days)))
+    with transaction.atomic():
+        FollowUpDue.objects.exclude(seeker__kind=SeekerKind.HARD_TO_EMPLOY).delete()
+        FollowUpDue.objects.bulk_create(due, batch_size=2000, update_conflicts=True, unique_fields=["seeker"],
+                                        update_fields=["due_on", "last_at"])
+    return {"scheduled": len(due)}
+
+
+def suggestions_refresh(*, k: int = 10, chunk: int = 256, progress=None) -> dict:
+    """Every looking seeker's top ``k`` postings ranked again (employment.matching.recommend_all) and stored,
+    replacing the last run's; seekers no longer looking lose theirs. Idempotent."""
+    from employment.models import Suggestion
+
+    started = timezone.now()
+    ranked = matching.recommend_all(k=k, chunk=chunk, progress=progress)
+    items = list(ranked.items())
+    for start in range(0, len(items), 2000):
+        part = items[start:start + 2000]
+        rows = [Suggestion(seeker_id=seeker_id, posting_id=posting_id, rank=rank, score=round(score, 4),
+                           computed_at=started)
+                for seeker_id, pairs in part for rank, (posting_id, score) in enumerate(pairs, start=1)]
+        with transaction.atomic():
+            Suggestion.objects.filter(seeker_id__in=[seeker_id for seeker_id, _pairs in part]).delete()
+            Suggestion.objects.bulk_create(rows, batch_size=2000)
+    stale = Suggestion.objects.filter(computed_at__lt=started).delete()[0]
+    return {"seekers": len(items), "removed": stale}

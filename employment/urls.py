@@ -3,7 +3,7 @@ staff's."""
 
 from django.urls import path
 
-from employment.views import public, staff
+from employment.views import public, staff, support
 
 app_name = "employment"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("me/", public.me, name="me"),
     path("me/register/", public.register, name="register"),
     path("me/fairs/<int:pk>/", public.fair_register, name="fair_register"),
+    path("me/subsidies/", support.my_subsidies, name="my_subsidies"),
+    path("me/subsidies/<int:pk>/", support.my_subsidy_correct, name="my_subsidy_correct"),
     path("employer/", public.employer_home, name="employer"),
     path("employer/postings/new/", public.posting_new, name="posting_new"),
     path("employer/postings/<int:pk>/close/", public.posting_close, name="posting_close"),
@@ -25,6 +27,13 @@ urlpatterns = [
     path("seekers/<int:pk>/recommend/", staff.recommend, name="recommend"),
     path("seekers/<int:pk>/status/", staff.seeker_status, name="seeker_status"),
     path("seekers/<int:pk>/take-on/", staff.take_on, name="take_on"),
+    path("seekers/<int:pk>/follow-up/", support.follow_up_new, name="follow_up_new"),
+    path("seekers/<int:pk>/subsidy/", support.subsidy_counter, name="subsidy_counter"),
+    path("follow-ups/", support.follow_ups, name="follow_ups"),
+    path("subsidies/", support.subsidies, name="subsidies"),
+    path("subsidies/pay/", support.subsidy_pay, name="subsidy_pay"),
+    path("subsidies/<int:pk>/", support.subsidy_detail, name="subsidy"),
+    path("subsidies/<int:pk>/decide/", support.subsidy_decide, name="subsidy_decide"),
     path("services/<int:pk>/outcome/", staff.outcome, name="outcome"),
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("employers/", staff.employers, name="employers"),

@@ -108,6 +108,7 @@ def _register():
     api.add_router("/orgs/", orgs_router)
     api.add_router("/appeals/", "appeals.api.router")
     api.add_router("/care/", "care.api.router")
+    api.add_router("/employment/", "employment.api.router")
     api.add_router("/courses/", "courses.api.router")
     api.add_router("/events/", "events.api.router")
     api.add_router("/facilities/", "facilities.api.router")

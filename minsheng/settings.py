@@ -260,6 +260,8 @@ SCHEDULE = [
     {"command": "facilities_no_shows", "args": [], "at": "02:30"},
     # 服务: the weekly patterns' slots made for the weeks ahead, the horizon moving a day each night.
     {"command": "facilities_slots", "at": "02:40"},
+    # 就业: the hard-to-employ's follow-ups scheduled, every looking seeker's postings ranked again.
+    {"command": "employment_refresh", "args": ["--no-progress"], "at": "01:30"},
     # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
     {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
 ]

@@ -107,3 +107,54 @@ def test_a_graduate_registers_and_the_counselor_completes_their_1131(live_server
     expect(phone.get_by_text("见习中")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(SHOTS / "employment-me-390.png"), full_page=True)
+
+
+def test_a_hard_to_employ_seeker_is_followed_up_and_their_subsidy_applied_for_and_approved(
+        live_server, emp, person, hard_to_employ_category):
+    """On a 390 px phone the counselor finds an overdue 就业困难人员, records the follow-up, applies for their
+    社保补贴 at the counter (the checklist shows why first) and, as the 人社 reviewer, approves it."""
+    from datetime import date, timedelta
+
+    from playwright.sync_api import expect
+
+    from employment.models import FollowUpDue, SeekerStatus, SubsidyApplication
+    from employment.tests.test_support import hard_to_employ, months_ago
+
+    seeker = hard_to_employ(emp, status=SeekerStatus.EMPLOYED)
+    FollowUpDue.objects.filter(seeker=seeker).update(due_on=date.today() - timedelta(days=3))
+    base = live_server.url
+    desk = person("counselor", width=390, height=844)
+    staff_sign_in(desk, base, "yuci_hrss", emp.cast.password)
+    desk.goto(f"{base}/employment/follow-ups/")
+    card = desk.locator(f'[data-follow-up="{seeker.pk}"]')
+    expect(card.locator("[data-overdue]")).to_be_visible()
+    card.get_by_role("link", name=seeker.masked_name).click()
+    desk.get_by_label("回访方式").select_option(label="电话")
+    desk.get_by_label("近况").fill("在社区做零工，已自己缴纳灵活就业社保")
+    desk.get_by_label("下一步").fill("指导申请社保补贴")
+    desk.get_by_role("button", name="保存回访记录").click()
+    expect(desk.get_by_text("回访已登记。")).to_be_visible()
+    assert FollowUpDue.objects.get(seeker=seeker).due_on == date.today() + timedelta(days=90)
+
+    desk.get_by_role("link", name="窗口代为申请").click()
+    desk.get_by_label("起始月份").fill(f"{months_ago(2):%Y-%m}")
+    desk.get_by_label("截止月份").fill(f"{months_ago(0):%Y-%m}")
+    desk.get_by_label("每月缴纳社保（元）").fill("700")
+    desk.get_by_role("button", name="核验资格").click()
+    expect(desk.locator('[data-check="amount"][data-ok="0"]')).to_contain_text("超过600.00元")
+    expect(desk.locator('[data-check="proof"][data-ok="0"]')).to_be_visible()
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+    desk.screenshot(path=str(SHOTS / "employment-subsidy-check-390.png"), full_page=True)
+    desk.get_by_label("每月缴纳社保（元）").fill("480.50")
+    desk.get_by_label("缴费凭证号").fill("晋中社保 2026-0031")
+    desk.get_by_role("button", name="提交申请").click()
+    expect(desk.get_by_text("申请已提交，人社部门将进行审核。")).to_be_visible()
+
+    desk.goto(f"{base}/employment/subsidies/")
+    desk.get_by_role("link", name=seeker.masked_name).click()
+    expect(desk.locator(".emp-checklist li.is-ok")).to_have_count(6)
+    desk.get_by_label("审批意见").select_option(label="通过")
+    desk.get_by_role("button", name="保存审核意见").click()
+    expect(desk.get_by_text("已审核：待发放。")).to_be_visible()
+    application = SubsidyApplication.objects.get()
+    assert application.status == "approved" and str(application.total) == "1441.50"

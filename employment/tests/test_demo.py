@@ -31,6 +31,13 @@ def test_employment_demo_gives_the_counselor_and_the_employer_real_work(hard_to_
     assert Posting.objects.filter(kind="internship").exists() and Placement.objects.exists()
     assert JobFair.objects.filter(status="held", registrations__checked_in_at__isnull=False).exists()
     assert JobFair.objects.filter(status="planned", registrations__isnull=False).exists()
+    # The hard-to-employ: followed up, some overdue; 社保补贴 in every state for the counselor's queue.
+    from employment.models import FollowUp, SubsidyApplication
+
+    assert FollowUp.objects.exists() and selectors.follow_ups_due(counselor, overdue_only=True).exists()
+    states = set(SubsidyApplication.objects.values_list("status", flat=True))
+    assert states == {"submitted", "returned", "approved", "rejected", "paid"}
+    assert selectors.subsidy_queue(counselor, status="submitted").exists()
     seekers = Seeker.objects.count()
     call_command("employment_demo", "--if-empty", stdout=out)
     assert Seeker.objects.count() == seekers

@@ -24,6 +24,7 @@ CODES = [
     "employment.welfare_fill_rate",
     "employment.welfare_people",
     "employment.placements",
+    "employment.subsidised_people",
 ]
 
 
@@ -154,3 +155,19 @@ def test_people_placed_in_the_period_by_kind(emp, work):
     assert selectors.placements_in_period(cast.yuci, today, today) == {"public_welfare": 1, "internships": 1, "jobs": 1}
     # A flow: nothing was placed last month.
     assert _values("employment.placements", [cast.city], _last_month())[cast.city.pk].value == 0
+
+
+def test_people_paid_the_subsidy_in_the_period(emp, work):
+    from employment.models import SeekerStatus
+    from employment.tests.test_support import data, hard_to_employ
+
+    cast, month = emp.cast, _this_month()
+    seeker = hard_to_employ(emp, birth="19820101", seq="051", name="钱多多", status=SeekerStatus.EMPLOYED)
+    application = services.subsidy_apply(actor=emp.counselor, seeker=seeker, data=data())
+    assert _values("employment.subsidised_people", [cast.city], month)[cast.city.pk].value == 0
+    services.subsidy_decide(actor=emp.counselor, application=application, decision="approve")
+    services.subsidy_pay(actor=emp.counselor, applications=[application], paid_on=timezone.localdate(),
+                         reference="YC-1")
+    got = _values("employment.subsidised_people", [cast.city, cast.yuci, cast.taigu, cast.community], month)
+    assert got[cast.community.pk].value == 1 and got[cast.city.pk].value == 1 and got[cast.taigu.pk].value == 0
+    assert _values("employment.subsidised_people", [cast.city], _last_month())[cast.city.pk].value == 0

@@ -21,6 +21,7 @@ from core.xlsx import xlsx_response
 from employment import matching, permissions, selectors, services
 from employment.forms import (
     FairForm,
+    FollowUpForm,
     IdNumberForm,
     OutcomeForm,
     SeekerFilterForm,
@@ -151,6 +152,10 @@ def seeker_detail(request, pk):
         "outcome_form": OutcomeForm(), "status_form": StatusForm(initial={"status": seeker.status}),
         "placements": seeker.placements.select_related("post", "post__unit"),
         "fairs": seeker.fair_registrations.select_related("fair"),
+        "follow_ups": selectors.seeker_follow_ups(seeker)[:20] if seeker.kind == "hard_to_employ" else [],
+        "follow_up_due": getattr(seeker, "follow_up_due", None) if seeker.kind == "hard_to_employ" else None,
+        "follow_up_form": FollowUpForm(initial={"followed_on": timezone.localdate()}),
+        "subsidies": selectors.subsidies_of(seeker), "today": timezone.localdate(),
     })
 
 

@@ -80,7 +80,7 @@ TILES = {
         "targets.dashboard", "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import",
         "care.escalated", "care.people", "dispatch.catalogue", "employment.seekers",
-        "employment.employers", "deliberation.staff", "facilities.registry", "volunteers.people",
+        "employment.follow_ups", "employment.employers", "employment.subsidies", "deliberation.staff", "facilities.registry", "volunteers.people",
         "deliberation.overdue", "facilities.checkin", "volunteers.activities",
         "facilities.canteen", "events.staff", "targets.reports", "targets.dashboard", "dispatch.hotspots",
         "dispatch.topics", "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],

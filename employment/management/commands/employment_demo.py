@@ -52,10 +52,13 @@ class Command(BaseCommand):
             graduates = self.graduates(counselors, postings, per_county=options["graduates"])
             placed = self.welfare(counselors)
             self.fairs(counselors["140702"], employers, postings, graduates)
+            followed, applied = self.support(counselors)
         self.stdout.write(self.style.SUCCESS(
             _("Demo employment ready: %(employers)s employers, %(postings)s postings, %(graduates)s graduates, "
               "%(placed)s public-welfare placements.") % {"employers": len(employers), "postings": len(postings),
                                                           "graduates": len(graduates), "placed": placed}))
+        self.stdout.write(_("Hard-to-employ followed up: %(followed)s; 社保补贴 applications: %(applied)s.")
+                          % {"followed": followed, "applied": applied})
         self.stdout.write(_("人社 counselor login: %(username)s / %(password)s") % {
             "username": demo.COUNSELORS["140702"], "password": orgs_demo.DEMO_PASSWORD})
         self.stdout.write(_("Employer login: phone %(phone)s (the demo shows the one-time code on the sign-in page)") % {
@@ -179,6 +182,7 @@ class Command(BaseCommand):
                 actor=counselors[place[:6]], title=title, unit=unit, term_months=months, monthly_subsidy=subsidy,
                 headcount=places, duties=duties))
         placed = 0
+        self.hard = []
         for person in people_in_category(services.HARD_TO_EMPLOY)[:30]:
             region = person.unit.path.split("/")[1][:6] if person.unit.path.count("/") > 1 else ""
             counselor = counselors.get(region)
@@ -188,6 +192,9 @@ class Command(BaseCommand):
                 name=person.name, id_number=person.id_number, unit=person.unit, kind=SeekerKind.HARD_TO_EMPLOY,
                 phone=person.phone, skills=self.rng.choice(["保洁", "保安", "电工", "种植", "护理"]),
                 wishes=self.rng.choice(["保洁", "门卫", "护林", "养老护理"])))
+            self.hard.append(seeker)
+            if sum(1 for h in self.hard if h.county_id == seeker.county_id) == 1:
+                continue  # the first in each county stays out of a post: they work flexibly (see ``support``)
             post = next((p for p in posts if p.unit.path.startswith(person.unit.path[:26])
                          and p.placements.filter(ended_on__isnull=True).count() < p.headcount), None)
             if post is not None and placed < 6:
@@ -219,3 +226,86 @@ class Command(BaseCommand):
         services.fair_close(actor=counselor, fair=today)
         for seeker in mine[12:20]:
             services.fair_register(actor=counselor, fair=coming, seeker=seeker)
+
+    def support(self, counselors) -> tuple[int, int]:
+        """The hard-to-employ as a counselor meets them: registered months ago, some followed up lately, some
+        due this week, some overdue; 社保补贴 applications in every state for 榆次区's 人社 to review and pay."""
+        from employment.models import ContactWay, SeekerStatus, SubsidyForm
+
+        # Registered some months ago (the demo's history), so follow-ups can be dated back.
+        Seeker.objects.filter(pk__in=[s.pk for s in self.hard]).update(
+            created_at=timezone.now() - timedelta(days=240))
+        situations = [
+            ("在家照顾老人，想找离家近的保洁工作", "希望推荐社区附近的保洁岗位", "推荐社区保洁公益性岗位"),
+            ("在公益性岗位工作稳定，身体状况良好", "", "下季度再回访"),
+            ("打零工，收入不稳定，已参加灵活就业社保", "咨询社保补贴怎么申请", "指导申请社保补贴"),
+            ("腿脚不便，希望居家就业", "需要居家手工活或电商客服培训", "联系电商培训班"),
+        ]
+        self.hard = list(Seeker.objects.filter(pk__in=[s.pk for s in self.hard]).select_related("county", "counselor")
+                         .order_by("pk"))
+        followed = 0
+        # A few in each county work flexibly (灵活就业): they are who 社保补贴 is for.
+        flexible = set()
+        for county in ("140702", "140703"):
+            mine = [h for h in self.hard if h.status == SeekerStatus.UNEMPLOYED and h.county.code.startswith(county)]
+            flexible |= {h.pk for h in mine[:3]}
+        for n, seeker in enumerate(self.hard):
+            counselor = seeker.counselor or counselors["140702"]
+            ago = [None, 50, 26, 8, 40, 3][n % 6]  # days since the last follow-up (None: never)
+            if seeker.pk in flexible:
+                services.seeker_set_status(actor=counselor, seeker=seeker, status=SeekerStatus.EMPLOYED,
+                                           note=_("Flexible employment (灵活就业)"))
+                seeker.refresh_from_db()
+            if ago is None:
+                services.follow_up_schedule(seeker)
+                continue
+            situation, needs, step = situations[n % len(situations)]
+            for back in (ago + 60, ago):
+                services.follow_up_record(actor=counselor, seeker=seeker, data=services.FollowUpData(
+                    way=self.rng.choice(ContactWay.values), situation=situation, needs=needs, next_step=step,
+                    followed_at=timezone.now() - timedelta(days=back)))
+                followed += 1
+        # 社保补贴: in 榆次区, one application or two for each eligible seeker, through every state.
+        yuci = counselors["140702"]
+        eligible = [s for s in Seeker.objects.filter(pk__in=[h.pk for h in self.hard], county__code="140702000000")
+                    .order_by("pk") if s.status in (SeekerStatus.EMPLOYED, SeekerStatus.PUBLIC_WELFARE)]
+        this_month = self.today.replace(day=1)
+
+        def month(back):
+            day = this_month
+            for _i in range(back):
+                day = (day - timedelta(days=1)).replace(day=1)
+            return day
+
+        plan = ["submitted", "approved", "paid", "returned", "rejected", "submitted", "approved", "paid", "submitted"]
+        # (seeker, month back): a flexible worker's months of the last year since their 认定; a post holder's
+        # this month only (their post began before it).
+        since = {s.pk: services.hard_to_employ_standing(s).since.replace(day=1) for s in eligible}
+        slots = sorted([(q, s.pk, s) for s in eligible for q in range(12 if s.status == SeekerStatus.EMPLOYED else 1)
+                        if month(q) >= since[s.pk]], key=lambda t: (t[0], t[1]))
+        paid, applied = [], 0
+        for (back, _pk, seeker), state in zip(slots, plan, strict=False):
+            placement = seeker.placements.filter(ended_on__isnull=True).first()
+            form = SubsidyForm.PUBLIC_WELFARE if placement else SubsidyForm.FLEXIBLE
+            first = month(back)
+            if placement:
+                first = max(first, placement.starts_on.replace(day=1))
+            application = services.subsidy_apply(actor=yuci, seeker=seeker, data=services.SubsidyData(
+                form=form, first_month=first, last_month=month(back),
+                monthly_amount=self.rng.choice(["452.00", "480.50", "516.00"]),
+                proof=f"晋中社保缴费凭证 {self.today:%Y}-{seeker.pk:05d}-{back}"))
+            applied += 1
+            if state in ("approved", "paid"):
+                services.subsidy_decide(actor=yuci, application=application, decision="approve")
+            elif state == "returned":
+                services.subsidy_decide(actor=yuci, application=application, decision="return",
+                                        reason=_("The payment proof is unreadable: upload a clearer copy."))
+            elif state == "rejected":
+                services.subsidy_decide(actor=yuci, application=application, decision="reject",
+                                        reason=_("The insurance for these months was paid by an employer."))
+            if state == "paid":
+                paid.append(application)
+        if paid:
+            services.subsidy_pay(actor=yuci, applications=paid, paid_on=self.today - timedelta(days=3),
+                                 reference=f"YC-SBBT-{self.today:%Y%m}-01")
+        return followed, applied
