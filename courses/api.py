@@ -9,7 +9,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts.authentication import api_auth
 from appeals.api import ErrorOut, RateLimitOut, ValidationErrorOut
@@ -133,18 +133,18 @@ def list_courses(request, category: Annotated[str, Query(description="A category
     qs = selectors.public_courses(unit=place, category=category if category in Category.values else "", query=q)
     count = qs.count()
     items = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE])
-    return 200, {"count": count, "page": page, "page_size": PAGE_SIZE, "items": [course_out(c) for c in items]}
+    return Status(200, {"count": count, "page": page, "page_size": PAGE_SIZE, "items": [course_out(c) for c in items]})
 
 
 @router.get("/enrolments", response={200: list[EnrolmentOut], **ERRORS}, summary="Your enrolments (我的课程)")
 def my_enrolments(request):
     resident = _resident(request)
-    return 200, [enrolment_out(e) for e in selectors.enrolments_of(resident)[:200]]
+    return Status(200, [enrolment_out(e) for e in selectors.enrolments_of(resident)[:200]])
 
 
 @router.get("/{course_id}", response={200: CourseOut, 404: ErrorOut, **ERRORS}, summary="One published course")
 def get_course(request, course_id: int):
-    return 200, course_out(_course(course_id))
+    return Status(200, course_out(_course(course_id)))
 
 
 @router.get("/{course_id}/lessons", response={200: list[LessonOut], 404: ErrorOut, **ERRORS},
@@ -156,7 +156,7 @@ def list_lessons(request, course_id: int):
     if lessons and not services.may_open_lesson(request.auth, lessons[0]):
         raise NotAllowed(_("Enrol in “%(title)s” to open its lessons.") % {"title": course.title})
     opened = selectors.opened_lessons(request.auth, course)
-    return 200, [_lesson_out(request, lesson, opened) for lesson in lessons]
+    return Status(200, [_lesson_out(request, lesson, opened) for lesson in lessons])
 
 
 def _lesson_out(request, lesson: Lesson, opened: set[int]) -> dict:
@@ -171,7 +171,7 @@ def _lesson_out(request, lesson: Lesson, opened: set[int]) -> dict:
 def enrol(request, course_id: int):
     resident = _resident(request)
     enrolment = services.enrolment_create(actor=resident, course=_course(course_id))
-    return 201, enrolment_out(Enrolment.objects.select_related("course").get(pk=enrolment.pk))
+    return Status(201, enrolment_out(Enrolment.objects.select_related("course").get(pk=enrolment.pk)))
 
 
 @router.post("/enrolments/{enrolment_id}/cancel", response={200: EnrolmentOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
@@ -182,4 +182,4 @@ def cancel(request, enrolment_id: int):
     if enrolment is None:
         raise NotFound(_("No such enrolment."))
     services.enrolment_cancel(actor=resident, enrolment=enrolment)
-    return 200, enrolment_out(Enrolment.objects.select_related("course").get(pk=enrolment.pk))
+    return Status(200, enrolment_out(Enrolment.objects.select_related("course").get(pk=enrolment.pk)))
