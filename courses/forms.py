@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models import Category, Mode
 from courses.services import CourseData
@@ -58,8 +59,8 @@ class LessonForm(forms.Form):
 class SessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), input_formats=DT_FORMATS, widget=_dt_widget())
     ends_at = forms.DateTimeField(label=_("Ends"), input_formats=DT_FORMATS, widget=_dt_widget())
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    topic = forms.CharField(label=_("Topic"), max_length=100, required=False)
+    place = forms.CharField(label=pgettext_lazy("course", "Place"), max_length=200, required=False)
+    topic = forms.CharField(label=pgettext_lazy("course", "Topic"), max_length=100, required=False)
 
 
 class CodeForm(forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -103,7 +104,7 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True)
-    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    topic = models.CharField(pgettext_lazy("course", "topic"), max_length=100, blank=True)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
 
     class Meta:
@@ -173,7 +174,7 @@ class Enrolment(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=EnrolmentState.choices)
     code = models.CharField(_("attendance code"), max_length=16, unique=True, default=new_enrolment_code,
                             editable=False)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(pgettext_lazy("course", "completed"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
     changed_at = models.DateTimeField(_("changed"), auto_now=True)
 
@@ -240,7 +241,7 @@ class LessonProgress(models.Model):
     first_opened_at = models.DateTimeField(_("first opened"), auto_now_add=True)
     last_opened_at = models.DateTimeField(_("last opened"), auto_now=True)
     opened = models.PositiveIntegerField(_("times opened"), default=1)
-    finished = models.BooleanField(_("finished"), default=False)
+    finished = models.BooleanField(pgettext_lazy("course", "finished"), default=False)
 
     class Meta:
         verbose_name = _("lesson progress")

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.audit import audit_record
 from core.errors import BadInput, InvalidTransition, NotAllowed
@@ -203,7 +204,7 @@ def course_set_status(*, actor, course: Course, action: str) -> Course:
     sources, target = TRANSITIONS[action]
     if locked.status not in sources:
         raise InvalidTransition(_("The course is %(state)s: it cannot be %(action)s.") % {
-            "state": locked.get_status_display(), "action": _("published") if action == "publish" else _("closed")})
+            "state": locked.get_status_display(), "action": pgettext("course", "published") if action == "publish" else pgettext("course", "closed")})
     if action == "publish" and locked.mode == Mode.ONLINE and not locked.lessons.exists():
         raise BadInput(_("An online course needs at least one lesson before it is published."))
     before = locked.status
@@ -469,6 +470,7 @@ def lesson_progress_record(*, actor, lesson: Lesson, finished: bool = False) -> 
     """A resident opened (or played to the end) a lesson; an enrolment's completion follows."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_resident:
         return None  # staff previewing and visitors leave no progress
+    lesson = Lesson.objects.select_related("course").get(pk=lesson.pk)
     if not may_open_lesson(actor, lesson):
         raise NotAllowed(_("Enrol in “%(title)s” to open its lessons.") % {"title": lesson.course.title})
     progress, created = LessonProgress.objects.select_for_update().get_or_create(lesson=lesson, user=actor)
