@@ -108,8 +108,8 @@ class Session(models.Model):
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("course", "session")
+        verbose_name_plural = pgettext_lazy("course", "sessions")
         ordering = ["starts_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="course_session_ends_after")]
 
@@ -214,7 +214,7 @@ class EnrolmentEvent(models.Model):
 class Attendance(models.Model):
     """Present at a session: ticked on the list or scanned from the enrolment's QR code."""
 
-    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE,
+    session = models.ForeignKey(Session, verbose_name=pgettext_lazy("course", "session"), on_delete=models.CASCADE,
                                 related_name="attendances")
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE,
                                   related_name="attendances")
