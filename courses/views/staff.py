@@ -79,7 +79,7 @@ def _render_course(request, course, *, form=None, lesson_form=None, session_form
         "course": course, "may_keep": permissions.may_keep(user, course),
         "form": form or CourseForm(initial=initial, facilities=_facilities(user)),
         "lesson_form": lesson_form or LessonForm(), "session_form": session_form or SessionForm(),
-        "lessons": selectors.lessons_of(course), "sessions": course.sessions.order_by("starts_at"),
+        "lessons": list(selectors.lessons_of(course)), "sessions": course.sessions.order_by("starts_at"),
         "roster": live, "completed": [e for e in live if e.completed_at],
         "enrolled": sum(1 for e in live if e.state == EnrolmentState.ENROLLED),
         "waiting": sum(1 for e in live if e.state == EnrolmentState.WAITING),
