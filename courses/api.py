@@ -9,7 +9,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from accounts.authentication import api_auth
 from appeals.api import ErrorOut, RateLimitOut, ValidationErrorOut
@@ -21,6 +21,8 @@ router = Router(tags=["courses"], auth=api_auth)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut, 429: RateLimitOut}
 PAGE_SIZE = 50
+# A row id as the database holds it: anything else is a 422, never an overflow deeper down.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class CourseOut(Schema):
@@ -119,7 +121,7 @@ def _course(course_id: int):
     return course
 
 
-@router.get("/", response={200: CoursePage, **ERRORS}, summary="Published courses",
+@router.get("/", response={200: CoursePage, 404: ErrorOut, **ERRORS}, summary="Published courses",
             description="Newest first. `unit` (a division code) gives the courses for the residents of that place: "
             "its own, those of the places below it, and the county culture centre's above it.")
 def list_courses(request, category: Annotated[str, Query(description="A category's code.")] = "",
@@ -143,14 +145,14 @@ def my_enrolments(request):
 
 
 @router.get("/{course_id}", response={200: CourseOut, 404: ErrorOut, **ERRORS}, summary="One published course")
-def get_course(request, course_id: int):
+def get_course(request, course_id: RowId):
     return Status(200, course_out(_course(course_id)))
 
 
 @router.get("/{course_id}/lessons", response={200: list[LessonOut], 404: ErrorOut, **ERRORS},
             summary="A course's lessons", description="For those enrolled, or anyone when its lessons are open; "
             "403 otherwise.")
-def list_lessons(request, course_id: int):
+def list_lessons(request, course_id: RowId):
     course = _course(course_id)
     lessons = list(selectors.lessons_of(course))
     if lessons and not services.may_open_lesson(request.auth, lessons[0]):
@@ -168,7 +170,7 @@ def _lesson_out(request, lesson: Lesson, opened: set[int]) -> dict:
 @router.post("/{course_id}/enrolments", response={201: EnrolmentOut, 404: ErrorOut, **ERRORS},
              summary="Enrol in a course", description="Enrolled while places last, else on the waiting list "
              "(`state`). A second enrolment in the same course is refused (400).")
-def enrol(request, course_id: int):
+def enrol(request, course_id: RowId):
     resident = _resident(request)
     enrolment = services.enrolment_create(actor=resident, course=_course(course_id))
     return Status(201, enrolment_out(Enrolment.objects.select_related("course").get(pk=enrolment.pk)))
@@ -176,7 +178,7 @@ def enrol(request, course_id: int):
 
 @router.post("/enrolments/{enrolment_id}/cancel", response={200: EnrolmentOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
              summary="Cancel an enrolment")
-def cancel(request, enrolment_id: int):
+def cancel(request, enrolment_id: RowId):
     resident = _resident(request)
     enrolment = Enrolment.objects.filter(pk=enrolment_id, resident=resident).first()
     if enrolment is None:

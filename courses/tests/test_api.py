@@ -15,6 +15,8 @@ def test_the_catalogue_lists_published_courses_with_filters(client, crs):
     assert data["items"][0]["capacity"] == 2 and data["items"][0]["enrolled"] == 0
     assert client.get("/api/v1/courses/", {"unit": "999999999999"}).status_code == 404
     assert client.get(f"/api/v1/courses/{crs.online.pk}").json()["lessons"] == 2
+    assert client.get("/api/v1/courses/99999999999999999999").status_code == 422
+    assert client.get("/api/v1/courses/2147483647").status_code == 404
 
 
 def test_lessons_are_refused_until_the_resident_enrols_then_listed_with_their_urls(client, crs):
