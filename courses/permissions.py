@@ -17,7 +17,8 @@ CULTURE = DepartmentKind.CULTURE_TOURISM
 
 
 def _active_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and not user.is_resident)
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+                and not getattr(user, "is_resident", True))
 
 
 def may_keep_in(user, unit_path: str) -> bool:

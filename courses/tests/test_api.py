@@ -50,3 +50,16 @@ def test_staff_cannot_enrol_and_visitors_must_authenticate(client, crs):
     assert client.get("/api/v1/courses/").status_code == 401
     client.force_login(crs.keeper)
     assert client.post(f"/api/v1/courses/{crs.centre.pk}/enrolments").status_code == 403
+
+
+def test_an_organisations_key_reads_the_catalogue_and_open_lessons_only(client, crs):
+    from accounts.apikeys import apikey_issue
+    from courses.models import Course
+
+    _key, clear = apikey_issue(actor=crs.cast.root, organisation="文化云", units=[crs.cast.yuci])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {clear}"}
+    assert client.get("/api/v1/courses/", **auth).json()["count"] == 2
+    assert client.get(f"/api/v1/courses/{crs.online.pk}/lessons", **auth).status_code == 403
+    Course.objects.filter(pk=crs.online.pk).update(open_lessons=True)
+    assert len(client.get(f"/api/v1/courses/{crs.online.pk}/lessons", **auth).json()) == 2
+    assert client.get("/api/v1/courses/enrolments", **auth).status_code == 403
