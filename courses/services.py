@@ -191,6 +191,16 @@ def course_update(*, actor, course: Course, data: CourseData) -> Course:
     _apply(actor, locked, data)
     locked.save()
     _audit(actor, "courses.course.update", locked)
+    if locked.capacity is None or locked.capacity > locked.enrolled:  # more places: the waiting list moves up
+        if locked.capacity is None:
+            for waiting in Enrolment.objects.select_for_update().filter(course=locked, state=EnrolmentState.WAITING):
+                Course.objects.filter(pk=locked.pk).update(enrolled=F("enrolled") + 1)
+                waiting.state = EnrolmentState.ENROLLED
+                waiting.save(update_fields=["state", "changed_at"])
+                _event(waiting, "promote", actor)
+        else:
+            _promote(locked, actor)
+        locked.refresh_from_db()
     return locked
 
 

@@ -147,3 +147,17 @@ def test_waiting_residents_are_not_marked_present(crs):
     marked, unmarked = services.attendance_set(actor=crs.keeper, session=crs.session,
                                                present_ids={e.pk for e in Enrolment.objects.filter(resident__in=[a, b])})
     assert (marked, unmarked) == (2, 0)
+
+
+def test_more_places_move_the_waiting_list_up(crs):
+    a, b, c = crs.people
+    for person in (a, b, c):
+        services.enrolment_create(actor=person, course=crs.centre)
+    data = services.CourseData(title=crs.centre.title, category="dance", mode="centre", centre="榆次区文化馆",
+                               capacity=3, min_sessions=1)
+    course = services.course_update(actor=crs.keeper, course=crs.centre, data=data)
+    assert course.enrolled == 3
+    assert Enrolment.objects.get(resident=c).state == "enrolled"
+    with pytest.raises(BadInput, match="名额不能少于"):
+        services.course_update(actor=crs.keeper, course=crs.centre, data=services.CourseData(
+            title="x", category="dance", mode="centre", centre="x", capacity=2))
