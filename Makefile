@@ -39,6 +39,7 @@ run: deps translations
 	DEBUG=1 $(PY) manage.py volunteers_demo --if-empty
 	DEBUG=1 $(PY) manage.py targets_demo --if-empty
 	DEBUG=1 $(PY) manage.py facilities_demo --if-empty
+	DEBUG=1 $(PY) manage.py courses_demo --if-empty
 	DEBUG=1 $(PY) manage.py events_demo --if-empty
 	DEBUG=1 $(PY) manage.py deliberation_demo --if-empty
 	DEBUG=1 $(PY) manage.py employment_demo --if-empty

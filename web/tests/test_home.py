@@ -76,13 +76,13 @@ TILES = {
         "employment.dashboard", "appeals.kpi", "web.directory"],
     "admin": ["appeals.queue", "care.escalated", "care.people", "dispatch.catalogue",
         "employment.seekers", "deliberation.staff", "facilities.registry", "volunteers.people",
-        "facilities.checkin", "volunteers.activities", "facilities.canteen", "events.staff", "targets.reports",
+        "facilities.checkin", "volunteers.activities", "facilities.canteen", "courses.staff", "events.staff", "targets.reports",
         "targets.dashboard", "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
     "root": ["appeals.queue", "appeals.extensions", "appeals.record", "appeals.import",
         "care.escalated", "care.people", "dispatch.catalogue", "employment.seekers",
         "employment.follow_ups", "employment.employers", "employment.subsidies", "deliberation.staff", "facilities.registry", "volunteers.people",
         "deliberation.overdue", "facilities.checkin", "volunteers.activities",
-        "facilities.canteen", "events.staff", "targets.reports", "targets.dashboard", "dispatch.hotspots",
+        "facilities.canteen", "courses.staff", "events.staff", "targets.reports", "targets.dashboard", "dispatch.hotspots",
         "dispatch.topics", "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
 }
 TILE = re.compile(r'<a class="entry" href="([^"]+)" data-tile="([^"]+)"')

@@ -25,12 +25,12 @@ EXPECTED = {
         "web.directory"],
     "admin": [*WORK, "care.escalated", "care.people", "dispatch.catalogue", "employment.seekers",
         "deliberation.staff", "facilities.registry", "volunteers.people", "facilities.checkin",
-        "volunteers.activities", "facilities.canteen", "events.staff", "targets.reports", "targets.dashboard",
+        "volunteers.activities", "facilities.canteen", "courses.staff", "events.staff", "targets.reports", "targets.dashboard",
         "employment.dashboard", "appeals.kpi", "web.directory", "web.admin"],
     "root": [*WORK, "appeals.extensions", "appeals.record", "appeals.import", "care.escalated",
         "care.people", "dispatch.catalogue", "employment.seekers", "employment.follow_ups", "employment.employers",
         "employment.subsidies", "deliberation.staff", "facilities.registry", "volunteers.people", "deliberation.overdue",
-        "facilities.checkin", "volunteers.activities", "facilities.canteen", "events.staff", "targets.reports",
+        "facilities.checkin", "volunteers.activities", "facilities.canteen", "courses.staff", "events.staff", "targets.reports",
         "targets.dashboard", "dispatch.hotspots", "dispatch.topics", "employment.dashboard",
         "appeals.kpi", "web.directory", "web.admin"],
 }
@@ -69,7 +69,7 @@ def test_what_the_menu_leaves_out_is_refused(client, cast, member, url):
 def test_a_resident_sees_only_the_resident_menu(client, cast):
     client.force_login(cast.resident)
     html = client.get("/").content.decode()
-    assert [key for key, _href in menu_of(html)] == ["appeals.new", "appeals.mine", "deliberation.hall", "employment.jobs", "facilities.find", "facilities.bookings", "events.list", "events.mine", "volunteers.home"]
+    assert [key for key, _href in menu_of(html)] == ["appeals.new", "appeals.mine", "deliberation.hall", "employment.jobs", "facilities.find", "facilities.bookings", "courses.list", "events.list", "events.mine", "volunteers.home"]
     for _key, href in menu_of(html):
         assert client.get(href).status_code == 200
     assert "/appeals/staff/" not in html and "/dispatch/" not in html and "/admin/" not in html
