@@ -137,11 +137,12 @@ def generate_people(count: int) -> int:
         cursor.execute("""
             INSERT INTO care_person (name, id_number, id_index, sex, birth_date, phone, phone_index, address,
                                      unit_id, grid_id, risk_computed, risk_override, risk_override_reason,
-                                     risk_level, last_visit_at, next_visit_due, escalation, created_at, updated_at)
+                                     risk_level, last_visit_at, next_visit_due, escalation, ended_on, end_reason, end_note,
+                                     created_at, updated_at)
             SELECT '包联' || i, %(id_number)s, md5('bench-person-' || i), CASE WHEN i %% 2 = 0 THEN 'female' ELSE 'male' END,
                    DATE '1930-01-01' + (i::bigint * 7919 %% 32000)::int, '', '', '顺城街' || (i %% 300) || '号',
                    (%(units)s::int[])[1 + i %% %(n)s], (%(grids)s::int[])[1 + i %% %(n)s],
-                   'low', '', '', 'low', NULL, NULL, '', now() - interval '400 days', now()
+                   'low', '', '', 'low', NULL, NULL, '', NULL, '', '', now() - interval '400 days', now()
             FROM generate_series(1, %(count)s) AS i
         """, {"units": pairs_unit, "grids": pairs_grid, "n": len(villages), "count": count,
                                  "id_number": placeholder})
