@@ -432,8 +432,18 @@ def people_refresh(*, today: date | None = None, category: CareCategory | None =
     the rows that changed. The same rules as ``person_refresh`` (care.risk.evaluate, the shortest
     interval of the person's categories). Idempotent: run twice, the second run writes nothing. Returns
     how many were looked at."""
+    from django.db import connection
+
     today = today or _today()
     rules = risk.active_rules()
+    if connection.vendor == "postgresql":
+        from care import bulk
+
+        # The same rules as one SQL expression, evaluated by the database range by range.
+        seen = bulk.refresh(rules, today=today, category_id=category.pk if category is not None else None,
+                            progress=progress)
+        if seen is not None:
+            return seen
     everyone_rules = [rule for rule in rules if rule.category_id is None]
     rules_of: dict[int, list] = {}
     for rule in rules:
@@ -517,8 +527,19 @@ def escalation_sweep(*, today: date | None = None) -> dict:
     to_village = Person.objects.filter(next_visit_due__gt=township_cut, next_visit_due__lte=village_cut).exclude(
         escalation=EscalationLevel.VILLAGE)
     counts = {}
-    for level, qs in ((EscalationLevel.TOWNSHIP, to_township), (EscalationLevel.VILLAGE, to_village)):
-        counts[level.value] = _escalate(qs, level)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from care import bulk
+
+        # INSERT … SELECT and UPDATE by ranges of ids: no row through Python.
+        counts[EscalationLevel.TOWNSHIP.value] = bulk.escalate(
+            EscalationLevel.TOWNSHIP, unit_of_township=True, due_from=None, due_until=township_cut)
+        counts[EscalationLevel.VILLAGE.value] = bulk.escalate(
+            EscalationLevel.VILLAGE, unit_of_township=False, due_from=township_cut, due_until=village_cut)
+    else:
+        for level, qs in ((EscalationLevel.TOWNSHIP, to_township), (EscalationLevel.VILLAGE, to_village)):
+            counts[level.value] = _escalate(qs, level)
     counts["cleared"] = Person.objects.filter(Q(next_visit_due__gt=village_cut) | Q(next_visit_due__isnull=True)) \
         .exclude(escalation="").update(escalation="")
     return counts
