@@ -319,40 +319,88 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def unit_figures(user, unit, *, today: date | None = None, details: bool = True) -> UnitFigures:
+COUNTS = ("people", "covered", "gaps", "overdue_window", "overdue_now", "done", "on_time", "open_needs")
+
+
+def _counts_by_place(user, unit, today: date) -> dict[tuple[int, int | None], dict[str, int]]:
+    """The figures' counts for ``unit`` and below, as ``user`` may see it, per place a person lives in
+    (village, grid): a fixed number of grouped queries however many units lie below, from which the
+    unit's own figures and each child's are sums."""
+    from django.db.models import Exists, OuterRef
+
+    from appeals.models import OPEN_STATES
+
+    people = people_of_unit(user, unit)
+    since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
+    out: dict[tuple[int, int | None], dict[str, int]] = {}
+
+    def add(rows, names):
+        for row in rows:
+            counts = out.setdefault((row["place_unit"], row["place_grid"]), dict.fromkeys(COUNTS, 0))
+            for name in names:
+                counts[name] += row[name] or 0
+
+    covered = Exists(CareAssignment.objects.filter(person_id=OuterRef("pk"), until__isnull=True))
+    in_category = Exists(_memberships_visible(user).filter(person_id=OuterRef("pk")))
+    add(people.annotate(is_covered=covered, in_category=in_category)
+        .values(place_unit=F("unit_id"), place_grid=F("grid_id")).order_by()
+        .annotate(people=Count("pk"), covered=Count("pk", filter=Q(is_covered=True)),
+                  gaps=Count("pk", filter=Q(in_category=True, is_covered=False)),
+                  overdue_window=Count("pk", filter=Q(next_visit_due__lt=today, next_visit_due__gte=since)),
+                  overdue_now=Count("pk", filter=Q(next_visit_due__lt=today))),
+        ("people", "covered", "gaps", "overdue_window", "overdue_now"))
+    ids = people.values("pk")
+    add(Visit.objects.filter(person__in=ids, due_on__gte=since, due_on__lte=today)
+        .values(place_unit=F("person__unit_id"), place_grid=F("person__grid_id")).order_by()
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True))), ("done", "on_time"))
+    # A demand is linked to one person, by a visit or from the record: the two counts add up.
+    add(VisitNeed.objects.filter(visit__person__in=ids, appeal__state__in=OPEN_STATES)
+        .values(place_unit=F("visit__person__unit_id"), place_grid=F("visit__person__grid_id")).order_by()
+        .annotate(open_needs=Count("appeal_id", distinct=True)), ("open_needs",))
+    add(PersonNeed.objects.filter(person__in=ids, appeal__state__in=OPEN_STATES)
+        .values(place_unit=F("person__unit_id"), place_grid=F("person__grid_id")).order_by()
+        .annotate(open_needs=Count("appeal_id", distinct=True)), ("open_needs",))
+    return out
+
+
+def _figures_of(counts: dict[str, int]) -> UnitFigures:
+    due = counts["done"] + counts["overdue_window"]
+    return UnitFigures(
+        people=counts["people"], by_category=[], covered=counts["covered"],
+        coverage=_rate(counts["covered"], counts["people"]), visits_on_time=counts["on_time"], visits_due=due,
+        on_time_rate=_rate(counts["on_time"], due), overdue_now=counts["overdue_now"],
+        open_needs=counts["open_needs"], gaps=counts["gaps"], longest_unvisited=[])
+
+
+def _sum(groups) -> dict[str, int]:
+    total = dict.fromkeys(COUNTS, 0)
+    for counts in groups:
+        for name in COUNTS:
+            total[name] += counts[name]
+    return total
+
+
+def unit_figures(user, unit, *, today: date | None = None, details: bool = True,
+                 _counts: dict | None = None) -> UnitFigures:
     """The registry of ``unit`` and below it, as ``user`` may see it; ended records left out. "Visits on
     time": of the visits that fell due in the last ON_TIME_WINDOW_DAYS days (those made, and those overdue
     now), the share made by their due date. ``details`` False skips the per-category counts and the
     longest-unvisited list (the rows of the drill-down)."""
     today = today or timezone.localdate()
-    people = people_of_unit(user, unit)
-    total = people.count()
-    categories = []
+    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
+    figures = _figures_of(_sum(counts.values()))
     if details:
-        counts = dict(CareMembership.objects.filter(person__in=people, until__isnull=True).values_list("category")
-                      .annotate(n=Count("person", distinct=True)).order_by())
+        people = people_of_unit(user, unit)
+        by_category = dict(CareMembership.objects.filter(person__in=people.values("pk"), until__isnull=True)
+                           .values_list("category").annotate(n=Count("person", distinct=True)).order_by())
         visible = visible_category_ids(user)
-        categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)
-                      if visible is None or category.pk in visible]
-    assigned = CareAssignment.objects.filter(until__isnull=True).values("person_id")
-    covered = people.filter(pk__in=assigned).count()
-    gaps = (people.filter(pk__in=_memberships_visible(user).values("person_id")).exclude(pk__in=assigned).count())
-    since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
-    visits = Visit.objects.filter(person__in=people, due_on__gte=since, due_on__lte=today).aggregate(
-        done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-    overdue_now = people.filter(next_visit_due__lt=today, next_visit_due__gte=since).count()
-    due = visits["done"] + overdue_now
-    longest = []
-    if details:
-        longest = list(people.filter(risk_level=RiskLevel.HIGH)
-                       .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:LONGEST_UNVISITED])
-    return UnitFigures(
-        people=total, by_category=categories, covered=covered, coverage=_rate(covered, total),
-        visits_on_time=visits["on_time"], visits_due=due, on_time_rate=_rate(visits["on_time"], due),
-        overdue_now=people.filter(next_visit_due__lt=today).count(),
-        open_needs=open_needs_count(people), gaps=gaps,
-        longest_unvisited=longest,
-    )
+        figures.by_category = [(category, by_category.get(category.pk, 0))
+                               for category in CareCategory.objects.filter(is_active=True)
+                               if visible is None or category.pk in visible]
+        figures.longest_unvisited = list(
+            people.filter(risk_level=RiskLevel.HIGH)
+            .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:LONGEST_UNVISITED])
+    return figures
 
 
 def units_for_dashboard(user):
@@ -368,12 +416,32 @@ def units_for_dashboard(user):
     return units.exclude(level=Level.GRID).order_by("path")
 
 
-def unit_children(user, unit, *, today: date | None = None) -> list[tuple[object, UnitFigures]]:
-    """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures."""
+def unit_children(user, unit, *, today: date | None = None,
+                  _counts: dict | None = None) -> list[tuple[object, UnitFigures]]:
+    """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures,
+    summed from the counts per place (one set of grouped queries for all of them)."""
     from orgs.models import Unit
 
-    children = Unit.objects.filter(parent=unit, is_active=True).order_by("code")
-    return [(child, unit_figures(user, child, today=today, details=False)) for child in children]
+    today = today or timezone.localdate()
+    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("code"))
+    place_ids = {pk for place in counts for pk in place if pk is not None}
+    paths = dict(Unit.objects.filter(pk__in=place_ids).values_list("pk", "path"))
+    groups: dict[int, list] = {child.pk: [] for child in children}
+    for (unit_id, grid_id), place_counts in counts.items():
+        place_paths = [paths.get(unit_id, ""), paths.get(grid_id, "") if grid_id else ""]
+        for child in children:
+            if any(path and path.startswith(child.path) for path in place_paths):
+                groups[child.pk].append(place_counts)
+    return [(child, _figures_of(_sum(groups[child.pk]))) for child in children]
+
+
+def unit_overview(user, unit, *, today: date | None = None) -> tuple[UnitFigures, list]:
+    """The unit page: its figures and its children's, from one read of the counts per place."""
+    today = today or timezone.localdate()
+    counts = _counts_by_place(user, unit, today)
+    return (unit_figures(user, unit, today=today, _counts=counts),
+            unit_children(user, unit, today=today, _counts=counts))
 
 
 def _paths_q(paths) -> Q:
