@@ -161,34 +161,56 @@ class SeasonalDue:
     people: list[Person]
 
 
-def seasonal_due(user, *, today: date | None = None, limit: int = 200) -> list[SeasonalDue]:
+def seasonal_due(user, *, today: date | None = None, limit: int = 200, personal: bool = True) -> list[SeasonalDue]:
     """For each seasonal check open today, the people assigned to ``user`` in its categories for whom
-    no visit since its window opened recorded the check's items: due for it until the window closes."""
+    no visit since its window opened recorded the check's items: due for it until the window closes.
+    One query per open check (their open assignments, a membership and no such visit, tested per person
+    through the indexes). ``personal`` False leaves the ID number and phone unread (the page shows
+    neither, and each is a decryption)."""
+    from django.db.models import Exists, OuterRef
+
     from care.models import SeasonalCheck
 
     today = today or timezone.localdate()
     checks = [(check, check.window_containing(today))
               for check in SeasonalCheck.objects.filter(is_active=True).prefetch_related("categories")]
     checks = [(check, window) for check, window in checks if window is not None]
-    if not checks:
-        return []
-    mine = list(CareAssignment.objects.filter(carer=user, until__isnull=True).values_list("person_id", flat=True))
     out = []
     for check, window in checks:
         start = timezone.make_aware(datetime.combine(window[0], time.min))
-        candidates = set(CareMembership.objects.filter(
-            person_id__in=mine, until__isnull=True, category__in=[c.pk for c in check.categories.all()])
-            .values_list("person_id", flat=True))
+        member = CareMembership.objects.filter(person_id=OuterRef("pk"), until__isnull=True,
+                                               category__in=[c.pk for c in check.categories.all()])
         items = [item["name"] for item in check.checklist or [] if item.get("name")]
-        made = Visit.objects.filter(person_id__in=candidates, visited_at__gte=start)
+        made = Visit.objects.filter(person_id=OuterRef("pk"), visited_at__gte=start)
         if items:
             made = made.filter(checklist__has_key=f"{check.key}_{items[0]}")
-        candidates -= set(made.values_list("person_id", flat=True))
-        people = list(Person.objects.filter(pk__in=candidates).select_related("unit", "grid")
-                      .annotate(risk_rank=RISK_ORDER).order_by("-risk_rank", "next_visit_due", "pk")[:limit])
+        people = (Person.objects.filter(Exists(member), ~Exists(made), pk__in=_assigned_to(user))
+                  .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER)
+                  .order_by("-risk_rank", "next_visit_due", "pk"))
+        people = list((people if personal else people.defer(*PERSONAL))[:limit])
         if people:
             out.append(SeasonalDue(check=check, window=window, people=people))
     return out
+
+
+# The encrypted fields: decrypted for every row read, so left unread by the lists that show neither.
+PERSONAL = ("id_number", "phone")
+
+
+@dataclass
+class MyVisits:
+    due: list[Person]
+    later: list[Person]
+    seasonal: list[SeasonalDue]
+
+
+def my_visits(user, *, today: date | None = None, later: int = 100) -> MyVisits:
+    """我的走访 as the page shows it: the due list, the next ``later`` people, the seasonal checks due;
+    without the ID numbers and phones, which the page does not show."""
+    today = today or timezone.localdate()
+    return MyVisits(due=list(due_list(user, today=today).defer(*PERSONAL)),
+                    later=list(later_list(user, today=today).defer(*PERSONAL)[:later]),
+                    seasonal=seasonal_due(user, today=today, personal=False))
 
 
 # --- overdue visits escalated to the village and the township --------------------------------------------
