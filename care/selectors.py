@@ -27,12 +27,21 @@ RISK_ORDER = Case(*[When(risk_level=level, then=Value(rank)) for level, rank in 
                   default=Value(0), output_field=IntegerField())
 
 
+def _under_q(path: str) -> Q:
+    """People whose village or grid lies at or below ``path``: the units found first (a few thousand at
+    most), then the people by their unit and grid columns, through their indexes and with no join."""
+    from orgs.models import Unit
+
+    units = Unit.objects.filter(path__startswith=path).values("pk")
+    return Q(unit_id__in=units) | Q(grid_id__in=units)
+
+
 def _scope_q(scope: Scope) -> Q:
     if scope.everything:
         return Q()
     q = Q(pk__in=[])
     for path in scope.unit_paths:
-        q |= Q(unit__path__startswith=path) | Q(grid__path__startswith=path)
+        q |= _under_q(path)
     return q
 
 
@@ -323,8 +332,14 @@ class UnitFigures:
 
 def people_of_unit(user, unit) -> QuerySet[Person]:
     """The current (not ended) people of ``unit`` and below it, as ``user`` may see them."""
-    return people_visible_to(user).filter(Q(unit__path__startswith=unit.path) | Q(grid__path__startswith=unit.path),
-                                          ended_on__isnull=True)
+    from orgs.models import Level, Unit
+
+    if unit.level == Level.GRID:
+        here = Q(grid_id=unit.pk)
+    else:  # people live in villages: those of the subtree, as a list the index on unit_id takes
+        villages = list(Unit.objects.filter(path__startswith=unit.path, level=Level.VILLAGE).values_list("pk", flat=True))
+        here = Q(unit_id__in=villages) if villages else _under_q(unit.path)
+    return people_visible_to(user).filter(here, ended_on__isnull=True)
 
 
 def open_needs_count(people: QuerySet[Person]) -> int:
