@@ -115,7 +115,8 @@ def refresh(rules, *, today: date, category_id: int | None = None, progress=None
         only = f" AND p.id IN (SELECT person_id FROM care_caremembership WHERE category_id = {int(category_id)})"  # noqa: S608
     # facts: what the rules read (care.risk.Facts); m: per person over the open memberships, the
     # shortest interval of each level and the field conditions. The WHERE on last_visit_at leaves a row
-    # that a visit changed meanwhile to that visit's own refresh (re-checked on the new row version).
+    # that a visit changed meanwhile to that visit's own refresh (re-checked on the new row version); the
+    # one on the range keeps the planner from reading the whole table to join the rows it updates.
     # Only integers and field names checked above are put in the text; every value is a parameter.
     sql = f"""
         WITH facts AS (
@@ -153,7 +154,8 @@ def refresh(rules, *, today: date, category_id: int | None = None, progress=None
         )
         UPDATE care_person AS p SET risk_computed = new.computed, risk_level = new.level, next_visit_due = new.due
         FROM new
-        WHERE p.id = new.id AND p.last_visit_at IS NOT DISTINCT FROM new.last_visit_at
+        WHERE p.id = new.id AND p.id >= %(lo)s AND p.id < %(hi)s
+          AND p.last_visit_at IS NOT DISTINCT FROM new.last_visit_at
           AND (p.risk_computed, p.risk_level, p.next_visit_due) IS DISTINCT FROM (new.computed, new.level, new.due)
     """  # noqa: S608
     # Named placeholders for the fixed values; the rules' own values come positionally: convert all to
