@@ -1,7 +1,8 @@
 """Benchmark: 包联 care on a million people and five million visits in PostgreSQL.
 
     .venv/bin/python bench/care.py [--people 1000000] [--visits-per-person 5] [--db minsheng_bench_carevisits]
-                                   [--runs 20] [--rebuild]
+                                   [--runs 20] [--rebuild] [--skip-nightly]
+    .venv/bin/python bench/care.py --db minsheng_bench_careimport --import-rows 100000
 
 Creates the bench database when missing (never touches any other), migrates it and builds the demo city
 (``seed_demo``: its villages, grids and staff), then — when the registry is smaller than ``--people`` or
@@ -18,7 +19,12 @@ Then it times, as the code runs them:
 - the city's coverage dashboard figures (care.selectors.unit_figures for the city, as its leader: people
   per category, coverage, visits on time over 90 days, overdue, the longest-unvisited high-risk people);
   target < 500 ms.
-Prints the best, median and worst in milliseconds.
+Prints the best, median and worst in milliseconds, and for the due list this process's CPU time and the
+machine's load (the lists wait on a busy machine's CPU more than on the database).
+
+With ``--import-rows N`` it times instead the civil-affairs import of a generated list of N rows as the
+worker runs it (core.jobs: the dry run, then the import it offers) on the demo city of the ``--db`` given:
+wall and CPU time, queries, and the outcomes (a person met again in a later chunk counts as an update).
 """
 
 import argparse
