@@ -103,6 +103,10 @@ class CareListImporter(Importer):
         self.file_categories: dict[str, set[int]] = {}
         self.first_row: dict[tuple[str, int], int] = {}
         self.ended: set[str] = set()
+        # The ID numbers this import has registered. A dry run in chunks (run_chunked) rolls each chunk
+        # back, so a person registered in one chunk is not there in the next: their later rows update
+        # the person, and are counted so, whether or not the earlier chunk was kept.
+        self.registered: set[str] = set()
         # For a full list: the (village, category) pairs the file covers and the people it holds.
         self.covered: set[tuple[int, int]] = set()
         self.listed: set[int] = set()
@@ -215,7 +219,7 @@ class CareListImporter(Importer):
             person = services.person_register(actor=self.actor, name=row.get("name"), id_number=number,
                                               unit=data["unit"], grid=data["grid"], phone=data["phone"],
                                               address=row.get("address"))
-            outcome = "created"
+            outcome = "updated" if number in self.registered else "created"
         else:
             person = services.person_update(
                 actor=self.actor, person=person, name=row.get("name"), unit=data["unit"], grid=data["grid"],
@@ -234,6 +238,7 @@ class CareListImporter(Importer):
                 services.membership_end(actor=self.actor, membership=membership, until=self.today,
                                         reason=_("Not on the civil affairs list imported on %(date)s.")
                                         % {"date": self.today.isoformat()})
+        self.registered.add(number)  # last: a row refused half way registered no one
         return outcome
 
 

@@ -93,13 +93,16 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
-    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    # Indexed in Meta (one plain index: it is only ever compared whole, never with LIKE).
+    phone_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # The village or community (村/社区) the person lives in, and their grid (网格) when known.
+    # Not indexed alone: the indexes (unit, risk_level) and (grid, next_visit_due) lead with them, and every
+    # index more is written on each of the nightly run's million updates.
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("village / community"), on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_index=False)
     grid = models.ForeignKey("orgs.Unit", verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_index=False)
     # The level the rules give (care.risk), the override a person set with a reason, and the one in force.
     risk_computed = models.CharField(_("risk by the rules"), max_length=8, choices=RiskLevel.choices,
                                      default=RiskLevel.LOW, editable=False)
@@ -134,6 +137,7 @@ class Person(models.Model):
             models.Index(fields=["unit", "escalation"], name="care_person_unit_escalation",
                          condition=~Q(escalation="")),
             models.Index(fields=["next_visit_due"], name="care_person_due"),
+            models.Index(fields=["phone_index"], name="care_person_phone_index"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(risk_override="") | ~Q(risk_override_reason=""),
@@ -432,7 +436,9 @@ class Escalation(models.Model):
     record of who was told, and the outbox of the in-site message to the unit's staff, claimed with a
     conditional UPDATE so it is sent once."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="escalations")
+    # Found through the unique (person, level, due_on), which leads with it.
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="escalations",
+                               db_index=False)
     level = models.CharField(_("escalated to"), max_length=8, choices=EscalationLevel.choices)
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(_("visit was due on"))

@@ -27,12 +27,21 @@ RISK_ORDER = Case(*[When(risk_level=level, then=Value(rank)) for level, rank in 
                   default=Value(0), output_field=IntegerField())
 
 
+def _under_q(path: str) -> Q:
+    """People whose village or grid lies at or below ``path``: the units found first (a few thousand at
+    most), then the people by their unit and grid columns, through their indexes and with no join."""
+    from orgs.models import Unit
+
+    units = Unit.objects.filter(path__startswith=path).values("pk")
+    return Q(unit_id__in=units) | Q(grid_id__in=units)
+
+
 def _scope_q(scope: Scope) -> Q:
     if scope.everything:
         return Q()
     q = Q(pk__in=[])
     for path in scope.unit_paths:
-        q |= Q(unit__path__startswith=path) | Q(grid__path__startswith=path)
+        q |= _under_q(path)
     return q
 
 
@@ -161,34 +170,56 @@ class SeasonalDue:
     people: list[Person]
 
 
-def seasonal_due(user, *, today: date | None = None, limit: int = 200) -> list[SeasonalDue]:
+def seasonal_due(user, *, today: date | None = None, limit: int = 200, personal: bool = True) -> list[SeasonalDue]:
     """For each seasonal check open today, the people assigned to ``user`` in its categories for whom
-    no visit since its window opened recorded the check's items: due for it until the window closes."""
+    no visit since its window opened recorded the check's items: due for it until the window closes.
+    One query per open check (their open assignments, a membership and no such visit, tested per person
+    through the indexes). ``personal`` False leaves the ID number and phone unread (the page shows
+    neither, and each is a decryption)."""
+    from django.db.models import Exists, OuterRef
+
     from care.models import SeasonalCheck
 
     today = today or timezone.localdate()
     checks = [(check, check.window_containing(today))
               for check in SeasonalCheck.objects.filter(is_active=True).prefetch_related("categories")]
     checks = [(check, window) for check, window in checks if window is not None]
-    if not checks:
-        return []
-    mine = list(CareAssignment.objects.filter(carer=user, until__isnull=True).values_list("person_id", flat=True))
     out = []
     for check, window in checks:
         start = timezone.make_aware(datetime.combine(window[0], time.min))
-        candidates = set(CareMembership.objects.filter(
-            person_id__in=mine, until__isnull=True, category__in=[c.pk for c in check.categories.all()])
-            .values_list("person_id", flat=True))
+        member = CareMembership.objects.filter(person_id=OuterRef("pk"), until__isnull=True,
+                                               category__in=[c.pk for c in check.categories.all()])
         items = [item["name"] for item in check.checklist or [] if item.get("name")]
-        made = Visit.objects.filter(person_id__in=candidates, visited_at__gte=start)
+        made = Visit.objects.filter(person_id=OuterRef("pk"), visited_at__gte=start)
         if items:
             made = made.filter(checklist__has_key=f"{check.key}_{items[0]}")
-        candidates -= set(made.values_list("person_id", flat=True))
-        people = list(Person.objects.filter(pk__in=candidates).select_related("unit", "grid")
-                      .annotate(risk_rank=RISK_ORDER).order_by("-risk_rank", "next_visit_due", "pk")[:limit])
+        people = (Person.objects.filter(Exists(member), ~Exists(made), pk__in=_assigned_to(user))
+                  .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER)
+                  .order_by("-risk_rank", "next_visit_due", "pk"))
+        people = list((people if personal else people.defer(*PERSONAL))[:limit])
         if people:
             out.append(SeasonalDue(check=check, window=window, people=people))
     return out
+
+
+# The encrypted fields: decrypted for every row read, so left unread by the lists that show neither.
+PERSONAL = ("id_number", "phone")
+
+
+@dataclass
+class MyVisits:
+    due: list[Person]
+    later: list[Person]
+    seasonal: list[SeasonalDue]
+
+
+def my_visits(user, *, today: date | None = None, later: int = 100) -> MyVisits:
+    """我的走访 as the page shows it: the due list, the next ``later`` people, the seasonal checks due;
+    without the ID numbers and phones, which the page does not show."""
+    today = today or timezone.localdate()
+    return MyVisits(due=list(due_list(user, today=today).defer(*PERSONAL)),
+                    later=list(later_list(user, today=today).defer(*PERSONAL)[:later]),
+                    seasonal=seasonal_due(user, today=today, personal=False))
 
 
 # --- overdue visits escalated to the village and the township --------------------------------------------
@@ -301,8 +332,14 @@ class UnitFigures:
 
 def people_of_unit(user, unit) -> QuerySet[Person]:
     """The current (not ended) people of ``unit`` and below it, as ``user`` may see them."""
-    return people_visible_to(user).filter(Q(unit__path__startswith=unit.path) | Q(grid__path__startswith=unit.path),
-                                          ended_on__isnull=True)
+    from orgs.models import Level, Unit
+
+    if unit.level == Level.GRID:
+        here = Q(grid_id=unit.pk)
+    else:  # people live in villages: those of the subtree, as a list the index on unit_id takes
+        villages = list(Unit.objects.filter(path__startswith=unit.path, level=Level.VILLAGE).values_list("pk", flat=True))
+        here = Q(unit_id__in=villages) if villages else _under_q(unit.path)
+    return people_visible_to(user).filter(here, ended_on__isnull=True)
 
 
 def open_needs_count(people: QuerySet[Person]) -> int:
@@ -319,40 +356,88 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def unit_figures(user, unit, *, today: date | None = None, details: bool = True) -> UnitFigures:
+COUNTS = ("people", "covered", "gaps", "overdue_window", "overdue_now", "done", "on_time", "open_needs")
+
+
+def _counts_by_place(user, unit, today: date) -> dict[tuple[int, int | None], dict[str, int]]:
+    """The figures' counts for ``unit`` and below, as ``user`` may see it, per place a person lives in
+    (village, grid): a fixed number of grouped queries however many units lie below, from which the
+    unit's own figures and each child's are sums."""
+    from django.db.models import Exists, OuterRef
+
+    from appeals.models import OPEN_STATES
+
+    people = people_of_unit(user, unit)
+    since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
+    out: dict[tuple[int, int | None], dict[str, int]] = {}
+
+    def add(rows, names):
+        for row in rows:
+            counts = out.setdefault((row["place_unit"], row["place_grid"]), dict.fromkeys(COUNTS, 0))
+            for name in names:
+                counts[name] += row[name] or 0
+
+    covered = Exists(CareAssignment.objects.filter(person_id=OuterRef("pk"), until__isnull=True))
+    in_category = Exists(_memberships_visible(user).filter(person_id=OuterRef("pk")))
+    add(people.annotate(is_covered=covered, in_category=in_category)
+        .values(place_unit=F("unit_id"), place_grid=F("grid_id")).order_by()
+        .annotate(people=Count("pk"), covered=Count("pk", filter=Q(is_covered=True)),
+                  gaps=Count("pk", filter=Q(in_category=True, is_covered=False)),
+                  overdue_window=Count("pk", filter=Q(next_visit_due__lt=today, next_visit_due__gte=since)),
+                  overdue_now=Count("pk", filter=Q(next_visit_due__lt=today))),
+        ("people", "covered", "gaps", "overdue_window", "overdue_now"))
+    ids = people.values("pk")
+    add(Visit.objects.filter(person__in=ids, due_on__gte=since, due_on__lte=today)
+        .values(place_unit=F("person__unit_id"), place_grid=F("person__grid_id")).order_by()
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True))), ("done", "on_time"))
+    # A demand is linked to one person, by a visit or from the record: the two counts add up.
+    add(VisitNeed.objects.filter(visit__person__in=ids, appeal__state__in=OPEN_STATES)
+        .values(place_unit=F("visit__person__unit_id"), place_grid=F("visit__person__grid_id")).order_by()
+        .annotate(open_needs=Count("appeal_id", distinct=True)), ("open_needs",))
+    add(PersonNeed.objects.filter(person__in=ids, appeal__state__in=OPEN_STATES)
+        .values(place_unit=F("person__unit_id"), place_grid=F("person__grid_id")).order_by()
+        .annotate(open_needs=Count("appeal_id", distinct=True)), ("open_needs",))
+    return out
+
+
+def _figures_of(counts: dict[str, int]) -> UnitFigures:
+    due = counts["done"] + counts["overdue_window"]
+    return UnitFigures(
+        people=counts["people"], by_category=[], covered=counts["covered"],
+        coverage=_rate(counts["covered"], counts["people"]), visits_on_time=counts["on_time"], visits_due=due,
+        on_time_rate=_rate(counts["on_time"], due), overdue_now=counts["overdue_now"],
+        open_needs=counts["open_needs"], gaps=counts["gaps"], longest_unvisited=[])
+
+
+def _sum(groups) -> dict[str, int]:
+    total = dict.fromkeys(COUNTS, 0)
+    for counts in groups:
+        for name in COUNTS:
+            total[name] += counts[name]
+    return total
+
+
+def unit_figures(user, unit, *, today: date | None = None, details: bool = True,
+                 _counts: dict | None = None) -> UnitFigures:
     """The registry of ``unit`` and below it, as ``user`` may see it; ended records left out. "Visits on
     time": of the visits that fell due in the last ON_TIME_WINDOW_DAYS days (those made, and those overdue
     now), the share made by their due date. ``details`` False skips the per-category counts and the
     longest-unvisited list (the rows of the drill-down)."""
     today = today or timezone.localdate()
-    people = people_of_unit(user, unit)
-    total = people.count()
-    categories = []
+    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
+    figures = _figures_of(_sum(counts.values()))
     if details:
-        counts = dict(CareMembership.objects.filter(person__in=people, until__isnull=True).values_list("category")
-                      .annotate(n=Count("person", distinct=True)).order_by())
+        people = people_of_unit(user, unit)
+        by_category = dict(CareMembership.objects.filter(person__in=people.values("pk"), until__isnull=True)
+                           .values_list("category").annotate(n=Count("person", distinct=True)).order_by())
         visible = visible_category_ids(user)
-        categories = [(category, counts.get(category.pk, 0)) for category in CareCategory.objects.filter(is_active=True)
-                      if visible is None or category.pk in visible]
-    assigned = CareAssignment.objects.filter(until__isnull=True).values("person_id")
-    covered = people.filter(pk__in=assigned).count()
-    gaps = (people.filter(pk__in=_memberships_visible(user).values("person_id")).exclude(pk__in=assigned).count())
-    since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
-    visits = Visit.objects.filter(person__in=people, due_on__gte=since, due_on__lte=today).aggregate(
-        done=Count("pk"), on_time=Count("pk", filter=Q(on_time=True)))
-    overdue_now = people.filter(next_visit_due__lt=today, next_visit_due__gte=since).count()
-    due = visits["done"] + overdue_now
-    longest = []
-    if details:
-        longest = list(people.filter(risk_level=RiskLevel.HIGH)
-                       .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:LONGEST_UNVISITED])
-    return UnitFigures(
-        people=total, by_category=categories, covered=covered, coverage=_rate(covered, total),
-        visits_on_time=visits["on_time"], visits_due=due, on_time_rate=_rate(visits["on_time"], due),
-        overdue_now=people.filter(next_visit_due__lt=today).count(),
-        open_needs=open_needs_count(people), gaps=gaps,
-        longest_unvisited=longest,
-    )
+        figures.by_category = [(category, by_category.get(category.pk, 0))
+                               for category in CareCategory.objects.filter(is_active=True)
+                               if visible is None or category.pk in visible]
+        figures.longest_unvisited = list(
+            people.filter(risk_level=RiskLevel.HIGH)
+            .order_by(F("last_visit_at").asc(nulls_first=True), "created_at", "pk")[:LONGEST_UNVISITED])
+    return figures
 
 
 def units_for_dashboard(user):
@@ -368,12 +453,39 @@ def units_for_dashboard(user):
     return units.exclude(level=Level.GRID).order_by("path")
 
 
-def unit_children(user, unit, *, today: date | None = None) -> list[tuple[object, UnitFigures]]:
-    """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures."""
+def unit_children(user, unit, *, today: date | None = None,
+                  _counts: dict | None = None) -> list[tuple[object, UnitFigures]]:
+    """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures,
+    summed from the counts per place (one set of grouped queries for all of them)."""
     from orgs.models import Unit
 
-    children = Unit.objects.filter(parent=unit, is_active=True).order_by("code")
-    return [(child, unit_figures(user, child, today=today, details=False)) for child in children]
+    today = today or timezone.localdate()
+    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
+    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("code"))
+    place_ids = {pk for place in counts for pk in place if pk is not None}
+    paths = dict(Unit.objects.filter(pk__in=place_ids).values_list("pk", "path"))
+    groups: dict[int, list] = {child.pk: [] for child in children}
+    for (unit_id, grid_id), place_counts in counts.items():
+        place_paths = [paths.get(unit_id, ""), paths.get(grid_id, "") if grid_id else ""]
+        for child in children:
+            if any(path and path.startswith(child.path) for path in place_paths):
+                groups[child.pk].append(place_counts)
+    return [(child, _figures_of(_sum(groups[child.pk]))) for child in children]
+
+
+def unit_overview(user, unit, *, today: date | None = None) -> tuple[UnitFigures, list]:
+    """The unit page: its figures and its children's, from one read of the counts per place."""
+    from django.db import connection, transaction
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The counts' plans cost enough to be compiled (JIT), which takes longer than they run.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        counts = _counts_by_place(user, unit, today)
+        return (unit_figures(user, unit, today=today, _counts=counts),
+                unit_children(user, unit, today=today, _counts=counts))
 
 
 def _paths_q(paths) -> Q:

@@ -432,8 +432,18 @@ def people_refresh(*, today: date | None = None, category: CareCategory | None =
     the rows that changed. The same rules as ``person_refresh`` (care.risk.evaluate, the shortest
     interval of the person's categories). Idempotent: run twice, the second run writes nothing. Returns
     how many were looked at."""
+    from django.db import connection
+
     today = today or _today()
     rules = risk.active_rules()
+    if connection.vendor == "postgresql":
+        from care import bulk
+
+        # The same rules as one SQL expression, evaluated by the database range by range.
+        seen = bulk.refresh(rules, today=today, category_id=category.pk if category is not None else None,
+                            progress=progress)
+        if seen is not None:
+            return seen
     everyone_rules = [rule for rule in rules if rule.category_id is None]
     rules_of: dict[int, list] = {}
     for rule in rules:
@@ -517,8 +527,19 @@ def escalation_sweep(*, today: date | None = None) -> dict:
     to_village = Person.objects.filter(next_visit_due__gt=township_cut, next_visit_due__lte=village_cut).exclude(
         escalation=EscalationLevel.VILLAGE)
     counts = {}
-    for level, qs in ((EscalationLevel.TOWNSHIP, to_township), (EscalationLevel.VILLAGE, to_village)):
-        counts[level.value] = _escalate(qs, level)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from care import bulk
+
+        # INSERT … SELECT and UPDATE by ranges of ids: no row through Python.
+        counts[EscalationLevel.TOWNSHIP.value] = bulk.escalate(
+            EscalationLevel.TOWNSHIP, unit_of_township=True, due_from=None, due_until=township_cut)
+        counts[EscalationLevel.VILLAGE.value] = bulk.escalate(
+            EscalationLevel.VILLAGE, unit_of_township=False, due_from=township_cut, due_until=village_cut)
+    else:
+        for level, qs in ((EscalationLevel.TOWNSHIP, to_township), (EscalationLevel.VILLAGE, to_village)):
+            counts[level.value] = _escalate(qs, level)
     counts["cleared"] = Person.objects.filter(Q(next_visit_due__gt=village_cut) | Q(next_visit_due__isnull=True)) \
         .exclude(escalation="").update(escalation="")
     return counts
@@ -540,42 +561,40 @@ def _escalate(qs, level: str, chunk: int = 5000) -> int:
         last = rows[-1][0]
 
 
-def escalations_deliver(*, limit: int = 2000) -> int:
+def escalations_deliver() -> int:
     """Tell the staff of each unit that overdue visits were escalated to it: one in-site message (站内信)
-    per person per unit and sweep, however many people. The rows are claimed with a conditional UPDATE
-    in the same transaction as the messages, so each is told once. Returns the rows delivered."""
+    per person per unit and run, however many people. Each unit's rows are claimed with one conditional
+    UPDATE (its row count is the number told) in the same transaction as the messages, so each is told
+    once; a fixed number of queries per unit, none per row. Returns the rows delivered."""
     from django.conf import settings as django_settings
     from django.utils.translation import override
 
     from appeals.models import Message
-    from orgs.models import Membership, Role
+    from orgs.models import Membership, Role, Unit
 
+    unit_ids = list(Escalation.objects.filter(notified_at__isnull=True).values_list("unit_id", flat=True)
+                    .distinct().order_by("unit_id"))
+    if not unit_ids:
+        return 0
+    staff: dict[int, set] = {}
+    for membership in Membership.objects.filter(unit_id__in=unit_ids, user__is_active=True,
+                                                role__in=[Role.HANDLER, Role.SUPERVISOR, Role.LEADER]) \
+            .select_related("user"):
+        staff.setdefault(membership.unit_id, set()).add(membership.user)
+    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     delivered = 0
-    while True:
+    for unit_id in unit_ids:
         with transaction.atomic():
-            ids = list(Escalation.objects.filter(notified_at__isnull=True).order_by("pk")
-                       .values_list("pk", flat=True)[:limit])
-            if not ids:
-                return delivered
-            now = timezone.now()
-            claimed = Escalation.objects.filter(pk__in=ids, notified_at__isnull=True)
-            groups: dict[int, int] = {}
-            for unit_id in claimed.values_list("unit_id", flat=True):
-                groups[unit_id] = groups.get(unit_id, 0) + 1
-            delivered += claimed.update(notified_at=now)
-            messages = []
-            for unit_id, n in groups.items():
-                users = {m.user for m in Membership.objects.filter(
-                    unit_id=unit_id, user__is_active=True,
-                    role__in=[Role.HANDLER, Role.SUPERVISOR, Role.LEADER]).select_related("user", "unit")}
-                if not users:
-                    continue
-                unit_name = Membership.objects.filter(unit_id=unit_id).values_list("unit__name", flat=True).first()
-                with override(django_settings.LANGUAGE_CODE):
-                    text = _("%(n)s visits to people in care are overdue and were escalated to %(unit)s: see "
-                             "Overdue visits (走访超期).") % {"n": n, "unit": unit_name}
-                messages += [Message(recipient=user, text=text[:500]) for user in users]
-            Message.objects.bulk_create(messages)
+            n = Escalation.objects.filter(notified_at__isnull=True, unit_id=unit_id).update(notified_at=timezone.now())
+            delivered += n
+            if not n or not staff.get(unit_id):
+                continue
+            with override(django_settings.LANGUAGE_CODE):
+                text = _("%(n)s visits to people in care are overdue and were escalated to %(unit)s: see "
+                         "Overdue visits (走访超期).") % {"n": n, "unit": names.get(unit_id, "")}
+            Message.objects.bulk_create([Message(recipient=user, text=text[:500])
+                                         for user in sorted(staff[unit_id], key=lambda u: u.pk)])
+    return delivered
 
 
 @transaction.atomic

@@ -110,3 +110,17 @@ def test_a_job_that_fails_says_why(care, settings, tmp_path):
     assert jobs.run_job(job.pk) == "failed"
     job.refresh_from_db()
     assert "xlsx" in job.error and not (tmp_path / "f").exists()
+
+
+def test_a_person_in_several_chunks_is_counted_once_as_registered_in_the_dry_run(care, small_chunks):
+    """Chunks of two rows: 甲's second category comes in the second chunk, after the first chunk of the
+    dry run was rolled back. The dry run announces what the confirmed run then does."""
+    rows = [row(name="甲", number=id_number(seq="031")), row(name="乙", number=id_number(seq="033")),
+            row(name="甲", number=id_number(seq="031"), category="低保", fields="")]
+    dry = CareListImporter(actor=care.cast.root).run_chunked(xlsx(rows), commit=False)
+    assert not dry.errors and dry.outcomes == {"created": 2, "updated": 1}
+    assert not Person.objects.exists()
+    done = CareListImporter(actor=care.cast.root).run_chunked(xlsx(rows), commit=True)
+    assert done.committed and done.outcomes == dry.outcomes
+    assert Person.objects.count() == 2
+    assert CareMembership.objects.filter(person__name="甲", until__isnull=True).count() == 2

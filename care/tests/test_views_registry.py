@@ -341,3 +341,31 @@ def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     client.force_login(care.grid_worker)
     assert client.post(url, {"purpose": "本人申请", "fmt": "print"}).status_code in (302, 403)
     assert AuditEvent.objects.filter(verb="care.person.access_export").count() == 2
+
+
+def test_the_unit_page_reads_the_same_number_of_queries_however_many_units_lie_below(
+        client, care, django_assert_max_num_queries):
+    """The drill-down's figures come from grouped queries over the subtree, not a few queries per unit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import make_unit
+    from orgs.models import Level, UnitKind
+
+    register(care)
+    register(care, name="李桂兰", seq="004", unit=care.ruyi, carer=care.ruyi_worker)
+    client.force_login(care.cast.city_supervisor)
+    url = reverse("care:units")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url, {"unit": care.cast.beiguan.pk})
+    assert page.status_code == 200 and "如意社区" in page.content.decode()
+    for n in range(3, 9):
+        village = make_unit(care.cast.root, f"14070200100{n}", f"新社区{n}", Level.VILLAGE, UnitKind.COMMUNITY,
+                            care.cast.beiguan)
+        register(care, name=f"新{n}", seq=f"{n + 10:03d}", unit=village, carer=care.ruyi_worker)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url, {"unit": care.cast.beiguan.pk})
+    body = page.content.decode()
+    assert all(f"新社区{n}" in body for n in range(3, 9))
+    figures, children = page.context["figures"], page.context["children"]
+    assert figures.people == 8 == sum(child_figures.people for _child, child_figures in children)

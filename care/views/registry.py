@@ -433,14 +433,15 @@ def unit_page(request):
     _require_registry(user)
     unit, units = _chosen_unit(request)
     today = timezone.localdate()
+    figures, children = selectors.unit_overview(user, unit, today=today)
     return render(
         request,
         "care/unit.html",
         {
             "units": units,
             "unit": unit,
-            "figures": selectors.unit_figures(user, unit, today=today),
-            "children": selectors.unit_children(user, unit, today=today),
+            "figures": figures,
+            "children": children,
             "parent": unit.parent
             if unit.parent_id and selectors.units_for_dashboard(user).filter(pk=unit.parent_id).exists()
             else None,
@@ -456,8 +457,7 @@ def unit_export(request):
     _require_registry(user)
     unit, _units = _chosen_unit(request)
     today = timezone.localdate()
-    figures = selectors.unit_figures(user, unit, today=today)
-    children = selectors.unit_children(user, unit, today=today)
+    figures, children = selectors.unit_overview(user, unit, today=today)
     services.export_audit(
         actor=user,
         what=_("Care figures of %(unit)s") % {"unit": unit.name},

@@ -37,13 +37,12 @@ def mine(request):
     if not permissions.may_open_visits(user):
         raise NotAllowed(_("This page lists the people you are responsible for (包联); you have none."))
     today = timezone.localdate()
-    due = list(selectors.due_list(user, today=today))
-    later = list(selectors.later_list(user, today=today)[:100])
+    lists = selectors.my_visits(user, today=today)
     return render(request, "care/mine.html", {
-        "seasonal": selectors.seasonal_due(user, today=today),
-        "due": due,
-        "overdue_count": sum(1 for person in due if person.overdue),
-        "later": later,
+        "seasonal": lists.seasonal,
+        "due": lists.due,
+        "overdue_count": sum(1 for person in lists.due if person.overdue),
+        "later": lists.later,
         "today": today,
         "may_open_registry": permissions.may_open_registry(user),
     })
