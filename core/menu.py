@@ -127,8 +127,9 @@ def groups_for(links: list[dict], menu: str) -> list[dict]:
         group = by_label.get(key)
         if group is None:
             group = by_label[key] = {"key": key, "label": section_label(menu, link["section"]) if known else OTHER,
-                                     "links": [], "current": False}
+                                     "links": [], "entry_keys": [], "current": False}
             groups.append(group)
         group["links"].append(link)
+        group["entry_keys"].append(link["key"])
         group["current"] = group["current"] or link["current"]
     return groups
