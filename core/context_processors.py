@@ -63,6 +63,16 @@ class Menus:
     def kind(self) -> str:
         return registry.menu_for(self._user) or ""
 
+    @cached_property
+    def groups(self) -> list[dict]:
+        """The main menu under its group headings (工作 / 数据与督办 / 管理 …)."""
+        return registry.groups_for(self.main, self.kind) if self.main else []
+
+    @cached_property
+    def current(self) -> dict | None:
+        """The entry of the page being shown, named beside the phone's 菜单 button."""
+        return next((link for link in self.main if link["current"]), None)
+
 
 def menu(request):
     return {

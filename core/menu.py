@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import pgettext_lazy
 
 # Which menu an entry belongs to, and the sections of the staff menu in the order they are shown.
 STAFF = "staff"
@@ -20,6 +21,16 @@ SECTIONS = {
     RESIDENT: ["main"],
     ACCOUNT: ["main"],
 }
+# The heading each section's group has in the menu. An app may name a section of its own (an entry's
+# ``section`` is any word): with ``name_section`` it gets a heading and its place after those above;
+# without, its entries still show, after the known sections, under the generic group ``OTHER``.
+SECTION_LABELS = {
+    (STAFF, "work"): pgettext_lazy("menu group", "Work"),
+    (STAFF, "insight"): pgettext_lazy("menu group", "Data and oversight"),
+    (STAFF, "system"): pgettext_lazy("menu group", "Administration"),
+    (RESIDENT, "main"): pgettext_lazy("menu group", "Services"),
+}
+OTHER = pgettext_lazy("menu group", "More")
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,8 @@ class MenuEntry:
     def __post_init__(self):
         if self.menu not in SECTIONS:
             raise ValueError(f"unknown menu {self.menu!r}")
-        if self.section not in SECTIONS[self.menu]:
-            raise ValueError(f"unknown section {self.section!r} of menu {self.menu!r}")
+        if not self.section or not isinstance(self.section, str):
+            raise ValueError(f"an entry of menu {self.menu!r} needs a section")
 
 
 _entries: dict[str, MenuEntry] = {}
@@ -51,8 +62,27 @@ def unregister(key: str) -> None:
     _entries.pop(key, None)
 
 
+def name_section(menu: str, section: str, label) -> None:
+    """Give ``section`` of ``menu`` a heading of its own (a lazy string), shown after the sections
+    named before it. Naming it again changes only its heading."""
+    if menu not in SECTIONS:
+        raise ValueError(f"unknown menu {menu!r}")
+    if section not in SECTIONS[menu]:
+        SECTIONS[menu].append(section)
+    SECTION_LABELS[(menu, section)] = label
+
+
+def _section_rank(menu: str, section: str) -> tuple[int, str]:
+    known = SECTIONS[menu]
+    return (known.index(section), "") if section in known else (len(known), section)
+
+
+def section_label(menu: str, section: str):
+    return SECTION_LABELS.get((menu, section), OTHER)
+
+
 def registered() -> list[MenuEntry]:
-    return sorted(_entries.values(), key=lambda e: (e.menu, SECTIONS[e.menu].index(e.section), e.order, e.key))
+    return sorted(_entries.values(), key=lambda e: (e.menu, _section_rank(e.menu, e.section), e.order, e.key))
 
 
 def menu_for(user) -> str | None:
@@ -83,3 +113,23 @@ def links_for(user, menu: str, *, path: str = "") -> list[dict]:
     for before, link in zip([None, *links], links, strict=False):
         link["new_section"] = before is not None and before["section"] != link["section"]
     return links
+
+
+def groups_for(links: list[dict], menu: str) -> list[dict]:
+    """``links`` (as ``links_for`` returns them, in order) grouped by the heading of their section: the
+    staff menu's 工作 / 数据与督办 / 管理 …, every section no app named gathered in one last group 更多.
+    A group is marked current when it holds the current entry."""
+    groups: list[dict] = []
+    by_label: dict[str, dict] = {}
+    for link in links:
+        known = link["section"] in SECTIONS[menu]
+        key = link["section"] if known else "other"
+        group = by_label.get(key)
+        if group is None:
+            group = by_label[key] = {"key": key, "label": section_label(menu, link["section"]) if known else OTHER,
+                                     "links": [], "entry_keys": [], "current": False}
+            groups.append(group)
+        group["links"].append(link)
+        group["entry_keys"].append(link["key"])
+        group["current"] = group["current"] or link["current"]
+    return groups

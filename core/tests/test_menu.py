@@ -76,11 +76,52 @@ def test_a_new_section_is_marked_and_registering_a_key_again_replaces_it():
         ("Work again", False), ("Import", False), ("Numbers", True)]
 
 
-def test_an_entry_names_a_known_menu_and_section():
-    with pytest.raises(ValueError):
-        menu.MenuEntry("t.x", "X", "work", lambda u: True, section="nowhere")
+def test_an_entry_names_a_known_menu_and_some_section():
     with pytest.raises(ValueError):
         menu.MenuEntry("t.x", "X", "work", lambda u: True, menu="sideways")
+    with pytest.raises(ValueError):
+        menu.MenuEntry("t.x", "X", "work", lambda u: True, section="")
+
+
+@pytest.fixture
+def sections(monkeypatch):
+    """name_section changes the registry's module state: each test gets it back as it was."""
+    monkeypatch.setattr(menu, "SECTIONS", {kind: list(names) for kind, names in menu.SECTIONS.items()})
+    monkeypatch.setattr(menu, "SECTION_LABELS", dict(menu.SECTION_LABELS))
+
+
+def headings(groups):
+    return [(str(group["label"]), [link["key"] for link in group["links"]]) for group in groups]
+
+
+def test_the_staff_menu_is_grouped_under_its_sections_headings_in_order(sections):
+    links = menu.links_for(person(counts=True), menu.STAFF, path="/numbers/")
+    groups = menu.groups_for(links, menu.STAFF)
+    assert headings(groups) == [("工作", ["t.work", "t.import"]), ("数据与督办", ["t.numbers"])]
+    assert [group["current"] for group in groups] == [False, True]
+    assert headings(menu.groups_for(menu.links_for(person(resident=True), menu.RESIDENT), menu.RESIDENT)) == [
+        ("服务", ["t.mine"])]
+
+
+def test_a_section_no_app_named_still_shows_its_entries_last_under_more(sections):
+    menu.register(menu.MenuEntry("t.courses", "Courses", "mine", lambda u: True, section="courses", order=1))
+    menu.register(menu.MenuEntry("t.zoo", "Zoo", "bye", lambda u: True, section="animals", order=99))
+    menu.register(menu.MenuEntry("t.help", "Help", "work", lambda u: True, section="system", order=5))
+    links = menu.links_for(person(), menu.STAFF)
+    assert headings(menu.groups_for(links, menu.STAFF)) == [
+        ("工作", ["t.work", "t.import"]), ("管理", ["t.help"]), ("更多", ["t.zoo", "t.courses"])]
+
+
+def test_an_app_may_name_its_own_section(sections):
+    menu.name_section(menu.STAFF, "courses", "Courses and training")
+    menu.register(menu.MenuEntry("t.courses", "Courses", "mine", lambda u: True, section="courses"))
+    menu.register(menu.MenuEntry("t.zoo", "Zoo", "bye", lambda u: True, section="animals"))
+    links = menu.links_for(person(counts=True), menu.STAFF)
+    assert headings(menu.groups_for(links, menu.STAFF)) == [
+        ("工作", ["t.work", "t.import"]), ("数据与督办", ["t.numbers"]),
+        ("Courses and training", ["t.courses"]), ("更多", ["t.zoo"])]
+    with pytest.raises(ValueError):
+        menu.name_section("sideways", "x", "X")
 
 
 def test_the_layout_shows_the_menu_and_the_account_actions():

@@ -56,12 +56,15 @@ def test_handler_signs_in_and_sees_the_handler_home(live_server, cast, page):
     expect(page.get_by_role("heading", name="Staff sign-in")).to_be_visible()
 
 
-@pytest.mark.parametrize(("member", "entries"), [
-    ("dispatcher", ["工作台", "代录诉求", "12345 工单导入", "派单目录", "热点", "每月一题", "三率", "单位和部门"]),
+@pytest.mark.parametrize(("member", "entries", "groups"), [
+    ("dispatcher", ["工作台", "代录诉求", "12345 工单导入", "派单目录", "热点", "每月一题", "三率", "单位和部门"],
+     ["工作", "数据与督办", "管理"]),
     ("city_supervisor", ["工作台", "延期审批", "走访超期", "包联对象", "就业服务（1131）", "议事协商", "设施", "志愿者", "议事督办", "活动", "活动组织",
-                         "领导驾驶舱", "热点", "每月一题", "1131完成率", "三率", "单位和部门"]),
+                         "领导驾驶舱", "热点", "每月一题", "1131完成率", "三率", "单位和部门"], ["工作", "数据与督办", "管理"]),
 ])
-def test_the_staff_menu_fits_a_phone_and_a_desktop(live_server, cast, page, member, entries):
+def test_the_staff_menu_fits_a_phone_and_a_desktop(live_server, cast, page, member, entries, groups):
+    """On a phone the menu folds into 菜单, which opens the entries under their groups' headings; on a
+    desktop the groups stand open. Every entry is reachable at both widths, nothing scrolls sideways."""
     from playwright.sync_api import expect
 
     page.goto(f"{live_server.url}/login/")
@@ -69,20 +72,62 @@ def test_the_staff_menu_fits_a_phone_and_a_desktop(live_server, cast, page, memb
     page.get_by_label("密码").fill(cast.password)
     page.get_by_role("button", name="登录").click()
     nav = page.get_by_role("navigation", name="菜单")
+    toggle = nav.locator("summary")
     for width, height in [(390, 844), (1280, 900)]:
         page.set_viewport_size({"width": width, "height": height})
         for url in ["/", "/appeals/staff/", "/dispatch/hotspots/"]:
             page.goto(f"{live_server.url}{url}")
             expect(nav).to_be_visible()
+            if width < 720:  # folded: 首页 and the 菜单 button, one line
+                assert nav.get_by_role("link").all_inner_texts() == ["首页"]
+                assert nav.bounding_box()["height"] < 60
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390
+                toggle.click()
+            else:
+                expect(toggle).to_be_hidden()
             assert nav.get_by_role("link").all_inner_texts() == ["首页", *entries]
+            expect(nav.locator(".sitenav-heading")).to_have_text(groups)
             for link in nav.get_by_role("link").all():
+                link.scroll_into_view_if_needed()
                 expect(link).to_be_in_viewport()
-            # No sideways scrolling: the menu wraps on a phone.
+            # No sideways scrolling, the menu open or not.
             assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-        page.screenshot(path=f"/tmp/minsheng-menu-{member}-{width}.png", full_page=True)
-    page.goto(f"{live_server.url}/appeals/staff/")
+            page.screenshot(path=f"/tmp/minsheng-menu-{member}-{width}{url.replace('/', '-')}.png", full_page=False)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=f"/tmp/minsheng-menu-{member}-queue-390.png", full_page=False)
+    page.goto(f"{live_server.url}/appeals/staff/")
+    expect(toggle).to_contain_text("工作台")  # the button names the page you are on
+    toggle.focus()  # from the keyboard: Enter opens, Escape closes and gives the focus back
+    page.keyboard.press("Enter")
+    expect(nav.get_by_role("link", name="热点")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="热点")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    toggle.click()
     nav.get_by_role("link", name="热点").click()
     expect(page.get_by_role("heading", name="热点", exact=True)).to_be_visible()
+    toggle.click()
     expect(nav.get_by_role("link", name="热点")).to_have_attribute("aria-current", "page")
+
+
+def test_the_menu_works_without_javascript(live_server, cast, browser):
+    """The disclosure is plain HTML: a phone opens it with a tap, a desktop shows the groups open."""
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    client = Client()
+    client.force_login(cast.city_supervisor)
+    for width, height in [(390, 844), (1280, 900)]:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                      java_script_enabled=False)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/dispatch/hotspots/")
+        nav = page.get_by_role("navigation", name="菜单")
+        hotspots = nav.get_by_role("link", name="热点")
+        if width < 720:
+            expect(hotspots).to_be_hidden()
+            nav.locator("summary").click()
+        expect(hotspots).to_be_visible()
+        expect(hotspots).to_have_attribute("aria-current", "page")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()

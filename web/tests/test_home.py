@@ -246,3 +246,13 @@ def test_directory_lists_only_the_scope(client, cast):
     assert "东阳村" not in html and "太谷区卫生健康局" not in html
     html = client.get("/directory/?level=village").content.decode()
     assert "顺城社区" in html and '<td class="lvl-township">' not in html
+
+
+def test_a_home_with_many_features_shows_them_under_the_menus_group_headings(client, cast):
+    html = home_html(client, cast.city_supervisor)
+    groups = [(heading, [key for _href, key in TILE.findall(body)]) for heading, body in
+              re.findall(r'<h3 class="entries-group">([^<]+)</h3>\s*<ul class="entries">(.*?)</ul>', html, re.S)]
+    assert [heading for heading, _keys in groups] == ["工作", "数据与督办", "管理"]
+    assert [key for _heading, keys in groups for key in keys] == TILES["city_supervisor"]
+    assert groups[2] == ("管理", ["web.directory"])
+    assert "entries-group" not in home_html(client, cast.resident)  # one group: no heading

@@ -96,3 +96,65 @@ def test_the_menu_follows_the_language(client, cast):
     assert ">工作台</a>" in html and ">热点</a>" in html and ">每月一题</a>" in html and ">三率</a>" in html
     html = client.get("/dispatch/hotspots/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Workbench (工作台)</a>" in html and ">Hot spots (热点)</a>" in html
+
+
+GROUP = re.compile(r'<div class="sitenav-group[^"]*" data-group="([^"]+)">\s*(?:<p class="sitenav-heading"[^>]*>([^<]*)</p>)?'
+                   r'(.*?)</ul>', re.S)
+
+
+def groups_of(html):
+    """The menu's groups as (heading, [entry keys]) in the order shown."""
+    return [(heading, [key for _href, key in MENU_LINK.findall(body)]) for _key, heading, body in GROUP.findall(html)]
+
+
+# The section each entry registers (its app's apps.py) decides its group: 工作, 数据与督办, 管理.
+INSIGHT = {"targets.dashboard", "dispatch.hotspots", "dispatch.topics", "employment.dashboard", "appeals.kpi"}
+SYSTEM = {"web.directory", "web.admin"}
+
+
+@pytest.mark.parametrize("member", list(EXPECTED))
+def test_each_roles_entries_stand_under_their_groups_heading(client, cast, member):
+    client.force_login(getattr(cast, member))
+    groups = groups_of(client.get("/").content.decode())
+    expected = [("工作", [key for key in EXPECTED[member] if key not in INSIGHT | SYSTEM]),
+                ("数据与督办", [key for key in EXPECTED[member] if key in INSIGHT]),
+                ("管理", [key for key in EXPECTED[member] if key in SYSTEM])]
+    assert groups == [(heading, keys) for heading, keys in expected if keys]
+
+
+def test_the_supervisors_menu_reads_as_three_groups(client, cast):
+    client.force_login(cast.city_supervisor)
+    groups = groups_of(client.get("/dispatch/hotspots/").content.decode())
+    assert [(heading, len(keys)) for heading, keys in groups] == [("工作", 11), ("数据与督办", 5), ("管理", 1)]
+    assert groups[1][1] == ["targets.dashboard", "dispatch.hotspots", "dispatch.topics", "employment.dashboard",
+                            "appeals.kpi"]
+
+
+def test_the_phone_menu_button_names_the_page_you_are_on(client, cast):
+    client.force_login(cast.city_supervisor)
+    html = client.get("/dispatch/hotspots/").content.decode()
+    summary = re.search(r'<summary class="sitenav-toggle">(.*?)</summary>', html, re.S).group(1)
+    assert "菜单" in summary and "热点" in summary
+    assert re.search(r'<div class="sitenav-group current" data-group="insight">', html)
+    html = client.get("/").content.decode()  # home is no entry of the menu: the button names nothing
+    assert "sitenav-here" not in html and 'class="sitenav-link sitenav-home current" href="/" aria-current="page"' in html
+
+
+def test_a_residents_menu_is_one_group_without_a_heading(client, cast):
+    client.force_login(cast.resident)
+    html = client.get("/").content.decode()
+    assert groups_of(html) == [("", ["appeals.new", "appeals.mine", "deliberation.hall", "employment.jobs",
+                                     "facilities.find", "facilities.bookings", "events.list", "events.mine",
+                                     "volunteers.home"])]
+    assert "sitenav-heading" not in html
+
+
+def test_an_entry_of_a_section_nobody_named_lands_under_more(client, cast, monkeypatch):
+    from core import menu
+
+    monkeypatch.setattr(menu, "_entries", dict(menu._entries))
+    menu.register(menu.MenuEntry("test.courses", "Courses", "directory", lambda user: True, section="learning"))
+    client.force_login(cast.dispatcher)
+    groups = groups_of(client.get("/").content.decode())
+    assert groups[-1] == ("更多", ["test.courses"])
+    assert [heading for heading, _keys in groups] == ["工作", "数据与督办", "管理", "更多"]
