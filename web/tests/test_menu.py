@@ -144,7 +144,7 @@ def test_a_residents_menu_is_one_group_without_a_heading(client, cast):
     client.force_login(cast.resident)
     html = client.get("/").content.decode()
     assert groups_of(html) == [("", ["appeals.new", "appeals.mine", "deliberation.hall", "employment.jobs",
-                                     "facilities.find", "facilities.bookings", "events.list", "events.mine",
+                                     "facilities.find", "facilities.bookings", "courses.list", "events.list", "events.mine",
                                      "volunteers.home"])]
     assert "sitenav-heading" not in html
 
