@@ -140,3 +140,7 @@ def test_the_nightly_refresh_and_the_command_recount_the_summary(care):
     call_command("care_summarize", stdout=open("/dev/null", "w"))
     rows = PlaceSummary.objects.filter(unit=care.cast.community)
     assert rows.get(category__isnull=True).people == 1 and not rows.filter(category__isnull=False).exists()
+    from care.tasks import nightly
+
+    PlaceSummary.objects.all().delete()
+    assert nightly.call()["summary_rows"] == PlaceSummary.objects.count() == 1
