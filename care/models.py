@@ -138,6 +138,8 @@ class Person(models.Model):
                          condition=~Q(escalation="")),
             models.Index(fields=["next_visit_due"], name="care_person_due"),
             models.Index(fields=["phone_index"], name="care_person_phone_index"),
+            # The unit page's "high risk, not seen longest" has its own index on PostgreSQL alone (SQLite
+            # cannot index NULLS FIRST): migration 0010, care_person_high_unvisited.
         ]
         constraints = [
             models.CheckConstraint(condition=Q(risk_override="") | ~Q(risk_override_reason=""),
@@ -477,3 +479,35 @@ class VisitPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class PlaceSummary(models.Model):
+    """The unit pages' counts for one place people live in (a village or community, and their grid when
+    they have one), per category (category empty: everyone of the place), as care.summary last counted
+    them in one set-based pass (nightly after care_refresh, or ``manage.py care_summarize``). The pages
+    sum these rows over a subtree instead of counting a million people live; a page falls back to the
+    live count when there is no summary or it is more than a day old. Rows of one pass share
+    ``computed_at``; the pass replaces all of them."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(CareCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the "today" the figures were counted for (overdue, the 90-day window)
+    computed_at = models.DateTimeField()
+    people = models.PositiveIntegerField(default=0)  # with a category: the place's people in it
+    covered = models.PositiveIntegerField(default=0)
+    gaps = models.PositiveIntegerField(default=0)
+    overdue_window = models.PositiveIntegerField(default=0)
+    overdue_now = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    open_needs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("summary of a place's care figures")
+        verbose_name_plural = _("summaries of the places' care figures")
+        indexes = [models.Index(fields=["unit", "grid"], name="care_placesummary_place"),
+                   models.Index(fields=["grid"], name="care_placesummary_grid")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.grid_id}/{self.category_id}"

@@ -328,6 +328,7 @@ class UnitFigures:
     open_needs: int  # demands filed for these people (on a visit or from their record) not closed yet
     gaps: int  # people in a category with no one responsible (the coverage gap list's length)
     longest_unvisited: list[Person]
+    counted_at: datetime | None = None  # when the summary was counted (care.summary); None: counted live
 
 
 def people_of_unit(user, unit) -> QuerySet[Person]:
@@ -363,11 +364,17 @@ def _counts_by_place(user, unit, today: date) -> dict[tuple[int, int | None], di
     """The figures' counts for ``unit`` and below, as ``user`` may see it, per place a person lives in
     (village, grid): a fixed number of grouped queries however many units lie below, from which the
     unit's own figures and each child's are sums."""
+    return place_counts(people_of_unit(user, unit), _memberships_visible(user), today)
+
+
+def place_counts(people: QuerySet[Person], memberships: QuerySet[CareMembership],
+                 today: date) -> dict[tuple[int, int | None], dict[str, int]]:
+    """The counts of ``people`` per place (village, grid), a gap being someone in one of ``memberships``
+    with no one responsible: the live count of the pages, and the summary's (care.summary)."""
     from django.db.models import Exists, OuterRef
 
     from appeals.models import OPEN_STATES
 
-    people = people_of_unit(user, unit)
     since = today - timedelta(days=ON_TIME_WINDOW_DAYS)
     out: dict[tuple[int, int | None], dict[str, int]] = {}
 
@@ -378,7 +385,7 @@ def _counts_by_place(user, unit, today: date) -> dict[tuple[int, int | None], di
                 counts[name] += row[name] or 0
 
     covered = Exists(CareAssignment.objects.filter(person_id=OuterRef("pk"), until__isnull=True))
-    in_category = Exists(_memberships_visible(user).filter(person_id=OuterRef("pk")))
+    in_category = Exists(memberships.filter(person_id=OuterRef("pk")))
     add(people.annotate(is_covered=covered, in_category=in_category)
         .values(place_unit=F("unit_id"), place_grid=F("grid_id")).order_by()
         .annotate(people=Count("pk"), covered=Count("pk", filter=Q(is_covered=True)),
@@ -417,19 +424,33 @@ def _sum(groups) -> dict[str, int]:
     return total
 
 
+def _read_counts(user, unit, today: date):
+    """The counts per place from the summary when it may stand for the live count, else counted live."""
+    from care import summary
+
+    found = summary.read(user, unit, today)
+    if found is not None:
+        return found
+    return summary.Counts(by_place=_counts_by_place(user, unit, today), by_category=None, counted_at=None)
+
+
 def unit_figures(user, unit, *, today: date | None = None, details: bool = True,
-                 _counts: dict | None = None) -> UnitFigures:
+                 _counts=None) -> UnitFigures:
     """The registry of ``unit`` and below it, as ``user`` may see it; ended records left out. "Visits on
     time": of the visits that fell due in the last ON_TIME_WINDOW_DAYS days (those made, and those overdue
     now), the share made by their due date. ``details`` False skips the per-category counts and the
-    longest-unvisited list (the rows of the drill-down)."""
+    longest-unvisited list (the rows of the drill-down). The counts come from the summary when there is
+    a recent one (care.summary; ``counted_at`` says when), the longest-unvisited list is always live."""
     today = today or timezone.localdate()
-    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
-    figures = _figures_of(_sum(counts.values()))
+    counts = _counts if _counts is not None else _read_counts(user, unit, today)
+    figures = _figures_of(_sum(counts.by_place.values()))
+    figures.counted_at = counts.counted_at
     if details:
         people = people_of_unit(user, unit)
-        by_category = dict(CareMembership.objects.filter(person__in=people.values("pk"), until__isnull=True)
-                           .values_list("category").annotate(n=Count("person", distinct=True)).order_by())
+        by_category = counts.by_category
+        if by_category is None:
+            by_category = dict(CareMembership.objects.filter(person__in=people.values("pk"), until__isnull=True)
+                               .values_list("category").annotate(n=Count("person", distinct=True)).order_by())
         visible = visible_category_ids(user)
         figures.by_category = [(category, by_category.get(category.pk, 0))
                                for category in CareCategory.objects.filter(is_active=True)
@@ -454,22 +475,22 @@ def units_for_dashboard(user):
 
 
 def unit_children(user, unit, *, today: date | None = None,
-                  _counts: dict | None = None) -> list[tuple[object, UnitFigures]]:
+                  _counts=None) -> list[tuple[object, UnitFigures]]:
     """The drill-down: each active unit directly below ``unit`` (a village's grids too) with its figures,
     summed from the counts per place (one set of grouped queries for all of them)."""
     from orgs.models import Unit
 
     today = today or timezone.localdate()
-    counts = _counts if _counts is not None else _counts_by_place(user, unit, today)
+    counts = (_counts if _counts is not None else _read_counts(user, unit, today)).by_place
     children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("code"))
     place_ids = {pk for place in counts for pk in place if pk is not None}
     paths = dict(Unit.objects.filter(pk__in=place_ids).values_list("pk", "path"))
     groups: dict[int, list] = {child.pk: [] for child in children}
-    for (unit_id, grid_id), place_counts in counts.items():
+    for (unit_id, grid_id), counted in counts.items():
         place_paths = [paths.get(unit_id, ""), paths.get(grid_id, "") if grid_id else ""]
         for child in children:
             if any(path and path.startswith(child.path) for path in place_paths):
-                groups[child.pk].append(place_counts)
+                groups[child.pk].append(counted)
     return [(child, _figures_of(_sum(groups[child.pk]))) for child in children]
 
 
@@ -483,7 +504,7 @@ def unit_overview(user, unit, *, today: date | None = None) -> tuple[UnitFigures
             # The counts' plans cost enough to be compiled (JIT), which takes longer than they run.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        counts = _counts_by_place(user, unit, today)
+        counts = _read_counts(user, unit, today)
         return (unit_figures(user, unit, today=today, _counts=counts),
                 unit_children(user, unit, today=today, _counts=counts))
 

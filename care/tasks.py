@@ -19,12 +19,15 @@ def refresh_people(category_id: int | None = None) -> int:
 
 @task()
 def nightly() -> dict:
-    """The nightly run: risk and due dates, then the escalation of overdue visits and its messages."""
+    """The nightly run: risk and due dates, then the escalation of overdue visits and its messages, then
+    the unit pages' summary (care.summary)."""
+    from care import summary
     from care.services import escalation_sweep, escalations_deliver, people_refresh
 
     seen = people_refresh()
     moved = escalation_sweep()
-    return {"people": seen, **moved, "told": escalations_deliver()}
+    told = escalations_deliver()
+    return {"people": seen, **moved, "told": told, "summary_rows": summary.recompute()}
 
 
 def refresh_later(category_id: int | None = None) -> None:

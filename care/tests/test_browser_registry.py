@@ -1,13 +1,13 @@
 """The registry's pages in chromium: village staff on a 390 px phone close a coverage gap in one click and
 end a record; a village cadre responsible for a person files a need, which the dispatcher finds; on a desk,
-the unit page drills down to a community."""
+the unit page (from the nightly summary, saying when it was counted) drills down to a community."""
 
 import os
 
 import pytest
 
 from appeals.models import Appeal
-from care import services
+from care import services, summary
 from care.models import CareAssignment, Person, PersonNeed
 from care.tests.conftest import register
 from care.tests.test_browser import holiday_calendar, no_auto_dispatch  # noqa: F401 - fixtures
@@ -74,6 +74,7 @@ def test_the_unit_page_drills_down_on_a_desk(live_server, care, person):
 
     base = live_server.url
     register(care)
+    summary.recompute()  # as the nightly care_refresh does: the page reads the summary and says when
     desk = person("supervisor", width=1280, height=900)
     staff_sign_in(desk, base, "city_supervisor", care.cast.password)
     desk.goto(f"{base}/care/units/?unit={care.cast.beiguan.pk}")
@@ -82,6 +83,8 @@ def test_the_unit_page_drills_down_on_a_desk(live_server, care, person):
     staff_sign_in(phone, base, "city_supervisor", care.cast.password)
     phone.goto(f"{base}/care/units/?unit={care.cast.beiguan.pk}")
     phone.screenshot(path="/tmp/care-unit-390.png", full_page=True)
+    expect(phone.locator(".care-counted")).to_contain_text("统计于")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     desk.locator(".care-drill").get_by_role("link", name="顺城社区").click()
     expect(desk.get_by_role("heading", name="顺城社区")).to_be_visible()
     expect(desk.locator(".care-figure").first).to_contain_text("1")
