@@ -181,6 +181,11 @@ def refresh(rules, *, today: date, category_id: int | None = None, progress=None
         if progress:
             progress(n)
         lo = hi
+    with connection.cursor() as cursor:
+        # The night rewrote risk levels and due dates of many rows: fresh statistics keep the planner
+        # on the partial indexes of the due list and the high-risk list (stale ones counted one
+        # high-risk person in a million and chose a scan).
+        cursor.execute("ANALYZE care_person")
     return seen
 
 
