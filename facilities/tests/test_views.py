@@ -2,8 +2,10 @@
 their QR code, staff check-in by code, the canteen's day, registering, and the refusals."""
 
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -34,7 +36,9 @@ def test_nearest_first_when_a_location_is_shared(client, fac):
 
 
 def test_a_facility_page_shows_hours_and_what_to_book(client, fac):
-    html = client.get(f"/facilities/{fac.canteen.pk}/").content.decode()
+    # At 10:00, within the canteen's 06:00-20:00 (the suite runs at any hour).
+    with time_machine.travel(fac.start - timedelta(hours=1, minutes=30), tick=False):
+        html = client.get(f"/facilities/{fac.canteen.pk}/").content.decode()
     assert "顺城社区长者食堂" in html and "午餐" in html and "红烧肉" in html and "营业中" in html
     assert f"/facilities/slots/{fac.meal.pk}/book/" in html
     response = client.get(f"/facilities/slots/{fac.meal.pk}/book/")
