@@ -125,10 +125,20 @@ def ensure_database(name: str) -> None:
             print(f"created database {name}")
 
 
+def _has_tables(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(host=HOST, user="postgres", dbname=name, autocommit=True) as conn:
+        return conn.execute("SELECT to_regclass('orgs_unit') IS NOT NULL").fetchone()[0]
+
+
 def database_keys(name: str) -> dict:
     """The personal-data keys of the bench database: made with it and kept in var/bench/ beside it,
     so a second run can read what the first one encrypted."""
     path = ROOT / "var" / "bench" / f"{name}.keys"
+    if not path.exists() and _has_tables(name):
+        sys.exit(f"The database {name} was made with keys this checkout does not have ({path}): copy that "
+                 f"file from the checkout that made it, or drop the database (dropdb {name}) to start afresh.")
     if not path.exists():
         lines = subprocess.run([sys.executable, "manage.py", "personal_data_keys"], cwd=ROOT,
                                env=dict(os.environ, DEBUG="1"), capture_output=True, text=True,
