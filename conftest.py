@@ -222,6 +222,14 @@ def staff_sign_in(page, base, username, password):
     page.get_by_role("button", name="登录").click()
 
 
+def open_menu(page):
+    """On a phone the site menu is folded behind its 菜单 button: open it before clicking one of its
+    links (nothing to do on a wider screen, where its groups stand open)."""
+    toggle = page.locator("summary.sitenav-toggle").first
+    if toggle.count() and toggle.is_visible() and page.locator("details.sitenav-menu").first.get_attribute("open") is None:
+        toggle.click()
+
+
 # Rows the data migrations seed (facility types and price rules, volunteer skills, care categories and
 # their rules, seasonal checks). A transactional test (the browser tests, backups) ends by
 # flushing every table, seeds included, so a later transactional test that needs them gets them back

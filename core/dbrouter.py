@@ -34,7 +34,13 @@ PRIMARY_ONLY = frozenset({"sessions", "django_cache", "axes", "django_tasks_data
 _reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar("minsheng_replica", default=None)
 
 
+ROUTER = "core.dbrouter.ReplicaRouter"
+
+
 def replica_aliases() -> list[str]:
+    """The replicas reads may go to: none unless the router is installed."""
+    if ROUTER not in settings.DATABASE_ROUTERS:
+        return []
     return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
 
 

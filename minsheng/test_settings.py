@@ -20,9 +20,10 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # A replica alias mirroring the test database, so that core/dbrouter.py and the pages that read from
-# replicas are tested (core/tests/test_dbrouter.py). A test in a transaction (the usual ``db``) reads
-# everything from the primary, as a service in a transaction does; a transactional test that lists the
-# alias in its ``databases`` reads its reports from the replica.
+# replicas are tested: core/tests/test_dbrouter.py installs the router for its own tests (a transactional
+# test elsewhere, such as a browser test, may not query the alias and keeps every read on the primary).
+# There a test in a transaction (the usual ``db``) reads everything from the primary, as a service in a
+# transaction does; a transactional test that lists the alias in its ``databases`` reads its reports
+# from the replica.
 if not DATABASE_REPLICA_URLS:  # noqa: F405
     DATABASES["replica_0"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
-    DATABASE_ROUTERS = ["core.dbrouter.ReplicaRouter"]

@@ -9,7 +9,7 @@ import pytest
 from appeals.models import Appeal, State
 from care.models import Visit
 from care.tests.conftest import register
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,6 +41,7 @@ def test_a_grid_worker_records_a_visit_that_finds_a_need(live_server, care, pers
 
     phone = person("grid worker", width=390, height=844)
     staff_sign_in(phone, base, "grid", care.cast.password)
+    open_menu(phone)
     phone.get_by_role("link", name="我的走访", exact=True).click()
     expect(phone.get_by_role("heading", name="我的走访")).to_be_visible()
     first = phone.locator(".care-item").first

@@ -11,7 +11,7 @@ from care import services, summary
 from care.models import CareAssignment, Person, PersonNeed
 from care.tests.conftest import register
 from care.tests.test_browser import holiday_calendar, no_auto_dispatch  # noqa: F401 - fixtures
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -26,6 +26,7 @@ def test_village_staff_close_a_gap_and_end_a_record_on_a_phone(live_server, care
     services.assignment_end(actor=care.cast.root, assignment=gap.assignments.get())
     phone = person("village cadre", width=390, height=844)
     staff_sign_in(phone, base, "shuncheng_cadre", care.cast.password)
+    open_menu(phone)
     phone.get_by_role("link", name="包联对象", exact=True).first.click()
     phone.get_by_role("link", name="包联空白").click()
     expect(phone.get_by_role("heading", name="包联空白")).to_be_visible()

@@ -23,6 +23,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BOTH = pytest.mark.django_db(transaction=True, databases=["default", "replica_0"])
 
 
+@pytest.fixture(autouse=True)
+def _router(settings):
+    """The router, as settings.py installs it when DATABASE_REPLICA_URLS names replicas (the test
+    settings keep it out of every other test)."""
+    settings.DATABASE_ROUTERS = ["core.dbrouter.ReplicaRouter"]
+
+
 def tables(captured) -> str:
     return " ".join(query["sql"] for query in captured.captured_queries)
 

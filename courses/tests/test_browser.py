@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from accounts.sms import MemoryBackend
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 from courses.models import Enrolment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,6 +40,7 @@ def test_a_resident_enrols_opens_a_lesson_and_completes_after_the_staff_marks_at
     base = live_server.url
     phone = person("resident", width=390, height=844)
     resident_sign_in(phone, base, "13900000000")
+    open_menu(phone)
     phone.get_by_role("navigation", name="菜单").get_by_role("link", name="课程", exact=True).click()
     expect(phone.get_by_role("heading", name="课程")).to_be_visible()
     phone.get_by_label("分类").select_option(label="非遗")
@@ -69,6 +70,7 @@ def test_a_resident_enrols_opens_a_lesson_and_completes_after_the_staff_marks_at
 
     desk = person("culture handler", width=1280, height=900)
     staff_sign_in(desk, base, "culture_handler", crs.cast.password)
+    open_menu(desk)
     desk.get_by_role("navigation", name="菜单").get_by_role("link", name="课程管理").click()
     desk.get_by_role("link", name="民族舞基础班").click()
     expect(desk.locator('[data-figure="enrolled"]')).to_have_text("1")

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.sms import MemoryBackend
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 from deliberation.models import Support, Topic, TopicState
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,6 +60,7 @@ def test_a_topic_goes_from_a_phone_to_a_rated_decision(live_server, hall, person
     # --- a resident proposes on a phone -------------------------------------------------------------------
     phone = person("resident", width=390, height=844)
     resident_sign_in(phone, base, "13800138000")
+    open_menu(phone)
     phone.get_by_role("link", name="议事协商", exact=True).first.click()
     expect(phone.get_by_role("heading", name="议事协商")).to_be_visible()
     phone.get_by_role("link", name="提出议题").click()

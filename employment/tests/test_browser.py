@@ -11,7 +11,7 @@ import pytest
 
 from accounts.models import User, UserKind
 from accounts.sms import MemoryBackend
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 from employment.models import Seeker, ServiceKind
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -46,6 +46,7 @@ def test_a_graduate_registers_and_the_counselor_completes_their_1131(live_server
     phone.get_by_label("短信验证码").fill(sms_code(PHONE))
     phone.get_by_role("button", name="登录", exact=True).click()
     expect(phone.get_by_role("heading", name=re.compile("欢迎您"))).to_be_visible()
+    open_menu(phone)
     phone.get_by_role("link", name="就业", exact=True).first.click()
     expect(phone.get_by_role("heading", name="就业")).to_be_visible()
     expect(phone.get_by_text("软件测试工程师")).to_be_visible()

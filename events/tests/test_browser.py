@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from accounts.sms import MemoryBackend
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 from events import services
 from events.models import Signup
 
@@ -44,6 +44,7 @@ def test_a_resident_signs_up_a_team_on_a_phone_is_checked_in_and_reads_the_resul
     phone.get_by_role("button", name="登录", exact=True).click()
     expect(phone.get_by_role("heading", name=re.compile("欢迎您"))).to_be_visible()
 
+    open_menu(phone)
     phone.get_by_role("navigation", name="菜单").get_by_role("link", name="文体活动").click()
     expect(phone.get_by_role("heading", name="文体活动")).to_be_visible()
     phone.screenshot(path=str(SHOTS / "events-list-390.png"), full_page=True)

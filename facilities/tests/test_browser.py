@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.sms import MemoryBackend
-from conftest import staff_sign_in
+from conftest import open_menu, staff_sign_in
 from facilities.models import Booking
 from facilities.tests.conftest import OLD_85
 
@@ -40,6 +40,7 @@ def test_a_family_member_orders_a_meal_on_a_phone_and_the_canteen_sees_it(live_s
     phone.get_by_role("button", name="登录", exact=True).click()
     expect(phone.get_by_role("heading", name=re.compile("欢迎您"))).to_be_visible()
 
+    open_menu(phone)
     phone.get_by_role("navigation", name="菜单").get_by_role("link", name="找设施").click()
     expect(phone.get_by_role("heading", name="找设施")).to_be_visible()
     phone.get_by_label("类型").select_option(label="社区食堂/助餐点")
@@ -71,6 +72,7 @@ def test_a_family_member_orders_a_meal_on_a_phone_and_the_canteen_sees_it(live_s
     desk = person("canteen manager", width=1280, height=900)
     staff_sign_in(desk, base, "canteen_mgr", fac.cast.password)
     expect(desk.get_by_role("heading", name="今日订餐")).to_be_visible()
+    open_menu(desk)
     desk.get_by_role("navigation", name="菜单").get_by_role("link", name="食堂").click()
     desk.get_by_role("link", name=re.compile(r"→")).click()  # tomorrow
     row = desk.locator(".fac-order", has_text=booking.code)

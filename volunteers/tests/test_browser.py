@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.sms import MemoryBackend
+from conftest import open_menu
 from volunteers.models import HoursEntry, Signup
 from volunteers.tests.conftest import make_activity, make_volunteer
 
@@ -46,6 +47,7 @@ def test_a_volunteer_signs_up_checks_in_by_qr_checks_out_and_sees_the_hours(live
     phone.get_by_role("button", name="登录", exact=True).click()
     expect(phone.get_by_role("heading", name=re.compile("欢迎您"))).to_be_visible()
 
+    open_menu(phone)
     phone.get_by_role("navigation", name="菜单").get_by_role("link", name="志愿服务").click()
     expect(phone.get_by_role("heading", name="志愿服务", exact=True)).to_be_visible()
     phone.locator(f'[data-activity="{activity.pk}"]').click()
