@@ -8,6 +8,9 @@
   "use strict";
   var form = document.getElementById("visit-form");
   if (!form || !window.fetch) { return; }
+  // Once per form, even if a page includes this file twice: two listeners would each send the visit.
+  if (form.getAttribute("data-sending-bound")) { return; }
+  form.setAttribute("data-sending-bound", "1");
   var key = form.getAttribute("data-keep-key");
   var store;
   try { store = window.localStorage; store.getItem(key); } catch (e) { store = null; }
