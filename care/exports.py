@@ -4,7 +4,7 @@ are masked like the pages; only the access request, checked and audited by the s
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from care.services import COMMON_CHECKLIST
 from core.xlsx import Column, write_sheets
@@ -86,7 +86,7 @@ def unit_workbook(unit, figures, children) -> bytes:
     rows = [_unit_row(unit.name, figures)] + [_unit_row(child.name, f) for child, f in children]
     return write_sheets(
         [
-            (_("Figures"), UNIT_COLUMNS, rows),
+            (pgettext("care", "Figures"), UNIT_COLUMNS, rows),
             (
                 _("People per category"),
                 CATEGORY_COLUMNS,

@@ -3,6 +3,7 @@ there, so the importer and the API are held to the same)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appeals.forms import place_choices
 from employment.models import (
@@ -153,7 +154,7 @@ class WelfarePostForm(forms.Form):
     duties = forms.CharField(label=_("Duties"), max_length=500, required=False)
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=60)
     monthly_subsidy = forms.IntegerField(label=_("Monthly subsidy (元)"), min_value=1)
-    headcount = forms.IntegerField(label=_("Places"), min_value=1, max_value=1000, initial=1)
+    headcount = forms.IntegerField(label=pgettext_lazy("employment", "Places"), min_value=1, max_value=1000, initial=1)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,7 +173,7 @@ class FairForm(forms.Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = _place(_("Organised by"), units=units)
+        self.fields["unit"] = _place(pgettext_lazy("employment", "Organised by"), units=units)
 
 
 class FollowUpForm(forms.Form):

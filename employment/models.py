@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedTextField, mask_id_number, mask_name, mask_phone
 
@@ -253,7 +254,7 @@ class PublicWelfarePost(models.Model):
     unit = models.ForeignKey("orgs.Unit", verbose_name=_("where"), on_delete=models.PROTECT, related_name="+")
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     monthly_subsidy = models.PositiveIntegerField(_("monthly subsidy (元)"))
-    headcount = models.PositiveSmallIntegerField(_("places"), default=1)
+    headcount = models.PositiveSmallIntegerField(pgettext_lazy("employment", "places"), default=1)
     status = models.CharField(_("status"), max_length=8, choices=PostStatus.choices, default=PostStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -370,7 +371,7 @@ class JobFair(models.Model):
     on the day, and what came of it."""
 
     title = models.CharField(_("title"), max_length=100)
-    unit = models.ForeignKey("orgs.Unit", verbose_name=_("organised by"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=pgettext_lazy("employment", "organised by"), on_delete=models.PROTECT, related_name="+")
     venue = models.CharField(_("venue"), max_length=200)
     held_on = models.DateField(_("date"))
     status = models.CharField(_("status"), max_length=8, choices=FairStatus.choices, default=FairStatus.PLANNED)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from facilities.models import FacilityType, ResourceKind, Status
 from facilities.services import FacilityData
@@ -116,8 +117,8 @@ class PatternForm(forms.Form):
 
 
 class SlotForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Starts"), input_formats=DT_FORMATS, widget=_dt_widget())
-    ends_at = forms.DateTimeField(label=_("Ends"), input_formats=DT_FORMATS, widget=_dt_widget())
+    starts_at = forms.DateTimeField(label=pgettext_lazy("facilities", "Starts"), input_formats=DT_FORMATS, widget=_dt_widget())
+    ends_at = forms.DateTimeField(label=pgettext_lazy("facilities", "Ends"), input_formats=DT_FORMATS, widget=_dt_widget())
     capacity = forms.IntegerField(label=_("Places (empty: the resource's)"), min_value=1, required=False)
     menu = forms.CharField(label=_("Menu (for a meal)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedTextField, mask_id_number, mask_name
 
@@ -314,7 +315,7 @@ class BookingState(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITING = "waiting", _("On the waiting list")
     CANCELLED = "cancelled", _("Cancelled")
-    CHECKED_IN = "checked_in", _("Checked in")
+    CHECKED_IN = "checked_in", pgettext_lazy("facilities", "Checked in")
     NO_SHOW = "no_show", _("Did not come")
 
 

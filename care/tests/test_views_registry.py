@@ -283,6 +283,7 @@ def test_the_unit_figures_and_gaps_export(client, care):
     response = client.get(reverse("care:unit_export"), {"unit": care.cast.beiguan.pk})
     rows = sheet_rows(response)
     assert rows[1][:4] == ["榆次区北关街道", 1, 1, 100] and rows[2][0] == "顺城社区"
+    assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == "统计"  # not targets' 数据 (msgctxt)
     gaps = client.get(reverse("care:gaps_export"), {"unit": care.cast.beiguan.pk})
     assert len(sheet_rows(gaps)) == 1  # the header alone: everyone is covered
     assert AuditEvent.objects.filter(verb="care.export").count() == 2

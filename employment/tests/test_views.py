@@ -113,7 +113,9 @@ def test_the_counselor_verifies_an_employer_and_a_refusal_needs_a_reason(client,
     pending = Employer.objects.create(name="待审核公司", credit_code=credit_code("MA0K33333"), unit=emp.cast.yuci,
                                       contact_name="孙", contact_phone="13900003434")
     client.force_login(emp.counselor)
-    assert "待审核公司" in client.get("/employment/employers/").content.decode()
+    page = client.get("/employment/employers/").content.decode()
+    # an employer is 认证 here, not 查验 as a volunteer's certificate is (a word's sense per app: msgctxt)
+    assert "待审核公司" in page and "认证通过" in page and "不予认证" in page and "查验" not in page
     client.post(f"/employment/employers/{pending.pk}/decide/", {"decision": "refuse", "note": ""},
                 HTTP_REFERER="/employment/employers/")
     pending.refresh_from_db()
@@ -159,4 +161,4 @@ def test_a_job_fair_page_registers_and_checks_in(client, emp):
     registration.refresh_from_db()
     assert registration.checked_in_at is not None and fair.postings.count() == 3
     html = client.get(f"/employment/fairs/{fair.pk}/").content.decode()
-    assert seeker.masked_name in html
+    assert seeker.masked_name in html and "1</strong> 已签到" in html

@@ -54,6 +54,7 @@ def test_a_family_member_orders_a_meal_and_sees_the_qr_code(client, fac):
     assert booking.holder == fac.family and booking.state == "confirmed" and booking.meal.delivery
     html = client.get("/facilities/bookings/").content.decode()
     assert "<svg" in html and booking.code in html and "张**" in html and "¥8.00" in html
+    assert "核销码" in html and "签到码" not in html  # a meal is 核销ed, a volunteer 签到s (msgctxt)
     assert OLD_85 not in html and "张大爷" not in html
     assert AuditEvent.objects.filter(verb="facilities.booking.proxy", actor=fac.family).exists()
 
@@ -104,6 +105,7 @@ def test_the_canteen_manager_sees_the_days_orders(client, fac):
     html = client.get(f"/facilities/canteen/?day={day}").content.decode()
     assert "顺城社区长者食堂" in html and "张**" in html and "顺城街3号" in html
     assert 'data-figure="orders">1<' in html and 'data-figure="delivered">1<' in html
+    assert "<dt>已核销</dt>" in html
     response = client.get(f"/facilities/canteen/subsidies.xlsx?since={day}&until={day}")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     from openpyxl import load_workbook
