@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, blind_index, mask_phone
+from core.crypto import EncryptedTextField, Masked, blind_index
 
 
 class UserKind(models.TextChoices):
@@ -46,9 +46,7 @@ class User(AbstractUser):
     def is_resident(self) -> bool:
         return self.kind == UserKind.RESIDENT
 
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+    masked_phone = Masked("phone")
 
 
 class OneTimeCode(models.Model):

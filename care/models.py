@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, mask_id_number, mask_name, mask_phone
+from core.crypto import EncryptedTextField, Masked
 
 
 class RiskLevel(models.TextChoices):
@@ -149,20 +149,12 @@ class Person(models.Model):
                                    name="care_person_ended_has_reason"),
         ]
 
+    masked_name = Masked("name")
+    masked_id_number = Masked("id_number")
+    masked_phone = Masked("phone")
+
     def __str__(self):
-        return mask_name(self.name)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return self.masked_name
 
     @property
     def is_ended(self) -> bool:

@@ -104,3 +104,29 @@ def mask_name(name: str | None) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+# The mask for each kind of personal field, by how the field's name ends (the longest ending first).
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "name": mask_name}
+
+
+class Masked:
+    """A read-only attribute showing one personal field of a row masked, as staff pages and exports show it by
+    default: ``masked_phone = Masked("phone")``, ``masked_for_name = Masked("for_name")``. The mask is chosen by the
+    attribute's name (…name, …id_number, …phone), so every app's ``masked_phone`` reads alike; an empty field
+    shows as ""."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def __set_name__(self, owner, name):
+        kind = next((kind for kind in MASKS if name.endswith(kind)), None)
+        if not name.startswith("masked_") or kind is None:
+            raise TypeError(f"{owner.__name__}.{name}: a Masked attribute is named masked_…name, …id_number "
+                            f"or …phone")
+        self.mask = MASKS[kind]
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        return self.mask(getattr(instance, self.field))

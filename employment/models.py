@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.crypto import EncryptedTextField, mask_id_number, mask_name, mask_phone
+from core.crypto import EncryptedTextField, Masked
 
 
 class SeekerKind(models.TextChoices):
@@ -111,20 +111,12 @@ class Seeker(models.Model):
                                    name="emp_seeker_graduation_year"),
         ]
 
+    masked_name = Masked("name")
+    masked_id_number = Masked("id_number")
+    masked_phone = Masked("phone")
+
     def __str__(self):
-        return mask_name(self.name)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return self.masked_name
 
 
 class EmployerStatus(models.TextChoices):
@@ -161,12 +153,10 @@ class Employer(models.Model):
                                    name="emp_employer_refusal_has_reason"),
         ]
 
+    masked_phone = Masked("contact_phone")
+
     def __str__(self):
         return self.name
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.contact_phone)
 
 
 class EmployerAccount(models.Model):

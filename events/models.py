@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, mask_name, mask_phone
+from core.crypto import EncryptedTextField, Masked, mask_name
 
 
 class EventKind(models.TextChoices):
@@ -170,16 +170,11 @@ class TeamMember(models.Model):
         verbose_name_plural = _("team members")
         ordering = ["signup_id", "position"]
 
+    masked_name = Masked("name")
+    masked_phone = Masked("phone")
+
     def __str__(self):
-        return mask_name(self.name)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone) if self.phone else ""
+        return self.masked_name
 
 
 class SignupEvent(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.crypto import EncryptedTextField, mask_id_number, mask_name
+from core.crypto import EncryptedTextField, Masked
 
 
 class FieldType(models.TextChoices):
@@ -364,13 +364,8 @@ class Booking(models.Model):
     def __str__(self):
         return self.code
 
-    @property
-    def masked_for_name(self) -> str:
-        return mask_name(self.for_name) if self.for_name else ""
-
-    @property
-    def masked_for_id_number(self) -> str:
-        return mask_id_number(self.for_id_number) if self.for_id_number else ""
+    masked_for_name = Masked("for_name")
+    masked_for_id_number = Masked("for_id_number")
 
 
 class BookingEvent(models.Model):

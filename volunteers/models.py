@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, mask_id_number, mask_name
+from core.crypto import EncryptedTextField, Masked
 
 
 class Skill(models.Model):
@@ -118,16 +118,11 @@ class Volunteer(models.Model):
                                    name="volunteers_approved_id_checked"),
         ]
 
+    masked_name = Masked("name")
+    masked_id_number = Masked("id_number")
+
     def __str__(self):
-        return mask_name(self.name)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        return self.masked_name
 
 
 class NeedSource(models.TextChoices):
