@@ -2,12 +2,9 @@
 once, from ``workers`` threads, each with its own database connection; what comes back must be exactly
 ``capacity`` confirmed and the rest on the waiting list."""
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection
+from core.race import at_once
 
 
 @dataclass
@@ -23,26 +20,11 @@ def sign_up_at_once(*, event, people, workers: int, now=None) -> RaceResult:
     from events.models import Event, Signup, SignupState
     from events.services import signup_create
 
-    start = threading.Barrier(min(workers, len(people)))
-    errors = []
+    def sign_up(person):
+        return signup_create(actor=person, event=event, name=f"居民{person.pk}", now=now).state
 
-    def one(person):
-        try:
-            try:
-                start.wait(timeout=30)
-            except threading.BrokenBarrierError:
-                pass  # fewer left than workers: go now
-            return signup_create(actor=person, event=event, name=f"居民{person.pk}", now=now).state
-        except Exception as exc:  # noqa: BLE001 - reported in the result
-            errors.append(repr(exc))
-            return "error"
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        states = Counter(pool.map(one, people))
-    close_old_connections()
+    race = at_once(sign_up, people, workers=workers)
     return RaceResult(
-        confirmed=states.get("confirmed", 0), waiting=states.get("waiting", 0), errors=errors,
+        confirmed=race.counts["confirmed"], waiting=race.counts["waiting"], errors=race.errors,
         event_confirmed=Event.objects.get(pk=event.pk).confirmed,
         rows_confirmed=Signup.objects.filter(event=event, state=SignupState.CONFIRMED).count())
