@@ -4,7 +4,12 @@ their apps' tests."""
 
 import threading
 
+import pytest
+
 from core.race import at_once
+
+# The harness closes the caller's stale connections after the race: outside a test's transaction, as a race is.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_each_call_is_counted_by_what_it_returned_and_an_exception_as_an_error():
