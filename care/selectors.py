@@ -6,6 +6,7 @@ from functools import reduce
 from operator import itemgetter, or_
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -16,12 +17,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from care.models import (
@@ -255,13 +253,13 @@ class VisitRow:
     __slots__ = ("pk", "name", "risk_level", "address", "next_visit_due", "overdue", "place")
 
     def __init__(self, row: dict):
-        self.pk = row["pk"]
+        self.pk = row["id"]
         self.name = row["name"]
         self.risk_level = row["risk_level"]
         self.address = row["address"]
         self.next_visit_due = row["next_visit_due"]
         self.overdue = row["overdue"]
-        self.place = row["grid__short_name"] or row["grid__name"] or row["unit__name"]
+        self.place = row["grid_short_name"] or row["grid_name"] or row["unit_name"]
 
     @property
     def masked_name(self) -> str:
@@ -313,8 +311,22 @@ class MyVisits:
     seasonal: list[SeasonalDue]
 
 
-_VISIT_ROW = ("pk", "name", "risk_level", "address", "next_visit_due", "overdue", "unit__name", "grid__name",
-              "grid__short_name")
+# 我的走访's ranking, written in SQL over the rows the ORM selects (the user's people, annotated): Django
+# compiles the same windows and the filter on them (Window, QUALIFY) at several times the CPU the
+# database takes to run them, and the page waits on that CPU. The orders are DUE_ORDER and LATER_ORDER.
+_RANKED = """
+SELECT * FROM (
+    SELECT people.*,
+           ROW_NUMBER() OVER (PARTITION BY is_due ORDER BY overdue DESC, risk_rank DESC, next_visit_due, id)
+               AS due_rank,
+           ROW_NUMBER() OVER (PARTITION BY is_due ORDER BY next_visit_due NULLS LAST, risk_rank DESC, id)
+               AS later_rank,
+           SUM(is_due) OVER () AS due_count,
+           SUM(overdue) OVER () AS overdue_count
+    FROM ({people}) people
+) ranked
+WHERE (is_due = 1 AND due_rank > %s AND due_rank <= %s) OR (is_due = 0 AND later_rank <= %s){seasonal}
+"""
 
 
 def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int | None = None,
@@ -324,54 +336,54 @@ def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int |
     next ``later`` people (later_list's order) and the people due for each seasonal check open today
     (up to ``seasonal`` each).
 
-    One query for the open checks, one for the people: the user's people, each annotated with its
-    section, its rank in the due, later and seasonal orders (window functions over the user's few
-    hundred people) and the whole list's counts; only the rows the page shows come back, each once
-    even when in two sections, and only the columns it shows (no ID number or phone to decrypt). A
-    page past the end gives the last one (a third query counts first)."""
+    One query for the open checks, one for the people: the user's people, each with the columns the
+    page shows (no ID number or phone to decrypt), the seasonal checks it is due for, its rank in the
+    due and the later order and the whole list's counts (window functions over the user's few hundred
+    people); only the rows the page shows come back, each once even when in two sections. A page past
+    the end gives the last one (a third query counts first)."""
     today = today or timezone.localdate()
     per_page = per_page or DUE_PAGE_SIZE
     page = min(max(1, page), 100_000)
     first = page == 1
     checks = _open_checks(today) if first else []
     flags = {f"season_{check.pk}": _seasonal_due_q(check, window, ids) for check, window, ids in checks}
-    people = (Person.objects.filter(pk__in=_assigned_to(user))
-              .annotate(overdue=_overdue(today), risk_rank=RISK_ORDER, **flags,
+    people = (Person.objects.filter(pk__in=_assigned_to(user)).order_by()
+              .annotate(overdue=_overdue(today), risk_rank=RISK_ORDER, unit_name=F("unit__name"),
+                        grid_name=F("grid__name"), grid_short_name=F("grid__short_name"), **flags,
                         is_due=Case(When(next_visit_due__lte=today + timedelta(days=DUE_SOON_DAYS),
                                          then=Value(1)), default=Value(0), output_field=IntegerField()))
-              .annotate(due_count=Window(Sum("is_due")), overdue_count=Window(Sum("overdue")),
-                        rank=Window(RowNumber(), partition_by=[F("is_due")], order_by=list(DUE_ORDER))))
-    shown = Q(is_due=1, rank__gt=(page - 1) * per_page, rank__lte=page * per_page)
-    if first:
-        people = people.annotate(later_rank=Window(RowNumber(), partition_by=[F("is_due")],
-                                                   order_by=list(LATER_ORDER)))
-        shown |= Q(is_due=0, later_rank__lte=later)
-    for flag in flags:
-        people = people.annotate(**{f"{flag}_rank": Window(RowNumber(), partition_by=[F(flag)],
-                                                            order_by=list(SEASONAL_ORDER)),
-                                    f"{flag}_count": Window(Count("pk", filter=Q(**{flag: True})))})
-        shown |= Q(**{flag: True, f"{flag}_rank__lte": seasonal})
-    columns = [*_VISIT_ROW, "is_due", "rank", "due_count", "overdue_count", *(["later_rank"] if first else []),
-               *[f"{flag}{suffix}" for flag in flags for suffix in ("", "_rank", "_count")]]
-    rows = list(people.filter(shown).order_by().values(*columns))
+              .values("id", "name", "risk_level", "address", "next_visit_due", "overdue", "risk_rank", "is_due",
+                      "unit_name", "grid_name", "grid_short_name", *flags))
+    sql, params = people.query.sql_with_params()
+    connection = connections[people.db]
+    offset = (page - 1) * per_page
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKED.format(people=sql, seasonal="".join(f" OR {connection.ops.quote_name(flag)}"
+                                                                   for flag in flags)),
+                       [*params, offset, offset + per_page, later if first else 0])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if not rows and not first:  # past the last page (or the list has shrunk since): the last page
         last = -(-due_list(user, today=today).count() // per_page)
         return my_visits(user, today=today, page=max(1, last), per_page=per_page, later=later, seasonal=seasonal)
+    for row in rows:  # SQLite gives the date as text
+        if isinstance(row["next_visit_due"], str):
+            row["next_visit_due"] = date.fromisoformat(row["next_visit_due"])
     # Every row carries the whole list's counts; a row may have come for one section and not another.
     counts = rows[0] if rows else {"due_count": 0, "overdue_count": 0}
-    due = [VisitRow(row) for row in sorted(rows, key=itemgetter("rank"))
-           if row["is_due"] and (page - 1) * per_page < row["rank"] <= page * per_page]
-    out = MyVisits(due=due, page=ListPage(number=page, count=counts["due_count"] or 0, per_page=per_page),
-                   overdue_count=counts["overdue_count"] or 0, seasonal=[],
+    due = [VisitRow(row) for row in sorted(rows, key=itemgetter("due_rank"))
+           if row["is_due"] and offset < row["due_rank"] <= offset + per_page]
+    out = MyVisits(due=due, page=ListPage(number=page, count=int(counts["due_count"] or 0), per_page=per_page),
+                   overdue_count=int(counts["overdue_count"] or 0), seasonal=[],
                    later=[VisitRow(row) for row in sorted(rows, key=itemgetter("later_rank"))
                           if not row["is_due"] and row["later_rank"] <= later] if first else [])
+    seasonal_order = sorted(rows, key=lambda row: (-row["risk_rank"], row["next_visit_due"] is None,
+                                                   row["next_visit_due"] or today, row["id"]))  # SEASONAL_ORDER
     for check, window, _ids in checks:
-        flag = f"season_{check.pk}"
-        people = [VisitRow(row) for row in sorted(rows, key=itemgetter(f"{flag}_rank"))
-                  if row[flag] and row[f"{flag}_rank"] <= seasonal]
+        people = [VisitRow(row) for row in seasonal_order if row[f"season_{check.pk}"]]
         if people:
-            out.seasonal.append(SeasonalDue(check=check, window=window, people=people,
-                                            count=rows[0][f"{flag}_count"]))
+            out.seasonal.append(SeasonalDue(check=check, window=window, people=people[:seasonal],
+                                            count=len(people)))
     return out
 
 
