@@ -38,7 +38,7 @@ def mine(request):
         raise NotAllowed(_("This page lists the people you are responsible for (包联); you have none."))
     today = timezone.localdate()
     page = request.GET.get("page", "")
-    lists = selectors.my_visits(user, today=today, page=int(page) if page.isdigit() else 1)
+    lists = selectors.my_visits(user, today=today, page=int(page) if page.isdecimal() and len(page) < 7 else 1)
     return render(request, "care/mine.html", {
         "seasonal": lists.seasonal,
         "due": lists.due,
