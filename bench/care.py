@@ -1,7 +1,7 @@
 """Benchmark: 包联 care on a million people and five million visits in PostgreSQL.
 
     .venv/bin/python bench/care.py [--people 1000000] [--visits-per-person 5] [--db minsheng_bench_carevisits]
-                                   [--runs 20] [--rebuild] [--skip-nightly]
+                                   [--runs 20] [--rebuild] [--skip-nightly] [--carer-seed N]
     .venv/bin/python bench/care.py --db minsheng_bench_careimport --import-rows 100000
 
 Creates the bench database when missing (never touches any other), migrates it and builds the demo city
@@ -14,8 +14,10 @@ Then it times, as the code runs them:
 - the nightly computation (``care_refresh``: every person's risk by the rules and next visit due, then the
   escalation sweep and its messages) — the first run after generation (every row changes) and a second
   (the steady state of a night: little changes); target < 5 minutes;
-- one responsible person's due list (我的走访: care.selectors.due_list, later_list and seasonal_due, as the
-  page reads them), for ``--runs`` different carers; target < 50 ms;
+- one responsible person's due list (我的走访: care.selectors.my_visits, as the page reads it: its first
+  page as found and opened again, and its second for the carers whose list runs longer), for ``--runs``
+  carers picked at random (``--carer-seed`` picks a run's again), with the size of the whole list, the
+  queries and the plan of the main one; target < 50 ms;
 - the unit pages' summary counted again (care.summary.recompute, the end of care_refresh), then the city's
   coverage dashboard and a township's page as the view reads them (care.selectors.unit_overview, as the
   city's leader: people per category, coverage, visits on time over 90 days, overdue, the drill-down,
@@ -49,6 +51,8 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rebuild", action="store_true", help="generate the registry again")
     parser.add_argument("--skip-nightly", action="store_true", help="time the lists only")
+    parser.add_argument("--carer-seed", type=int, default=None,
+                        help="pick the same carers as a run that printed this seed (default: others at random)")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="time the summary's recount and the unit pages only (no nightly, no due lists)")
     parser.add_argument("--import-rows", type=int, default=0,
@@ -73,7 +77,7 @@ def main():
     if not args.skip_nightly and not args.dashboard_only:
         nightly(first=generated)
     if not args.dashboard_only:
-        due_lists(args.runs)
+        due_lists(args.runs, args.carer_seed)
     dashboard(max(3, args.runs // 4))
 
 
@@ -259,23 +263,65 @@ def report(label: str, times: list[float], target_ms: int, cpu: list[float] | No
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
 
-def due_lists(runs: int):
+def due_lists(runs: int, seed: int | None = None):
+    """我的走访 as the page reads it (selectors.my_visits), for ``runs`` carers picked at random (a run
+    reads carers the previous runs did not: their people are not in PostgreSQL's buffers yet, as on a
+    carer's first look of the day): its first page (the first DUE_PAGE_SIZE of the due list with the
+    whole list's count, the next 100 people and the seasonal checks due) as found, then opened again,
+    and for the carers whose due list runs longer its second page; then one carer's queries, with the
+    plan of the people's query (the count of the whole list is in it: no count query of its own)."""
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from accounts.models import User
     from care import selectors
+    from care.models import CareAssignment
 
-    carers = list(User.objects.filter(username__startswith="bench_carer_").order_by("pk")[:: max(1, CARERS // runs)])
+    seed = random.randrange(1_000_000) if seed is None else seed
+    pks = list(User.objects.filter(username__startswith="bench_carer_").order_by("pk").values_list("pk", flat=True))
+    carers = list(User.objects.filter(pk__in=random.Random(seed).sample(pks, min(runs, len(pks)))).order_by("pk"))
     today = timezone.localdate()
-    times, cpu, sizes = [], [], []
-    for carer in carers[:runs]:
+    first, first_cpu, again, again_cpu, more, more_cpu = [], [], [], [], [], []
+    due_sizes, shown = [], []
+
+    def timed_page(carer, times, cpu, **kwargs):
         started, started_cpu = time.perf_counter(), time.process_time()
-        lists = selectors.my_visits(carer, today=today)
+        lists = selectors.my_visits(carer, today=today, **kwargs)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
-        sizes.append(len(lists.due) + len(lists.later) + sum(len(s.people) for s in lists.seasonal))
-    report(f"one carer's due list (我的走访: selectors.my_visits; {statistics.median(sizes):.0f} people on it)",
-           times, 50, cpu)
+        return lists
+
+    for carer in carers:
+        lists = timed_page(carer, first, first_cpu)
+        timed_page(carer, again, again_cpu)
+        due_sizes.append(lists.page.count)
+        shown.append(len({p.pk for p in lists.due} | {p.pk for p in lists.later}
+                         | {p.pk for s in lists.seasonal for p in s.people}))
+        if lists.page.has_next:
+            timed_page(carer, more, more_cpu, page=2)
+    in_care = [CareAssignment.objects.filter(carer=carer, until__isnull=True).count() for carer in carers]
+    print(f"我的走访 of {len(carers)} carers picked at random (--carer-seed {seed}): {statistics.median(in_care):.0f} "
+          f"people in a carer's care, {statistics.median(due_sizes):.0f} on the due list (the whole list, median; "
+          f"{min(due_sizes)}–{max(due_sizes)}), {statistics.median(shown):.0f} people on the first page (a due page "
+          f"of {selectors.DUE_PAGE_SIZE}, the next 100, the seasonal checks due)", flush=True)
+    report("one carer's due list, first page as found (selectors.my_visits)", first, 50, first_cpu)
+    report("  opened again", again, 50, again_cpu)
+    if more:
+        report(f"  its second page ({len(more)} carers with more than one page)", more, 50, more_cpu)
+    carer = carers[len(carers) // 2]
+    with CaptureQueriesContext(connection) as captured:
+        selectors.my_visits(carer, today=today)
+    print(f"  queries for the first page: {len(captured.captured_queries)} (the open seasonal checks; the people, "
+          f"with the whole list's count and overdue count as window functions in the same query)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + captured.captured_queries[-1]["sql"])
+        plan = cursor.fetchone()[0]
+        plan = plan[0] if isinstance(plan, list) else plan
+    print(f"  the people's query in EXPLAIN ANALYZE, opened again: {plan['Execution Time']:.1f} ms "
+          f"(planning {plan['Planning Time']:.1f} ms)", flush=True)
 
 
 def dashboard(runs: int):

@@ -2,9 +2,24 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import itemgetter, or_
 from typing import NamedTuple
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db import connections
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from care.models import (
@@ -19,7 +34,7 @@ from care.models import (
     VisitNeed,
 )
 from care.permissions import SEE_ROLES, department_reach, unit_scope, visible_category_ids
-from core.crypto import blind_index
+from core.crypto import blind_index, mask_name
 from orgs.models import Role
 from orgs.selectors import Scope
 
@@ -133,6 +148,17 @@ def with_open_memberships(qs: QuerySet[Person], user=None) -> QuerySet[Person]:
 # --- a responsible person's list -----------------------------------------------------------------------
 
 DUE_SOON_DAYS = 3
+DUE_PAGE_SIZE = 50  # 我的走访 shows the due list 50 at a time
+
+
+def _overdue(today: date):
+    return Case(When(next_visit_due__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+# The due list's order and the later list's, shared by the querysets below and the page's one query.
+DUE_ORDER = ("-overdue", "-risk_rank", "next_visit_due", "pk")
+LATER_ORDER = (F("next_visit_due").asc(nulls_last=True), "-risk_rank", "pk")
+SEASONAL_ORDER = ("-risk_rank", F("next_visit_due").asc(nulls_last=True), "pk")
 
 
 def due_list(user, *, today: date | None = None) -> QuerySet[Person]:
@@ -144,10 +170,8 @@ def due_list(user, *, today: date | None = None) -> QuerySet[Person]:
     return (Person.objects.filter(pk__in=_assigned_to(user),
                                   next_visit_due__lte=today + timedelta(days=DUE_SOON_DAYS))
             .select_related("unit", "grid")
-            .annotate(overdue=Case(When(next_visit_due__lt=today, then=Value(1)), default=Value(0),
-                                   output_field=IntegerField()),
-                      risk_rank=RISK_ORDER)
-            .order_by("-overdue", "-risk_rank", "next_visit_due", "pk"))
+            .annotate(overdue=_overdue(today), risk_rank=RISK_ORDER)
+            .order_by(*DUE_ORDER))
 
 
 def _assigned_to(user):
@@ -155,71 +179,212 @@ def _assigned_to(user):
 
 
 def later_list(user, *, today: date | None = None) -> QuerySet[Person]:
-    """The rest of ``user``'s people, by the date they are next due."""
+    """The rest of ``user``'s people, by the date they are next due (those with none last)."""
     today = today or timezone.localdate()
     return (Person.objects.filter(pk__in=_assigned_to(user))
             .filter(Q(next_visit_due__gt=today + timedelta(days=DUE_SOON_DAYS)) | Q(next_visit_due__isnull=True))
             .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER)
-            .order_by("next_visit_due", "-risk_rank", "pk"))
+            .order_by(*LATER_ORDER))
 
 
 @dataclass
 class SeasonalDue:
     check: object  # care.models.SeasonalCheck
     window: tuple[date, date]
-    people: list[Person]
+    people: list  # Person, or VisitRow on 我的走访
+    count: int = 0  # everyone due for it (``people`` may stop at a limit)
 
 
-def seasonal_due(user, *, today: date | None = None, limit: int = 200, personal: bool = True) -> list[SeasonalDue]:
-    """For each seasonal check open today, the people assigned to ``user`` in its categories for whom
-    no visit since its window opened recorded the check's items: due for it until the window closes.
-    One query per open check (their open assignments, a membership and no such visit, tested per person
-    through the indexes). ``personal`` False leaves the ID number and phone unread (the page shows
-    neither, and each is a decryption)."""
-    from django.db.models import Exists, OuterRef
-
+def _open_checks(today: date) -> list[tuple[object, tuple[date, date], list[int]]]:
+    """The active seasonal checks whose window contains ``today``, with their window and category ids:
+    one query (a check with no category concerns no one)."""
     from care.models import SeasonalCheck
 
-    today = today or timezone.localdate()
-    checks = [(check, check.window_containing(today))
-              for check in SeasonalCheck.objects.filter(is_active=True).prefetch_related("categories")]
-    checks = [(check, window) for check, window in checks if window is not None]
+    rows = (SeasonalCheck.categories.through.objects.filter(seasonalcheck__is_active=True)
+            .select_related("seasonalcheck").order_by("seasonalcheck__start_month", "seasonalcheck__start_day",
+                                                      "seasonalcheck_id", "carecategory_id"))
+    checks: dict[int, tuple[object, list[int]]] = {}
+    for row in rows:
+        checks.setdefault(row.seasonalcheck_id, (row.seasonalcheck, []))[1].append(row.carecategory_id)
     out = []
-    for check, window in checks:
-        start = timezone.make_aware(datetime.combine(window[0], time.min))
-        member = CareMembership.objects.filter(person_id=OuterRef("pk"), until__isnull=True,
-                                               category__in=[c.pk for c in check.categories.all()])
-        items = [item["name"] for item in check.checklist or [] if item.get("name")]
-        made = Visit.objects.filter(person_id=OuterRef("pk"), visited_at__gte=start)
-        if items:
-            made = made.filter(checklist__has_key=f"{check.key}_{items[0]}")
-        people = (Person.objects.filter(Exists(member), ~Exists(made), pk__in=_assigned_to(user))
-                  .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER)
-                  .order_by("-risk_rank", "next_visit_due", "pk"))
-        people = list((people if personal else people.defer(*PERSONAL))[:limit])
-        if people:
-            out.append(SeasonalDue(check=check, window=window, people=people))
+    for check, category_ids in checks.values():
+        window = check.window_containing(today)
+        if window is not None:
+            out.append((check, window, category_ids))
     return out
 
 
-# The encrypted fields: decrypted for every row read, so left unread by the lists that show neither.
-PERSONAL = ("id_number", "phone")
+def _seasonal_due_q(check, window, category_ids) -> Exists:
+    """True for a person with an open membership of the check's categories and no visit since its window
+    opened that recorded the check's items (tested per person through the indexes)."""
+    start = timezone.make_aware(datetime.combine(window[0], time.min))
+    member = CareMembership.objects.filter(person_id=OuterRef("pk"), until__isnull=True,
+                                           category_id__in=category_ids)
+    items = [item["name"] for item in check.checklist or [] if item.get("name")]
+    made = Visit.objects.filter(person_id=OuterRef("pk"), visited_at__gte=start)
+    if items:
+        made = made.filter(checklist__has_key=f"{check.key}_{items[0]}")
+    return Exists(member) & ~Exists(made)
+
+
+def seasonal_due(user, *, today: date | None = None, limit: int = 200) -> list[SeasonalDue]:
+    """For each seasonal check open today, the people assigned to ``user`` in its categories for whom
+    no visit since its window opened recorded the check's items: due for it until the window closes.
+    One query for the checks, one for their people (each annotated with the checks it is due for)."""
+    today = today or timezone.localdate()
+    checks = _open_checks(today)
+    if not checks:
+        return []
+    flags = {f"season_{check.pk}": _seasonal_due_q(check, window, ids) for check, window, ids in checks}
+    people = list(Person.objects.filter(pk__in=_assigned_to(user))
+                  .annotate(**flags).filter(reduce(or_, [Q(**{flag: True}) for flag in flags]))
+                  .select_related("unit", "grid").annotate(risk_rank=RISK_ORDER).order_by(*SEASONAL_ORDER))
+    out = []
+    for check, window, _ids in checks:
+        due = [person for person in people if getattr(person, f"season_{check.pk}")]
+        if due:
+            out.append(SeasonalDue(check=check, window=window, people=due[:limit], count=len(due)))
+    return out
+
+
+class VisitRow:
+    """One line of 我的走访: what the page shows of a person, read as values (no model instances)."""
+
+    __slots__ = ("pk", "name", "risk_level", "address", "next_visit_due", "overdue", "place")
+
+    def __init__(self, row: dict):
+        self.pk = row["id"]
+        self.name = row["name"]
+        self.risk_level = row["risk_level"]
+        self.address = row["address"]
+        self.next_visit_due = row["next_visit_due"]
+        self.overdue = row["overdue"]
+        self.place = row["grid_short_name"] or row["grid_name"] or row["unit_name"]
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    def get_risk_level_display(self) -> str:
+        return RiskLevel(self.risk_level).label
+
+
+@dataclass
+class ListPage:
+    """Where a page of the due list stands in the whole list (the template's pager)."""
+
+    number: int
+    count: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
 
 @dataclass
 class MyVisits:
-    due: list[Person]
-    later: list[Person]
+    due: list[VisitRow]  # this page of it
+    page: ListPage  # its count is the whole due list's
+    overdue_count: int  # in the whole due list
+    later: list[VisitRow]
     seasonal: list[SeasonalDue]
 
 
-def my_visits(user, *, today: date | None = None, later: int = 100) -> MyVisits:
-    """我的走访 as the page shows it: the due list, the next ``later`` people, the seasonal checks due;
-    without the ID numbers and phones, which the page does not show."""
+# 我的走访's ranking, written in SQL over the rows the ORM selects (the user's people, annotated): Django
+# compiles the same windows and the filter on them (Window, QUALIFY) at several times the CPU the
+# database takes to run them, and the page waits on that CPU. The orders are DUE_ORDER and LATER_ORDER.
+_RANKED = """
+SELECT * FROM (
+    SELECT people.*,
+           ROW_NUMBER() OVER (PARTITION BY is_due ORDER BY overdue DESC, risk_rank DESC, next_visit_due, id)
+               AS due_rank,
+           ROW_NUMBER() OVER (PARTITION BY is_due ORDER BY next_visit_due NULLS LAST, risk_rank DESC, id)
+               AS later_rank,
+           SUM(is_due) OVER () AS due_count,
+           SUM(overdue) OVER () AS overdue_count
+    FROM ({people}) people
+) ranked
+WHERE (is_due = 1 AND due_rank > %s AND due_rank <= %s) OR (is_due = 0 AND later_rank <= %s){seasonal}
+"""
+
+
+def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int | None = None,
+              later: int = 100, seasonal: int = 200) -> MyVisits:
+    """我的走访 as the page shows it: page ``page`` of the due list (due_list's order, DUE_PAGE_SIZE a
+    page) with the size of the whole list and how many in it are overdue; on the first page also the
+    next ``later`` people (later_list's order) and the people due for each seasonal check open today
+    (up to ``seasonal`` each).
+
+    One query for the open checks, one for the people: the user's people, each with the columns the
+    page shows (no ID number or phone to decrypt), the seasonal checks it is due for, its rank in the
+    due and the later order and the whole list's counts (window functions over the user's few hundred
+    people); only the rows the page shows come back, each once even when in two sections. A page past
+    the end gives the last one (a third query counts first)."""
     today = today or timezone.localdate()
-    return MyVisits(due=list(due_list(user, today=today).defer(*PERSONAL)),
-                    later=list(later_list(user, today=today).defer(*PERSONAL)[:later]),
-                    seasonal=seasonal_due(user, today=today, personal=False))
+    per_page = per_page or DUE_PAGE_SIZE
+    page = min(max(1, page), 100_000)
+    first = page == 1
+    checks = _open_checks(today) if first else []
+    flags = {f"season_{check.pk}": _seasonal_due_q(check, window, ids) for check, window, ids in checks}
+    people = (Person.objects.filter(pk__in=_assigned_to(user)).order_by()
+              .annotate(overdue=_overdue(today), risk_rank=RISK_ORDER, unit_name=F("unit__name"),
+                        grid_name=F("grid__name"), grid_short_name=F("grid__short_name"), **flags,
+                        is_due=Case(When(next_visit_due__lte=today + timedelta(days=DUE_SOON_DAYS),
+                                         then=Value(1)), default=Value(0), output_field=IntegerField()))
+              .values("id", "name", "risk_level", "address", "next_visit_due", "overdue", "risk_rank", "is_due",
+                      "unit_name", "grid_name", "grid_short_name", *flags))
+    sql, params = people.query.sql_with_params()
+    connection = connections[people.db]
+    offset = (page - 1) * per_page
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKED.format(people=sql, seasonal="".join(f" OR {connection.ops.quote_name(flag)}"
+                                                                   for flag in flags)),
+                       [*params, offset, offset + per_page, later if first else 0])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not rows and not first:  # past the last page (or the list has shrunk since): the last page
+        last = -(-due_list(user, today=today).count() // per_page)
+        return my_visits(user, today=today, page=max(1, last), per_page=per_page, later=later, seasonal=seasonal)
+    for row in rows:  # SQLite gives the date as text
+        if isinstance(row["next_visit_due"], str):
+            row["next_visit_due"] = date.fromisoformat(row["next_visit_due"])
+    # Every row carries the whole list's counts; a row may have come for one section and not another.
+    counts = rows[0] if rows else {"due_count": 0, "overdue_count": 0}
+    due = [VisitRow(row) for row in sorted(rows, key=itemgetter("due_rank"))
+           if row["is_due"] and offset < row["due_rank"] <= offset + per_page]
+    out = MyVisits(due=due, page=ListPage(number=page, count=int(counts["due_count"] or 0), per_page=per_page),
+                   overdue_count=int(counts["overdue_count"] or 0), seasonal=[],
+                   later=[VisitRow(row) for row in sorted(rows, key=itemgetter("later_rank"))
+                          if not row["is_due"] and row["later_rank"] <= later] if first else [])
+    seasonal_order = sorted(rows, key=lambda row: (-row["risk_rank"], row["next_visit_due"] is None,
+                                                   row["next_visit_due"] or today, row["id"]))  # SEASONAL_ORDER
+    for check, window, _ids in checks:
+        people = [VisitRow(row) for row in seasonal_order if row[f"season_{check.pk}"]]
+        if people:
+            out.seasonal.append(SeasonalDue(check=check, window=window, people=people[:seasonal],
+                                            count=len(people)))
+    return out
 
 
 # --- overdue visits escalated to the village and the township --------------------------------------------

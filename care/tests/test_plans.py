@@ -45,7 +45,10 @@ def test_a_seasonal_check_is_due_in_its_window_until_a_visit_makes_it(care):
     winter_day, summer_day = date(2026, 12, 1), date(2026, 7, 1)
     due = selectors.seasonal_due(care.grid_worker, today=winter_day)
     assert [(d.check, [p.pk for p in d.people]) for d in due] == [(check, [person.pk])]
+    assert [(d.check, [p.pk for p in d.people]) for d in selectors.my_visits(care.grid_worker, today=winter_day)
+            .seasonal] == [(check, [person.pk])]  # 我的走访 reads them in its own query
     assert selectors.seasonal_due(care.grid_worker, today=summer_day) == []
+    assert selectors.my_visits(care.grid_worker, today=summer_day).seasonal == []
     keys = [key for key, _label in services.checklist_items(person, day=winter_day)]
     assert f"season{check.pk}_stove" in keys
     assert f"season{check.pk}_stove" not in [key for key, _ in services.checklist_items(other, day=winter_day)]
@@ -58,6 +61,7 @@ def test_a_seasonal_check_is_due_in_its_window_until_a_visit_makes_it(care):
     services.visit_record(actor=care.grid_worker, person=person, visited_at=at(visit_day, 15), token="b" * 32,
                           checklist={"health": "ok", f"season{check.pk}_stove": "concern"})
     assert selectors.seasonal_due(care.grid_worker, today=winter_day) == []
+    assert selectors.my_visits(care.grid_worker, today=winter_day).seasonal == []
 
 
 def test_the_seeded_checks_and_escalation_settings(care):

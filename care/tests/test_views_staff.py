@@ -143,6 +143,39 @@ def test_the_due_list_and_unit_page(client, care):
     assert Person.objects.count() == 1
 
 
+def test_the_due_list_comes_a_page_at_a_time_the_most_overdue_first(client, care, monkeypatch):
+    """A carer with more people due than a page holds sees the size of the whole list, the most overdue
+    first and plain links to the next page and back; a page past the end shows the last one."""
+    from datetime import timedelta
+
+    from care import selectors
+
+    monkeypatch.setattr(selectors, "DUE_PAGE_SIZE", 2)
+    today = timezone.localdate()
+    people = {}
+    for name, seq, due_in in (("甲", "001", -1), ("乙", "003", -5), ("丙", "005", 2), ("丁", "007", 30)):
+        people[name] = register(care, name=name, seq=seq, category="dibao")  # no seasonal check for 低保
+        Person.objects.filter(pk=people[name].pk).update(next_visit_due=today + timedelta(days=due_in))
+    visit = {name: reverse("care:visit_new", args=[person.pk]) for name, person in people.items()}
+    client.force_login(care.grid_worker)
+
+    first = client.get(reverse("care:mine")).content.decode()
+    assert "3 人应走访" in first and "2 人逾期" in first  # the whole list, not the page
+    due, rest = first.split('class="pager"')
+    assert due.index(visit["乙"]) < due.index(visit["甲"]) and visit["丙"] not in due
+    assert 'href="?page=2"' in rest.split("</nav>")[0] and "1 / 2" in rest
+    assert reverse("care:person", args=[people["丁"].pk]) in rest  # later, on the first page
+
+    second = client.get(reverse("care:mine") + "?page=2").content.decode()
+    due, rest = second.split('class="pager"')
+    assert visit["丙"] in due and visit["乙"] not in second and visit["甲"] not in second
+    assert 'href="?page=1"' in rest and "2 / 2" in rest
+    past_the_end = client.get(reverse("care:mine") + "?page=9").content.decode()
+    assert past_the_end[past_the_end.index("care-head"):] == second[second.index("care-head"):]
+    for nonsense in ("x", "²", "9" * 5000):
+        assert visit["乙"] in client.get(reverse("care:mine"), {"page": nonsense}).content.decode()
+
+
 def test_the_person_page_lists_the_volunteer_activities_serving_them(client, care):
     """volunteers (a peer) arranges activities for a person in care; the person's page lists them, and only
     theirs, with the way to arrange another."""

@@ -32,16 +32,18 @@ def _visible_person(request, pk):
 @staff_required
 @require_GET
 def mine(request):
-    """我的走访: the people the user is responsible for, due or overdue first."""
+    """我的走访: the people the user is responsible for, due or overdue first, 50 at a time (?page=2…)."""
     user = request.user
     if not permissions.may_open_visits(user):
         raise NotAllowed(_("This page lists the people you are responsible for (包联); you have none."))
     today = timezone.localdate()
-    lists = selectors.my_visits(user, today=today)
+    page = request.GET.get("page", "")
+    lists = selectors.my_visits(user, today=today, page=int(page) if page.isdecimal() and len(page) < 7 else 1)
     return render(request, "care/mine.html", {
         "seasonal": lists.seasonal,
         "due": lists.due,
-        "overdue_count": sum(1 for person in lists.due if person.overdue),
+        "page": lists.page,
+        "overdue_count": lists.overdue_count,
         "later": lists.later,
         "today": today,
         "may_open_registry": permissions.may_open_registry(user),
