@@ -106,8 +106,13 @@ LIFE_SQL = "(VALUES " + values_list([(k, *row) for k, row in enumerate(LIFE)]) +
     ") AS life(k, action, from_state, to_state, notified, person)"
 
 
+# As Django's PostgreSQL backend queries by default (server_side_binding off): values bound on the client,
+# no prepared statements, so every query is planned with its values, over every partition it may touch.
+BINDING = {"cursor_factory": psycopg.ClientCursor, "prepare_threshold": None}
+
+
 def connect(db, autocommit=True):
-    return psycopg.connect(host="127.0.0.1", user="postgres", dbname=db, autocommit=autocommit)
+    return psycopg.connect(host="127.0.0.1", user="postgres", dbname=db, autocommit=autocommit, **BINDING)
 
 
 def backend_cpu(conn) -> float:
@@ -398,7 +403,12 @@ def main():
     parser.add_argument("--max-gb", type=float, default=35.0, help="stop before both databases pass this size")
     parser.add_argument("--reset", action="store_true", help="drop the two bench databases first")
     parser.add_argument("--only", choices=("plain", "part"), help="measure one of the two")
+    parser.add_argument("--server-binding", action="store_true",
+                        help="bind values on the server and let psycopg prepare repeated queries (generic plans), "
+                             "unlike Django's default")
     args = parser.parse_args()
+    if args.server_binding:
+        BINDING.clear()
 
     ensure_databases(args.reset)
     now = datetime.now(TZ).replace(microsecond=0)
