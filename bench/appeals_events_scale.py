@@ -339,7 +339,31 @@ def retention(conn, partitioned, now):
     return out
 
 
-def measure(db, partitioned, now, samples):
+def retention_done(conn, partitioned, now):
+    """The oldest month removed for good, then VACUUM: a DELETE only marks rows; the VACUUM after it reads
+    every index of the table to take their entries out. Destroys the month, so only on the last step."""
+    month = partitioning.add_months(now.astimezone(TZ).date().replace(day=1), -23)
+    lower = datetime(month.year, month.month, 1, tzinfo=TZ)
+    upper = datetime(*partitioning.add_months(month, 1).timetuple()[:3], tzinfo=TZ)
+    out = {}
+    if partitioned:
+        name = partitioning.partition_name(month)
+        with Timer(conn) as t:
+            with conn.transaction():
+                conn.execute(f'ALTER TABLE appeals_appealevent DETACH PARTITION "{name}"')
+                conn.execute(f'DROP TABLE "{name}"')
+        out["gone"] = (t.ms / 1000, t.cpu_ms / 1000)
+        return out
+    with Timer(conn) as t:
+        conn.execute("DELETE FROM appeals_appealevent WHERE created_at >= %s AND created_at < %s", [lower, upper])
+    with Timer(conn) as v:
+        conn.execute("VACUUM appeals_appealevent")
+    out["gone"] = (t.ms / 1000, t.cpu_ms / 1000)
+    out["gone_vacuum"] = (v.ms / 1000, v.cpu_ms / 1000)
+    return out
+
+
+def measure(db, partitioned, now, samples, final=False):
     conn = connect(db)
     res = {"db": db, "events": count_events(conn), **sizes(conn)}
     top = conn.execute("SELECT max(id) FROM appeals_appeal WHERE created_at < %s", [now - timedelta(days=20)]).fetchone()[0]
@@ -357,6 +381,8 @@ def measure(db, partitioned, now, samples):
     res["update"] = update_by_pk(conn, samples)
     res.update(retention(conn, partitioned, now))
     res.update(vacuum(conn, partitioned, now))
+    if final:
+        res.update(retention_done(conn, partitioned, now))
     conn.close()
     return res
 
@@ -389,6 +415,12 @@ def report(res, ram_gb, shared_buffers):
     print(f"{delete:44} {wall:8.2f} s  {'':8} {cpu:10.2f} s")
     if "drop" in res:
         print(f"{'DETACH + DROP the oldest month':44} {res['drop'][0]:8.3f} s  {'':8} {res['drop'][1]:10.3f} s")
+    if "gone_vacuum" in res:
+        print(f"{'the oldest month DELETEd for good':44} {res['gone'][0]:8.2f} s  {'':8} {res['gone'][1]:10.2f} s")
+        print(f"{'  then VACUUM (every index read)':44} {res['gone_vacuum'][0]:8.2f} s  {'':8} "
+              f"{res['gone_vacuum'][1]:10.2f} s")
+    elif "gone" in res:
+        print(f"{'the oldest month DETACHed and DROPped':44} {res['gone'][0]:8.3f} s  {'':8} {res['gone'][1]:10.3f} s")
     for key, label in (("vacuum_all", "VACUUM ANALYZE, whole table"), ("vacuum_month", "VACUUM ANALYZE, this month"),
                        ("analyze", "ANALYZE, whole table")):
         if key in res:
@@ -403,6 +435,9 @@ def main():
     parser.add_argument("--max-gb", type=float, default=35.0, help="stop before both databases pass this size")
     parser.add_argument("--reset", action="store_true", help="drop the two bench databases first")
     parser.add_argument("--only", choices=("plain", "part"), help="measure one of the two")
+    parser.add_argument("--drop-oldest-month", action="store_true",
+                        help="after the last step, remove the oldest month for good (DELETE + VACUUM against "
+                             "DETACH + DROP) and time it; run --reset before growing again")
     parser.add_argument("--server-binding", action="store_true",
                         help="bind values on the server and let psycopg prepare repeated queries (generic plans), "
                              "unlike Django's default")
@@ -419,7 +454,8 @@ def main():
     dbs = [(PLAIN, False), (PART, True)]
     if args.only:
         dbs = [dbs[0]] if args.only == "plain" else [dbs[1]]
-    for step in [int(float(s) * 1_000_000) for s in args.steps.split(",")]:
+    steps = [int(float(s) * 1_000_000) for s in args.steps.split(",")]
+    for step in steps:
         with connect("postgres") as admin:
             used = float(admin.execute("SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datname IN (%s, %s)",
                                  [PLAIN, PART]).fetchone()[0] or 0) / 2**30
@@ -448,7 +484,8 @@ def main():
             conn.execute("VACUUM ANALYZE appeals_appeal")
             conn.execute("VACUUM ANALYZE appeals_appealevent")  # as autovacuum would have, before measuring
             conn.close()
-            report(measure(db, partitioned, now, args.samples), ram_gb, shared_buffers)
+            final = args.drop_oldest_month and step == steps[-1]
+            report(measure(db, partitioned, now, args.samples, final), ram_gb, shared_buffers)
 
 
 if __name__ == "__main__":
