@@ -264,6 +264,9 @@ SCHEDULE = [
     {"command": "employment_refresh", "args": ["--no-progress"], "at": "01:30"},
     # 议事协商: notices to proposers and supporters, demand tasks caught up, ratings published when due.
     {"command": "deliberation_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
+    # Appeals' events, once converted to monthly partitions (deploy/README.md says when): the next three
+    # months' partitions made ahead. Does nothing on a plain table or on SQLite.
+    {"command": "appeals_partition_events", "args": ["--ahead", "3"], "at": "04:10"},
 ]
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 
