@@ -139,6 +139,18 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language: a request the test client made in another language
+    (LocaleMiddleware activates it for the thread and leaves it so) must not turn a later test's command
+    output or report English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploads go to a temporary directory, never into the checkout."""

@@ -232,8 +232,9 @@ class Appeal(models.Model):
                          name="appeal_kpi_waiting_idx",
                          condition=Q(state=State.TO_ACCEPT, accepted_on_time__isnull=True)),
             # "Overdue now" (the KPI headline, the leader's home, the overdue queue's count): the open
-            # appeals with a handler, a few percent of the table, read from the index alone.
-            models.Index(fields=["due_at", "is_overdue", "place", "assigned_department", "assigned_unit"],
+            # appeals with a handler, a few percent of the table, read from the index alone: it holds every
+            # column the viewer's scope and their own recorded demands (created_by) filter on.
+            models.Index(fields=["due_at", "is_overdue", "place", "assigned_department", "assigned_unit", "created_by"],
                          name="appeal_open_due_idx", condition=Q(state__in=[State.TO_ACCEPT, State.HANDLING])),
         ]
 
@@ -555,7 +556,11 @@ class ReceivedDaySummary(models.Model):
         verbose_name = _("received day summary")
         verbose_name_plural = _("received day summaries")
         # All three columns in the key (not INCLUDE, which SQLite lacks): the sum reads the index alone.
-        indexes = [models.Index(fields=["day", "key", "received"], name="appeal_received_sum_idx")]
+        # By day for a viewer who sees everything (no key filter); by key, then day, for everyone else:
+        # the sum then reads each admitted key's own days, whatever plan the database picks (with the
+        # day first, a nested loop over a thousand keys read the whole period's index once per key).
+        indexes = [models.Index(fields=["day", "key", "received"], name="appeal_received_sum_idx"),
+                   models.Index(fields=["key", "day", "received"], name="appeal_received_key_idx")]
 
     def __str__(self):
         return f"{self.day} {self.key_id}: {self.received}"

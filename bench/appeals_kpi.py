@@ -92,6 +92,8 @@ def roll_up() -> None:
               f"{time.perf_counter() - started:.1f} s; summarised up to {result.covered_until}")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE appeals_kpidaysummary")
+        cursor.execute("VACUUM ANALYZE appeals_receiveddaysummary")
+        cursor.execute("VACUUM ANALYZE appeals_receivedkey")
     print(f"{KpiDaySummary.objects.count():,} summary rows")
 
 
