@@ -202,8 +202,47 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Files background jobs read (an uploaded workbook waiting for its import; core.jobs), never served.
 JOB_FILES_DIR = VAR_DIR / "jobs"
+# Media (photos, lessons, evidence files) go through Django's storage API (core/storage.py): files under
+# MEDIA_ROOT by default, or an S3-compatible store the deployment names (MinIO or Ceph on the intranet) when
+# MEDIA_STORAGE=s3 or MEDIA_S3_BUCKET is set, so that app servers share nothing but PostgreSQL and Redis.
+# Either way media is private: every file is served by a view that checks permission, never by its URL.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "s3" if env_str("MEDIA_S3_BUCKET") else "filesystem",
+                           ("filesystem", "s3"))
+MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    MEDIA_S3_ENDPOINT_URL = env_str("MEDIA_S3_ENDPOINT_URL", required=True)
+    if not MEDIA_S3_ENDPOINT_URL.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL must start with http:// or https://; got {MEDIA_S3_ENDPOINT_URL!r}")
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET", required=True),
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL,
+            # MinIO and Ceph ignore the region but the signature (s3v4) names one.
+            "region_name": env_str("MEDIA_S3_REGION", "us-east-1"),
+            # None: boto3's own chain (AWS_ACCESS_KEY_ID, its config files, an instance role).
+            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+            # path: http://minio:9000/bucket/key, which MinIO and an intranet's DNS handle without wildcards.
+            "addressing_style": env_choice("MEDIA_S3_ADDRESSING_STYLE", "path", ("path", "virtual")),
+            "location": env_str("MEDIA_S3_PREFIX", "").strip("/"),
+            "signature_version": "s3v4",
+            # Private objects: no ACL (the bucket's own policy, private), URLs only signed and short-lived;
+            # no custom domain (no CDN). The platform serves every file itself after checking permission.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("MEDIA_S3_URL_SECONDS", 300, minimum=1),
+            "custom_domain": None,
+            # Never overwrite: a second upload of the same name gets a new one, as on the filesystem.
+            "file_overwrite": False,
+            # A CA bundle for an intranet endpoint whose certificate the system does not trust.
+            "verify": env_str("MEDIA_S3_CA_BUNDLE"),
+            # A file opened whole (a photo served, an image checked) spills to a temporary file past this.
+            "max_memory_size": 4 * 1024 * 1024,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
