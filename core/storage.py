@@ -11,13 +11,50 @@ from collections.abc import Iterator
 CHUNK = 64 * 1024
 
 
+def s3_media_backend(*, bucket: str, endpoint_url: str, region: str = "us-east-1", access_key: str | None = None,
+                     secret_key: str | None = None, addressing_style: str = "path", prefix: str = "",
+                     url_seconds: int = 300, ca_bundle: str | None = None) -> dict:
+    """STORAGES["default"] for media on an S3-compatible store (minsheng/settings.py reads the values from the
+    environment; the tests' fixture calls it too, so both run the same options). What is fixed here is what
+    keeps media private: no ACL (the bucket's own policy, private), only signed, short-lived URLs, no custom
+    domain (no CDN), and the platform serves every file itself after checking permission."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    if not endpoint_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL must start with http:// or https://; got {endpoint_url!r}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region,  # MinIO and Ceph ignore it, but the s3v4 signature names one
+            "access_key": access_key,
+            "secret_key": secret_key,
+            # path: http://minio:9000/bucket/key, which needs no wildcard DNS on the intranet.
+            "addressing_style": addressing_style,
+            "location": prefix.strip("/"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": url_seconds,
+            "custom_domain": None,
+            # Never overwrite: a second upload of the same name gets a new one, as on the filesystem.
+            "file_overwrite": False,
+            # A CA bundle for an intranet endpoint whose certificate the system does not trust.
+            "verify": ca_bundle,
+            # A file opened whole (a photo served, an image checked) spills to a temporary file past this.
+            "max_memory_size": 4 * 1024 * 1024,
+        },
+    }
+
+
 def is_s3(storage) -> bool:
     """django-storages' S3Storage (or a subclass): its bucket is reached directly for what the API lacks."""
     try:
         from storages.backends.s3 import S3Storage
     except ImportError:  # pragma: no cover - a runtime dependency, but media on the filesystem needs none of it
         return False
-    return isinstance(getattr(storage, "_wrapped", storage), S3Storage)
+    return isinstance(storage, S3Storage)  # default_storage, a lazy object, answers for what it wraps
 
 
 def _key(storage, name: str) -> str:

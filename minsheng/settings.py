@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import s3_media_backend
 from minsheng.env import (
     env_bool,
     env_choice,
@@ -210,37 +211,19 @@ MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "s3" if env_str("MEDIA_S3_BUCKET") e
                            ("filesystem", "s3"))
 MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if MEDIA_STORAGE == "s3":
-    MEDIA_S3_ENDPOINT_URL = env_str("MEDIA_S3_ENDPOINT_URL", required=True)
-    if not MEDIA_S3_ENDPOINT_URL.startswith(("http://", "https://")):
-        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL must start with http:// or https://; got {MEDIA_S3_ENDPOINT_URL!r}")
-    MEDIA_STORAGE_BACKEND = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("MEDIA_S3_BUCKET", required=True),
-            "endpoint_url": MEDIA_S3_ENDPOINT_URL,
-            # MinIO and Ceph ignore the region but the signature (s3v4) names one.
-            "region_name": env_str("MEDIA_S3_REGION", "us-east-1"),
-            # None: boto3's own chain (AWS_ACCESS_KEY_ID, its config files, an instance role).
-            "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID"),
-            "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
-            # path: http://minio:9000/bucket/key, which MinIO and an intranet's DNS handle without wildcards.
-            "addressing_style": env_choice("MEDIA_S3_ADDRESSING_STYLE", "path", ("path", "virtual")),
-            "location": env_str("MEDIA_S3_PREFIX", "").strip("/"),
-            "signature_version": "s3v4",
-            # Private objects: no ACL (the bucket's own policy, private), URLs only signed and short-lived;
-            # no custom domain (no CDN). The platform serves every file itself after checking permission.
-            "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": env_int("MEDIA_S3_URL_SECONDS", 300, minimum=1),
-            "custom_domain": None,
-            # Never overwrite: a second upload of the same name gets a new one, as on the filesystem.
-            "file_overwrite": False,
-            # A CA bundle for an intranet endpoint whose certificate the system does not trust.
-            "verify": env_str("MEDIA_S3_CA_BUNDLE"),
-            # A file opened whole (a photo served, an image checked) spills to a temporary file past this.
-            "max_memory_size": 4 * 1024 * 1024,
-        },
-    }
+    MEDIA_STORAGE_BACKEND = s3_media_backend(
+        bucket=env_str("MEDIA_S3_BUCKET", required=True),
+        # The deployment's own store (http://minio.intranet:9000): there is no default, no public cloud.
+        endpoint_url=env_str("MEDIA_S3_ENDPOINT_URL", required=True),
+        region=env_str("MEDIA_S3_REGION", "us-east-1"),
+        # Unset: boto3's own chain (AWS_ACCESS_KEY_ID, its config files, an instance role).
+        access_key=env_str("MEDIA_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+        addressing_style=env_choice("MEDIA_S3_ADDRESSING_STYLE", "path", ("path", "virtual")),
+        prefix=env_str("MEDIA_S3_PREFIX", ""),
+        url_seconds=env_int("MEDIA_S3_URL_SECONDS", 300, minimum=1),
+        ca_bundle=env_str("MEDIA_S3_CA_BUNDLE"),
+    )
 STORAGES = {
     "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
