@@ -201,11 +201,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-# Files background jobs read (an uploaded workbook waiting for its import; core.jobs), never served.
-JOB_FILES_DIR = VAR_DIR / "jobs"
-# Media (photos, lessons, evidence files) go through Django's storage API (core/storage.py): files under
-# MEDIA_ROOT by default, or an S3-compatible store the deployment names (MinIO or Ceph on the intranet) when
-# MEDIA_STORAGE=s3 or MEDIA_S3_BUCKET is set, so that app servers share nothing but PostgreSQL and Redis.
+# Media (photos, lessons, evidence files; under jobs/, an uploaded workbook waiting for its import, core.jobs)
+# go through Django's storage API (core/storage.py): files under MEDIA_ROOT by default, or an S3-compatible
+# store the deployment names (MinIO or Ceph on the intranet) when MEDIA_STORAGE=s3 or MEDIA_S3_BUCKET is set,
+# so that app servers and workers share nothing but PostgreSQL, Redis and that store.
 # Either way media is private: every file is served by a view that checks permission, never by its URL.
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "s3" if env_str("MEDIA_S3_BUCKET") else "filesystem",
                            ("filesystem", "s3"))
