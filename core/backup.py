@@ -67,7 +67,7 @@ def _media_storage(media_root: Path | str | None = None, storage=None):
     """The media to restore into or verify: a directory named on the command line, or a storage (the
     configured one, ``default_storage``, for an S3 bucket)."""
     if (media_root is None) == (storage is None):
-        raise BadInput("name either a media directory or the media storage, not both")
+        raise BadInput("name one place for the media: a directory or the configured media storage")
     return FileSystemStorage(location=str(media_root)) if media_root is not None else storage
 
 
