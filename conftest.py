@@ -158,6 +158,32 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+S3_ENDPOINT = "http://minio.intranet:9000"
+
+
+@pytest.fixture
+def s3_media(settings, monkeypatch, tmp_path):
+    """Media on an S3-compatible store: STORAGES["default"] switched to S3Storage with the options the settings
+    build for MEDIA_STORAGE=s3 (core.storage.s3_media_backend), over an empty bucket of moto's in-process S3
+    at an intranet endpoint; nothing leaves the process. MEDIA_ROOT points at a directory nothing should
+    write to. Returns the storage; ``s3_media.bucket.objects`` lists what it holds."""
+    monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", S3_ENDPOINT)  # read when moto is first imported
+    import boto3
+    from django.core.files.storage import default_storage
+    from moto import mock_aws
+
+    from core.storage import s3_media_backend
+
+    settings.MEDIA_ROOT = tmp_path / "no-media-here"
+    with mock_aws():
+        boto3.client("s3", endpoint_url=S3_ENDPOINT, region_name="us-east-1", aws_access_key_id="minsheng",
+                     aws_secret_access_key="minsheng-secret").create_bucket(Bucket="minsheng-media")
+        settings.STORAGES = {**settings.STORAGES, "default": s3_media_backend(
+            bucket="minsheng-media", endpoint_url=S3_ENDPOINT, access_key="minsheng", secret_key="minsheng-secret",
+            prefix="jinzhong/media")}
+        yield default_storage
+
+
 @pytest.fixture
 def sms_outbox():
     """The SMS the test sent (the test settings use accounts.sms.MemoryBackend): ``[(phone, text), …]``."""

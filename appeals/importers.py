@@ -601,7 +601,7 @@ MAX_LISTED = 1000  # errors, skipped rows and created codes a job's result keeps
 
 def hotline_import_start(*, actor, file_path: str, file_name: str, mapping: dict[str, str], place: Unit | None,
                          good_rows_only: bool, return_url: str = ""):
-    """Queue the dry run of an uploaded file (already written to ``file_path``, under core.jobs.files_dir);
+    """Queue the dry run of an uploaded file (already stored as ``file_path`` by core.jobs.job_file_save);
     its result offers the import itself when the file may be imported."""
     from core.jobs import job_start
 
@@ -641,7 +641,9 @@ def run_hotline_job(job, progress) -> dict:
     place = Unit.objects.filter(pk=params.get("place")).first() if params.get("place") else None
     importer = HotlineImporter(actor=job.actor, mapping=params.get("mapping") or {}, default_place=place)
     commit, good_rows_only = bool(params.get("commit")), bool(params.get("good_rows_only"))
-    with open(job.file_path, "rb") as file:
+    from core.jobs import job_file_open
+
+    with job_file_open(job) as file:
         result = importer.run_chunked(file, commit=commit, good_rows_only=good_rows_only, progress=progress)
     data = result_data(result)
     if not commit and result.created and (result.ok or good_rows_only):

@@ -4,14 +4,16 @@ restore is whole.
 ``manage.py backup_create DIR`` writes into DIR:
 
 - ``db.dump`` (PostgreSQL, ``pg_dump`` custom format) or ``db.sqlite3`` (SQLite, ``VACUUM INTO``);
-- ``media.tar.gz``, every file under ``MEDIA_ROOT``;
+- ``media.tar.gz``, every file of the media storage, read through Django's storage API (core/storage.py), so
+  the same backup is taken from ``MEDIA_ROOT`` or from an S3-compatible bucket (``MEDIA_STORAGE=s3``);
 - ``manifest.json``: every table's row count; for every model holding personal data, a sample of
   rows with a SHA-256 of each decrypted value; every media file with its SHA-256.
 
 The keys are NOT in the backup (a stolen backup must not decrypt itself): keep the environment's
 ``FIELD_ENCRYPTION_KEYS`` and ``BLIND_INDEX_KEY`` apart, or write them with ``--keys-file`` to a place
 of their own. ``manage.py backup_restore DIR --database-url URL --media-root PATH`` restores into an
-empty database and media directory, and ``manage.py backup_verify`` (run by restore) checks the
+empty database and media directory (``--media-storage`` instead: into the configured media storage, an empty
+bucket, written back through the storage API), and ``manage.py backup_verify`` (run by restore) checks the
 restored copy against the manifest: the same row counts, the sampled personal data decrypting to
 the same values with the configured keys (so the keys were carried too), the same media files, and
 every image opening.
@@ -23,6 +25,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,11 +33,14 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 from django.utils import timezone
 
 from core.crypto import EncryptedTextField, decrypt
 from core.errors import BadInput
+from core.storage import describe, is_empty, walk
 
 MANIFEST = "manifest.json"
 SAMPLE = 20
@@ -45,12 +51,24 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _Hashing:
+    """A file read through once, for the archive, and hashed on the way."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _media_storage(media_root: Path | str | None = None, storage=None):
+    """The media to restore into or verify: a directory named on the command line, or a storage (the
+    configured one, ``default_storage``, for an S3 bucket)."""
+    if (media_root is None) == (storage is None):
+        raise BadInput("name one place for the media: a directory or the configured media storage")
+    return FileSystemStorage(location=str(media_root)) if media_root is not None else storage
 
 
 # --- reading a database through plain DB-API (the live one, or a restored copy) --------------------
@@ -122,10 +140,18 @@ def _personal_samples(reader: _Reader, pks: dict[str, list] | None = None) -> di
     return samples
 
 
-def _media_files(root: Path) -> dict[str, str]:
-    if not root.is_dir():
-        return {}
-    return {str(path.relative_to(root)): _file_sha(path) for path in sorted(root.rglob("*")) if path.is_file()}
+def _archive_media(archive: tarfile.TarFile, storage) -> dict[str, str]:
+    """Every file of ``storage`` into the archive as media/<name>; {name: SHA-256}."""
+    files = {}
+    now = int(time.time())
+    for name in walk(storage):
+        with storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(f"media/{name}")
+            info.size, info.mtime, info.mode = handle.size, now, 0o644
+            reader = _Hashing(handle)
+            archive.addfile(info, reader)
+        files[name] = reader.digest.hexdigest()
+    return files
 
 
 # --- create ---------------------------------------------------------------------------------------
@@ -146,10 +172,8 @@ def create(directory: Path, *, keys_file: Path | None = None) -> dict:
         database_file = "db.sqlite3"
     else:  # pragma: no cover - the platform runs on these two
         raise BadInput(f"no backup for {connection.vendor}")
-    media_root = Path(settings.MEDIA_ROOT)
     with tarfile.open(directory / "media.tar.gz", "w:gz") as archive:
-        if media_root.is_dir():
-            archive.add(media_root, arcname="media")
+        media = _archive_media(archive, default_storage)
     reader = _Reader(None)
     manifest = {
         "created_at": timezone.now().isoformat(),
@@ -158,7 +182,8 @@ def create(directory: Path, *, keys_file: Path | None = None) -> dict:
         "tables": {table: reader.rows(f"SELECT COUNT(*) FROM {_quote(table)}")[0][0]  # noqa: S608
                    for table in reader.tables()},
         "personal_samples": _personal_samples(reader),
-        "media": _media_files(media_root),
+        "media_from": describe(default_storage),
+        "media": media,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     if keys_file is not None:
@@ -201,11 +226,14 @@ def _manifest(directory: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def restore(directory: Path, *, database_url: str, media_root: Path) -> "Check":
-    directory, media_root = Path(directory), Path(media_root)
+def restore(directory: Path, *, database_url: str, media_root: Path | None = None, storage=None) -> "Check":
+    """Into an empty database and an empty media directory (``media_root``) or storage (``storage``: the
+    configured media storage, an empty bucket on S3)."""
+    directory = Path(directory)
+    media = _media_storage(media_root, storage)
     manifest = _manifest(directory)
-    if media_root.exists() and any(media_root.iterdir()):
-        raise BadInput(f"{media_root} is not empty: restore into a new media directory")
+    if not is_empty(media):
+        raise BadInput(f"{describe(media)} is not empty: restore into a new media directory or an empty bucket")
     if manifest["database_file"] == "db.dump":
         if not database_url.startswith(("postgres://", "postgresql://")):
             raise BadInput("a PostgreSQL backup restores into a PostgreSQL database (postgres://…)")
@@ -217,14 +245,17 @@ def restore(directory: Path, *, database_url: str, media_root: Path) -> "Check":
         if target.exists():
             raise BadInput(f"{target} exists: restore into a new database file")
         shutil.copyfile(directory / "db.sqlite3", target)
-    media_root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(directory / "media.tar.gz", "r:gz") as archive:
-        for member in archive.getmembers():
+        for member in archive:
             if not member.name.startswith("media/") or not member.isfile():
                 continue
-            member.name = member.name[len("media/"):]
-            archive.extract(member, media_root, filter="data")
-    return verify(directory, database_url=database_url, media_root=media_root)
+            name = member.name[len("media/"):]
+            content = File(archive.extractfile(member), name=name)
+            content.size = member.size
+            # The storage refuses a name that leaves it (..); in an empty one it keeps the name it is given.
+            if media.save(name, content) != name:
+                raise BadInput(f"media file {name} was stored under another name")
+    return verify(directory, database_url=database_url, media_root=media_root, storage=storage)
 
 
 @dataclass
@@ -241,10 +272,12 @@ class Check:
         return not self.problems
 
 
-def verify(directory: Path, *, database_url: str, media_root: Path) -> Check:
-    """The restored database and media against the manifest (see the module docstring)."""
+def verify(directory: Path, *, database_url: str, media_root: Path | None = None, storage=None) -> Check:
+    """The restored database and media (a directory, or a storage) against the manifest (see the module
+    docstring)."""
     from PIL import Image
 
+    target = _media_storage(media_root, storage)
     manifest = _manifest(directory)
     check = Check()
     reader = _Reader(database_url)
@@ -273,18 +306,24 @@ def verify(directory: Path, *, database_url: str, media_root: Path) -> Check:
     finally:
         reader.close()
     for name, sha in manifest["media"].items():
-        path = Path(media_root) / name
         check.media_files += 1
-        if not path.is_file():
+        try:
+            handle = target.open(name, "rb")
+        except FileNotFoundError:
             check.problems.append(f"media file {name} is missing")
             continue
-        if _file_sha(path) != sha:
-            check.problems.append(f"media file {name} differs from the backup")
-        if path.suffix.lower() in IMAGE_SUFFIXES:
-            try:
-                with Image.open(path) as image:
-                    image.verify()
-                check.images += 1
-            except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-                check.problems.append(f"media file {name} does not open as an image")
+        with handle:
+            digest = hashlib.sha256()
+            for block in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023 (used at once)
+                digest.update(block)
+            if digest.hexdigest() != sha:
+                check.problems.append(f"media file {name} differs from the backup")
+            if Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                handle.seek(0)
+                try:
+                    with Image.open(handle) as image:
+                        image.verify()
+                    check.images += 1
+                except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+                    check.problems.append(f"media file {name} does not open as an image")
     return check

@@ -128,4 +128,13 @@ def check_production(app_configs=None, **kwargs):
         errors.append(Warning(f"SMS_BACKEND is {settings.SMS_BACKEND}: residents' sign-in codes never reach a phone.",
                               hint="Set SMS_BACKEND to the dotted path of the city's SMS gateway class.",
                               id="minsheng.W023"))
+    media = settings.STORAGES["default"]
+    endpoint = (media.get("OPTIONS") or {}).get("endpoint_url") or ""
+    if media["BACKEND"] == "storages.backends.s3.S3Storage" and endpoint.startswith("http://"):
+        errors.append(Warning(f"MEDIA_S3_ENDPOINT_URL is {endpoint}: residents' photos and the store's signed "
+                              "requests cross the network unencrypted.",
+                              hint="Serve the store over HTTPS (MEDIA_S3_ENDPOINT_URL=https://…, with "
+                                   "MEDIA_S3_CA_BUNDLE for an intranet CA), unless it shares a trusted network "
+                                   "segment with the app servers.",
+                              id="minsheng.W031"))
     return errors

@@ -11,12 +11,14 @@ import itself), started with ``job_continue``. The xlsx import of core.xlsx runs
 (``xlsx_import`` below): any core.xlsx.Importer can be run in the background."""
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -38,10 +40,31 @@ def register(kind: str, runner: Callable) -> None:
     _runners[kind] = runner
 
 
-def files_dir() -> Path:
-    path = Path(settings.JOB_FILES_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def job_file_save(content, *, prefix: str = "job") -> str:
+    """Keep a job's file (bytes, or an upload copied a chunk at a time) where whichever worker takes the job
+    reads it: the media storage (MEDIA_ROOT, or the S3 bucket), under jobs/, never served. Returns the name
+    kept in ``Job.file_path``."""
+    file = ContentFile(content) if isinstance(content, bytes) else content
+    return default_storage.save(f"jobs/{prefix}-{uuid.uuid4().hex}.bin", file)
+
+
+def job_file_open(job: Job):
+    """The job's file as a binary file object. An absolute path is a file a job queued before job files
+    moved into the media storage (under the old JOB_FILES_DIR)."""
+    if os.path.isabs(job.file_path):
+        return open(job.file_path, "rb")  # noqa: SIM115 (the caller closes it)
+    return default_storage.open(job.file_path, "rb").file
+
+
+def _job_file_exists(name: str) -> bool:
+    return Path(name).exists() if os.path.isabs(name) else default_storage.exists(name)
+
+
+def _job_file_delete(name: str) -> None:
+    if os.path.isabs(name):
+        Path(name).unlink(missing_ok=True)
+    else:
+        default_storage.delete(name)
 
 
 class Progress:
@@ -80,9 +103,7 @@ def job_start(*, actor, kind: str, title: str, params: dict | None = None, conte
     job = Job(kind=kind, actor=actor, title=str(title)[:200], params=params or {}, file_name=file_name[:200],
               return_url=return_url[:300])
     if content is not None:
-        path = files_dir() / f"{job.pk}.bin"
-        path.write_bytes(content)
-        job.file_path = str(path)
+        job.file_path = job_file_save(content)
     elif file_path:
         job.file_path = file_path
     job.save()
@@ -137,7 +158,7 @@ def _finish(job: Job, state: str, *, result: dict | None = None, error: str = ""
     if state == JobState.DONE and result:
         job.done = job.total
     if not (job.result or {}).get("next") and job.file_path:  # nothing will read the file again
-        Path(job.file_path).unlink(missing_ok=True)
+        _job_file_delete(job.file_path)
     Job.objects.filter(pk=job.pk).update(state=job.state, error=job.error, finished_at=job.finished_at,
                                          result=job.result, done=job.done, updated_at=timezone.now())
 
@@ -153,7 +174,7 @@ def job_continue(*, actor, job: Job) -> Job:
         raise BadInput(_("There is nothing to confirm here."))
     if following.get("job"):
         return Job.objects.get(pk=following["job"])
-    if locked.file_path and not Path(locked.file_path).exists():
+    if locked.file_path and not _job_file_exists(locked.file_path):
         raise BadInput(_("The checked file is no longer available. Please upload it again."))
     new = job_start(actor=actor, kind=following["kind"], title=following.get("title") or locked.title,
                     params=following.get("params") or {}, file_path=locked.file_path, file_name=locked.file_name,
@@ -182,7 +203,7 @@ def _xlsx_import(job: Job, progress: Progress) -> dict:
     importer_class = import_string(job.params["importer"])
     importer = importer_class(actor=job.actor, **(job.params.get("options") or {}))
     commit = bool(job.params.get("commit"))
-    with open(job.file_path, "rb") as file:
+    with job_file_open(job) as file:
         report = importer.run_chunked(file, commit=commit, progress=progress)
     errors = [{"row": e.row, "column": e.column, "message": e.message}
               for e in report.errors[:MAX_REPORTED_ERRORS]]

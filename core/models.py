@@ -76,7 +76,8 @@ class Job(models.Model):
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(_("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    # A file the job reads (an uploaded workbook), under settings.JOB_FILES_DIR; removed when done with.
+    # A file the job reads (an uploaded workbook): its name in the media storage (core.jobs.job_file_save);
+    # removed when done with.
     file_path = models.CharField(max_length=300, blank=True)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     total = models.PositiveIntegerField(_("total"), default=0)

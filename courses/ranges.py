@@ -2,7 +2,8 @@
 without downloading the whole file: 206 Partial Content with Content-Range for one satisfiable range,
 416 with ``Content-Range: bytes */size`` for an unsatisfiable one, 200 with Accept-Ranges otherwise (a
 malformed header, several ranges, or an If-Range that no longer matches: the whole file, as the RFC
-allows). The body is streamed in chunks from the open file, so a large video never sits in memory."""
+allows). The body is streamed in chunks read from the storage (core.storage.read_range: one ranged GET on
+S3), so a large video never sits in memory and a seek never downloads what comes before it."""
 
 import re
 from email.utils import formatdate
@@ -10,7 +11,6 @@ from http import HTTPStatus
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-CHUNK = 64 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
@@ -44,24 +44,10 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-def _chunks(handle, start: int, length: int):
-    try:
-        handle.seek(start)
-        left = length
-        while left > 0:
-            data = handle.read(min(CHUNK, left))
-            if not data:
-                break
-            left -= len(data)
-            yield data
-    finally:
-        handle.close()
-
-
-def ranged_file_response(request, *, open_file, size: int, content_type: str, etag: str, modified: float,
+def ranged_file_response(request, *, read_span, size: int, content_type: str, etag: str, modified: float,
                          filename: str = "", inline: bool = True):
-    """The response for ``open_file()`` (a callable returning a binary file object, opened only when there
-    is a body to send)."""
+    """The response for a file of ``size`` bytes; ``read_span(start, length)`` yields those bytes in chunks
+    and is called only when there is a body to send."""
     last_modified = formatdate(modified, usegmt=True)
     headers = {"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": last_modified,
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
@@ -86,7 +72,7 @@ def ranged_file_response(request, *, open_file, size: int, content_type: str, et
     if request.method == "HEAD" or length == 0:
         response = HttpResponse(status=status, content_type=content_type, headers=headers)
     else:
-        response = StreamingHttpResponse(_chunks(open_file(), start, length), status=status,
+        response = StreamingHttpResponse(read_span(start, length), status=status,
                                          content_type=content_type, headers=headers)
     response["Content-Length"] = str(length)
     return response

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.storage import s3_media_backend
 from minsheng.env import (
     env_bool,
     env_choice,
@@ -200,10 +201,30 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-# Files background jobs read (an uploaded workbook waiting for its import; core.jobs), never served.
-JOB_FILES_DIR = VAR_DIR / "jobs"
+# Media (photos, lessons, evidence files; under jobs/, an uploaded workbook waiting for its import, core.jobs)
+# go through Django's storage API (core/storage.py): files under MEDIA_ROOT by default, or an S3-compatible
+# store the deployment names (MinIO or Ceph on the intranet) when MEDIA_STORAGE=s3 or MEDIA_S3_BUCKET is set,
+# so that app servers and workers share nothing but PostgreSQL, Redis and that store.
+# Either way media is private: every file is served by a view that checks permission, never by its URL.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "s3" if env_str("MEDIA_S3_BUCKET") else "filesystem",
+                           ("filesystem", "s3"))
+MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    MEDIA_STORAGE_BACKEND = s3_media_backend(
+        bucket=env_str("MEDIA_S3_BUCKET", required=True),
+        # The deployment's own store (http://minio.intranet:9000): there is no default, no public cloud.
+        endpoint_url=env_str("MEDIA_S3_ENDPOINT_URL", required=True),
+        region=env_str("MEDIA_S3_REGION", "us-east-1"),
+        # Unset: boto3's own chain (AWS_ACCESS_KEY_ID, its config files, an instance role).
+        access_key=env_str("MEDIA_S3_ACCESS_KEY_ID"),
+        secret_key=env_str("MEDIA_S3_SECRET_ACCESS_KEY"),
+        addressing_style=env_choice("MEDIA_S3_ADDRESSING_STYLE", "path", ("path", "virtual")),
+        prefix=env_str("MEDIA_S3_PREFIX", ""),
+        url_seconds=env_int("MEDIA_S3_URL_SECONDS", 300, minimum=1),
+        ca_bundle=env_str("MEDIA_S3_CA_BUNDLE"),
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

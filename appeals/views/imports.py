@@ -9,7 +9,6 @@ the dry run's report offers the import; either way what is imported is exactly t
 
 import base64
 import hashlib
-import uuid
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -104,12 +103,8 @@ def _small(upload, mapping) -> bool:
 
 
 def _to_job_file(upload) -> str:
-    """The upload, copied to the jobs' directory a chunk at a time (never whole in memory)."""
-    path = jobs.files_dir() / f"hotline-{uuid.uuid4().hex}.bin"
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return str(path)
+    """The upload, copied a chunk at a time (never whole in memory) to where the worker reads it (core.jobs)."""
+    return jobs.job_file_save(upload, prefix="hotline")
 
 
 @staff_required

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from core import checks
+from core.storage import s3_media_backend
 
 FERNET_KEY = "RbmDs0wHHFfTwXeF06GKXfCZyOZ3a_fXJx4oXqJlHMs="
 INDEX_KEY = "GQEzD4T1qogQWSdO_ifR6l72oXi3h1tOAZW8PN_bpL8="
@@ -57,6 +58,8 @@ def test_missing_short_or_shared_keys_are_reported(production, change, check_id,
     ({"SECURE_SSL_REDIRECT": False}, "minsheng.W021", "SECURE_SSL"),
     ({"ENGINE": "django.db.backends.sqlite3"}, "minsheng.W022", "DATABASE_URL"),
     ({"SMS_BACKEND": "accounts.sms.LogBackend"}, "minsheng.W023", "SMS_BACKEND"),
+    ({"STORAGES": {"default": s3_media_backend(bucket="m", endpoint_url="http://minio.intranet:9000")}},
+     "minsheng.W031", "MEDIA_S3_ENDPOINT_URL"),
 ])
 def test_what_a_local_run_may_do_is_reported_for_production(production, change, check_id, variable):
     for name, value in change.items():

@@ -1,5 +1,6 @@
 """A wrong setting stops start-up with a message naming the variable."""
 
+import json
 import os
 import re
 import subprocess
@@ -57,12 +58,35 @@ def test_good_environment_starts():
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
         ({"OTP_TTL_SECONDS": "10"}, "OTP_TTL_SECONDS must be at least 60"),
+        ({"MEDIA_STORAGE": "nfs"}, "MEDIA_STORAGE must be one of filesystem, s3"),
+        ({"MEDIA_STORAGE": "s3"}, "MEDIA_S3_BUCKET must be set"),
+        ({"MEDIA_S3_BUCKET": "minsheng-media"}, "MEDIA_S3_ENDPOINT_URL must be set"),
+        ({"MEDIA_S3_BUCKET": "m", "MEDIA_S3_ENDPOINT_URL": "minio:9000"}, "MEDIA_S3_ENDPOINT_URL must start with http"),
+        ({"MEDIA_S3_BUCKET": "m", "MEDIA_S3_ENDPOINT_URL": "http://minio:9000", "MEDIA_S3_ADDRESSING_STYLE": "dns"},
+         "MEDIA_S3_ADDRESSING_STYLE must be one of path, virtual"),
     ],
 )
 def test_wrong_value_stops_start_up_naming_the_variable(env, message):
     result = start(**(GOOD | env))
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_media_on_s3_is_private_on_the_named_endpoint():
+    code = ("import json, minsheng.settings as s; print(json.dumps([s.MEDIA_STORAGE, s.STORAGES['default']]))")
+    env = GOOD | {"MEDIA_S3_BUCKET": "minsheng-media", "MEDIA_S3_ENDPOINT_URL": "https://minio.intranet:9000",
+                  "MEDIA_S3_PREFIX": "/jinzhong/", "MEDIA_S3_URL_SECONDS": "120"}
+    clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TESTS} | env
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+                            timeout=60)
+    kind, storage = json.loads(result.stdout)
+    options = storage["OPTIONS"]
+    assert kind == "s3" and storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert (options["bucket_name"], options["endpoint_url"], options["location"]) == (
+        "minsheng-media", "https://minio.intranet:9000", "jinzhong")
+    assert options["default_acl"] is None and options["custom_domain"] is None  # private, no CDN
+    assert options["querystring_auth"] is True and options["querystring_expire"] == 120
+    assert options["addressing_style"] == "path" and options["file_overwrite"] is False
 
 
 def test_debug_allows_missing_secret_hosts_and_personal_data_keys():

@@ -16,6 +16,6 @@ class Command(BaseCommand):
         manifest = backup.create(directory, keys_file=keys_file)
         rows = sum(manifest["tables"].values())
         self.stdout.write(f"Backed up {len(manifest['tables'])} tables ({rows:,} rows) and "
-                          f"{len(manifest['media']):,} media files into {directory}")
+                          f"{len(manifest['media']):,} media files (from {manifest['media_from']}) into {directory}")
         if keys_file:
             self.stdout.write(f"Keys written to {keys_file}: store them apart from the backup.")

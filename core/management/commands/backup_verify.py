@@ -1,9 +1,10 @@
-"""manage.py backup_verify DIR --database-url URL --media-root PATH: check a restored copy (core/backup.py)."""
+"""manage.py backup_verify DIR --database-url URL (--media-root PATH | --media-storage): check a restored copy
+(core/backup.py)."""
 
 from django.core.management.base import BaseCommand
 
 from core import backup
-from core.management.commands.backup_restore import report
+from core.management.commands.backup_restore import add_media_arguments, media_target, report
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("directory")
         parser.add_argument("--database-url", required=True)
-        parser.add_argument("--media-root", required=True)
+        add_media_arguments(parser)
 
-    def handle(self, *args, directory, database_url, media_root, **options):
-        report(self, backup.verify(directory, database_url=database_url, media_root=media_root))
+    def handle(self, *args, directory, database_url, media_root=None, media_storage=False, **options):
+        report(self, backup.verify(directory, database_url=database_url, **media_target(media_root, media_storage)))
