@@ -283,13 +283,21 @@ class CareListImporter(Importer):
         ended = 0
         reason = _("Not on the full list imported on %(date)s.") % {"date": self.today.isoformat()}
         candidates = CareMembership.objects.filter(until__isnull=True, person__unit_id__in=villages,
-                                                   category_id__in=categories).select_related("category", "person")
+                                                   category_id__in=categories).select_related(
+            "category", "person__unit", "person__grid")
+        batch: list = []
         for membership in candidates.iterator(chunk_size=2000):
             if membership.person_id in self.listed or (membership.person.unit_id,
                                                        membership.category_id) not in self.covered:
                 continue
-            services.membership_end(actor=self.actor, membership=membership, until=self.today, reason=reason)
-            ended += 1
+            batch.append(membership)
+            if len(batch) >= self.CHUNK:
+                ended += services.memberships_end_many(actor=self.actor, memberships=batch, until=self.today,
+                                                       reason=reason)
+                batch = []
+        if batch:
+            ended += services.memberships_end_many(actor=self.actor, memberships=batch, until=self.today,
+                                                   reason=reason)
         if ended:
             outcomes["ended"] += ended
 

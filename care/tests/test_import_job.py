@@ -208,3 +208,16 @@ def test_imported_people_have_the_risk_and_due_date_one_at_a_time_gives_and_the_
         assert person.next_visit_due == person.created_at.astimezone(timezone.get_current_timezone()).date()
         assert (services.person_refresh(person).risk_computed, person.risk_level, person.next_visit_due) == before
     assert chain_verify().problems == []
+
+
+def test_a_full_list_ends_its_absentees_in_batches_and_they_leave_the_due_lists(care, small_chunks):
+    leaving = [register(care, name=f"走{n}", seq=f"{n:03d}") for n in (81, 83, 85)]
+    assert all(person.next_visit_due is not None for person in leaving)
+    rows = [row(name="留", number=id_number(seq="087"))]
+    report = CareListImporter(actor=care.cast.root, full_list=True).run_chunked(xlsx(rows), commit=True)
+    assert report.committed and report.outcomes == {"created": 1, "ended": 3}
+    for person in leaving:
+        person.refresh_from_db()
+        assert not person.memberships.filter(until__isnull=True).exists() and person.next_visit_due is None
+        assert trail(person)[-1] == "care.membership.end"
+    assert Person.objects.get(name="留").memberships.get().until is None
