@@ -6,6 +6,7 @@ new list no longer gives them is ended (until = the import date), never deleted.
 
 import re
 import unicodedata
+from collections import Counter
 from datetime import date
 
 from django.utils import timezone
@@ -15,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from care import permissions, services
 from care.identity import read_id_number
 from care.models import CareCategory, Source
-from care.selectors import person_by_id_number
 from core.errors import BadInput
 from core.xlsx import ChoiceReader, Column, Importer, Row, code_text
 from orgs.models import Level, Unit
@@ -111,6 +111,10 @@ class CareListImporter(Importer):
         self.covered: set[tuple[int, int]] = set()
         self.listed: set[int] = set()
         self.villages: dict[str, object] = {}
+        # 100,000 rows name a few hundred villages and grids: each looked up (and its permission) once.
+        self.villages_named: dict[str, list] = {}
+        self.grids: dict[str, object] = {}
+        self.manageable: dict[int, bool] = {}
         for row in rows:
             self.scan(row)
 
@@ -139,7 +143,10 @@ class CareListImporter(Importer):
             if unit is None:
                 row.error("village", _("No village or community has the division code %(code)s.") % {"code": text})
             return unit
-        units = list(Unit.objects.filter(name=row.get("village").strip(), level=Level.VILLAGE)[:2])
+        name = row.get("village").strip()
+        if name not in self.villages_named:
+            self.villages_named[name] = list(Unit.objects.filter(name=name, level=Level.VILLAGE)[:2])
+        units = self.villages_named[name]
         if not units:
             row.error("village", _("No village or community is named %(name)s.") % {"name": row.get("village")})
             return None
@@ -157,12 +164,16 @@ class CareListImporter(Importer):
             except BadInput as exc:
                 row.error("id_number", exc.message)
         unit = self._village(row)
-        if unit is not None and not permissions.may_manage_unit(self.actor, unit):
+        if unit is not None and unit.pk not in self.manageable:
+            self.manageable[unit.pk] = permissions.may_manage_unit(self.actor, unit)
+        if unit is not None and not self.manageable[unit.pk]:
             row.error("village", _("%(unit)s is outside the units whose registry you keep.") % {"unit": unit.name})
         grid = None
         grid_code = code_text(row.get("grid"))
         if grid_code:
-            grid = Unit.objects.filter(code=grid_code, level=Level.GRID).first()
+            if grid_code not in self.grids:
+                self.grids[grid_code] = Unit.objects.filter(code=grid_code, level=Level.GRID).first()
+            grid = self.grids[grid_code]
             if grid is None:
                 row.error("grid", _("No grid has the code %(code)s.") % {"code": grid_code})
             elif unit is not None and grid.parent_id != unit.pk:
@@ -212,35 +223,54 @@ class CareListImporter(Importer):
                         source=source, values=values)
 
     def apply_row(self, row: Row) -> str:
-        data = row.data
-        number = data["identity"].number
-        person = person_by_id_number(number)
-        if person is None:
-            person = services.person_register(actor=self.actor, name=row.get("name"), id_number=number,
-                                              unit=data["unit"], grid=data["grid"], phone=data["phone"],
-                                              address=row.get("address"))
-            outcome = "updated" if number in self.registered else "created"
-        else:
-            person = services.person_update(
-                actor=self.actor, person=person, name=row.get("name"), unit=data["unit"], grid=data["grid"],
-                phone=data["phone"] if row.has("phone") else person.phone,
-                address=row.get("address") if row.has("address") else person.address)
-            outcome = "updated"
-        services.membership_set(actor=self.actor, person=person, category=data["category"], since=data["since"],
-                                source=data["source"], values=data["values"])
-        self.covered.add((data["unit"].pk, data["category"].pk))
-        self.listed.add(person.pk)
-        if number not in self.ended:
-            self.ended.add(number)
-            wanted = self.file_categories.get(number, set())
-            for membership in person.memberships.filter(until__isnull=True, source=Source.CIVIL_AFFAIRS) \
-                    .exclude(category_id__in=wanted).select_related("category", "person"):
-                services.membership_end(actor=self.actor, membership=membership, until=self.today,
-                                        reason=_("Not on the civil affairs list imported on %(date)s.")
-                                        % {"date": self.today.isoformat()})
-        self.registered.add(number)  # last: a row refused half way registered no one
-        return outcome
+        """A file read at once (``run``): the row alone, through the same service as a chunk."""
+        outcomes: Counter = Counter()
+        self._save([row], outcomes)
+        if row.errors:  # given back as the service's refusal, which ``run`` records on the row
+            messages = [error.message for error in row.errors]
+            row.errors.clear()
+            raise BadInput(messages[0], details=messages)
+        return next(iter(outcomes))
 
+    def apply_chunk(self, rows: list[Row], outcomes: Counter) -> None:
+        """The background import: every row of the chunk checked, then the good ones saved together by
+        care.services.people_import (a few queries a chunk, not some thirty a row)."""
+        good = []
+        for row in rows:
+            self.prepare(row)
+            if not row.errors:
+                good.append(row)
+        self._save(good, outcomes)
+
+    def _save(self, rows: list[Row], outcomes: Counter) -> None:
+        if not rows:
+            return
+        items = []
+        for row in rows:
+            data = row.data
+            number = data["identity"].number
+            items.append(services.ImportRow(
+                identity=data["identity"], name=row.get("name"), unit=data["unit"], grid=data["grid"],
+                phone=data["phone"] if row.has("phone") else None,
+                address=row.get("address") if row.has("address") else None,
+                category=data["category"], since=data["since"], source=data["source"], values=data["values"],
+                wanted=None if number in self.ended else frozenset(self.file_categories.get(number, ()))))
+        reason = _("Not on the civil affairs list imported on %(date)s.") % {"date": self.today.isoformat()}
+        results = services.people_import(actor=self.actor, rows=items, end_reason=reason)
+        for row, result in zip(rows, results, strict=True):
+            if result.errors:
+                for message in result.errors:
+                    row.error(None, message)
+                continue
+            number = row.data["identity"].number
+            # A person registered by an earlier chunk of a dry run (rolled back) is registered again here:
+            # their row updates them, as it will in the confirmed run.
+            outcome = "updated" if result.outcome == "created" and number in self.registered else result.outcome
+            outcomes[outcome] += 1
+            self.covered.add((row.data["unit"].pk, row.data["category"].pk))
+            self.listed.add(result.person.pk)
+            self.ended.add(number)
+            self.registered.add(number)
 
     def finish(self, *, commit: bool, outcomes) -> None:
         """A full list: end the memberships of its categories, in its villages, of people not on it."""
@@ -253,13 +283,21 @@ class CareListImporter(Importer):
         ended = 0
         reason = _("Not on the full list imported on %(date)s.") % {"date": self.today.isoformat()}
         candidates = CareMembership.objects.filter(until__isnull=True, person__unit_id__in=villages,
-                                                   category_id__in=categories).select_related("category", "person")
+                                                   category_id__in=categories).select_related(
+            "category", "person__unit", "person__grid")
+        batch: list = []
         for membership in candidates.iterator(chunk_size=2000):
             if membership.person_id in self.listed or (membership.person.unit_id,
                                                        membership.category_id) not in self.covered:
                 continue
-            services.membership_end(actor=self.actor, membership=membership, until=self.today, reason=reason)
-            ended += 1
+            batch.append(membership)
+            if len(batch) >= self.CHUNK:
+                ended += services.memberships_end_many(actor=self.actor, memberships=batch, until=self.today,
+                                                       reason=reason)
+                batch = []
+        if batch:
+            ended += services.memberships_end_many(actor=self.actor, memberships=batch, until=self.today,
+                                                   reason=reason)
         if ended:
             outcomes["ended"] += ended
 

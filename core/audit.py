@@ -51,6 +51,34 @@ def audit_record(*, actor, verb: str, target, data: dict | None = None, label: s
     return event
 
 
+def audit_record_many(*, actor, entries: list[tuple[str, object, dict | None, str | None]]) -> int:
+    """Append one row per (verb, target, data, label), in that order, as ``audit_record`` would one by one:
+    the same rows and the same chain, the chain's row locked once and the rows inserted together (an import
+    of 100,000 people writes a few hundred thousand). Targets must be saved (their pk is recorded)."""
+    if not entries:
+        return 0
+    person = actor if getattr(actor, "pk", None) else None
+    actor_ref = f"{person.pk}:{person.get_username()}"[:200] if person is not None else ""
+    now = timezone.now()
+    events = [AuditEvent(
+        created_at=now, actor=person, actor_ref=actor_ref, verb=verb,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(label if label is not None else (str(target) if target is not None else ""))[:200],
+        data=json.loads(json.dumps(data or {}, default=str)),
+    ) for verb, target, data, label in entries]
+    with transaction.atomic():
+        chain = _chain_locked()
+        head = chain.head_hash
+        for event in events:
+            event.prev_hash = head
+            event.hash = head = event_hash(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        chain.head_hash = head
+        chain.save(update_fields=["head_hash"])
+    return len(events)
+
+
 # --- the hash chain -------------------------------------------------------------------------------
 # Each row carries the previous row's hash and a hash over that and its own content, so a row changed,
 # deleted or inserted in the database afterwards breaks the chain where it happened; the chain's row

@@ -392,8 +392,7 @@ class Importer:
             if not chunk:
                 return
             with transaction.atomic():
-                for row in chunk:
-                    self._apply_checked(row, outcomes)
+                self.apply_chunk(chunk, outcomes)
                 if not commit:
                     transaction.set_rollback(True)
             for row in chunk:
@@ -421,6 +420,12 @@ class Importer:
                 errors_total += 1
         return ImportReport(rows=total, errors=kept, outcomes=outcomes, committed=commit and not errors_total,
                             errors_total=errors_total, bad_rows_total=bad_rows)
+
+    def apply_chunk(self, rows: list[Row], outcomes: Counter) -> None:
+        """Check and apply one chunk of the background import, in its transaction. Row by row here; an
+        importer of large files overrides it to check every row, then save the good ones together."""
+        for row in rows:
+            self._apply_checked(row, outcomes)
 
     def _apply_checked(self, row: Row, outcomes: Counter) -> None:
         self.prepare(row)

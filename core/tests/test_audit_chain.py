@@ -83,3 +83,20 @@ def test_purge_keeps_the_retention_period_and_the_chain_checkable(cast, settings
 def test_retention_below_six_months_refuses_to_start():
     with pytest.raises(ImproperlyConfigured, match="AUDIT_RETENTION_DAYS"):
         env_int("AUDIT_RETENTION_DAYS", 365, minimum=180, environ={"AUDIT_RETENTION_DAYS": "90"})
+
+
+def test_rows_appended_together_are_the_rows_appended_one_by_one(cast):
+    """audit_record_many (an import's chunk) links each row to the one before, as audit_record does."""
+    from core.audit import audit_record_many
+
+    write(cast.root, 2)
+    assert audit_record_many(actor=cast.root, entries=[("test.write", cast.root, {"n": n}, f"第{n}个")
+                                                       for n in range(3)]) == 3
+    write(cast.root, 1)
+    rows = list(AuditEvent.objects.order_by("pk"))
+    assert [row.data.get("n") for row in rows[-4:]] == [0, 1, 2, 0]
+    assert [row.target_label for row in rows[-4:-1]] == ["第0个", "第1个", "第2个"]
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False))
+    assert chain_verify().problems == []
+    AuditEvent.objects.filter(pk=rows[-3].pk).update(data={"n": 9})
+    assert chain_verify().problems
