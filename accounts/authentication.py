@@ -14,12 +14,13 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from accounts.apikeys import KEY_PREFIX, KEYS
-from accounts.tokens import token_authenticate
+from accounts.tokens import TOKENS, token_authenticate
 from core import ratelimit
+from orgs import scope_cache
 
 
-def _limit(request, key=None) -> None:
-    limited = ratelimit.check(request, key=key)
+def _limit(request, key=None, **kwargs) -> None:
+    limited = ratelimit.check(request, key=key, **kwargs)
     if limited is not None:
         raise ratelimit.RateLimited(limited)
 
@@ -30,14 +31,24 @@ class BearerAuth(HttpBearer):
     what is wrong."""
 
     def __call__(self, request):
-        _limit(request)  # per address, before the credential is even looked at
         header = request.headers.get(self.header, "")
+        scheme, _sep, rest = header.partition(" ")
+        # Per address, before the credential is even looked at (the database is read for a credential
+        # only after this). One round trip on Redis counts the address, the credential this process
+        # has already seen for this header (only while the address is within its limit: the key's
+        # count is what the second check would have made) and reads the org network's version.
+        seen = self._seen(rest.strip()) if header and scheme.lower() == self.openapi_scheme else None
+        _limit(request, read=(scope_cache.VERSION_KEY,), count_also=seen)
+        scope_cache.version_read_with(getattr(request, "_ratelimit_read", {}).get(scope_cache.VERSION_KEY))
         if not header:
             return None
-        scheme, _sep, rest = header.partition(" ")
         if scheme.lower() != self.openapi_scheme:
             raise AuthenticationError(message=_("Use “Authorization: Bearer <key>”."))
         return self.authenticate(request, rest.strip())
+
+    @staticmethod
+    def _seen(token: str):
+        return (KEYS if token.startswith(KEY_PREFIX) else TOKENS).seen(token)
 
     def authenticate(self, request, token):
         if token.startswith(KEY_PREFIX):

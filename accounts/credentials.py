@@ -84,6 +84,12 @@ class CredentialKind:
         credential.__dict__["_kept"] = kept
         return credential
 
+    def seen(self, raw: str):
+        """The credential this process keeps for ``raw`` under whatever version, or None: who the
+        caller probably is, before the version is known (lookup decides)."""
+        entry = self.kept.entries.get(hash_secret((raw or "").strip()))
+        return entry[2] if entry is not None else None
+
     def touch(self, credential) -> None:
         """Record the use, at most once per LAST_USED_RESOLUTION (here and on the kept copy)."""
         now = timezone.now()

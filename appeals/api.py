@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
@@ -41,6 +41,7 @@ router = Router(tags=["appeals"], auth=api_auth)
 API_CHANNELS = (Channel.API, Channel.HOTLINE, Channel.PHONE, Channel.GRID_VISIT)
 MAX_KEY = 128
 MAX_EXTERNAL_ID = 64
+_STATES = frozenset(State.values)
 # Intake field names as the API spells them.
 FIELD_NAMES = {"appeal_type": "type"}
 
@@ -140,19 +141,36 @@ class RateLimitOut(Schema):
 
 # --- helpers ----------------------------------------------------------------------------------------
 
+# Paths reversed once per process and script prefix, with a placeholder for the code (a create
+# reversed two URL names, which cost more than forming the strings).
+_PLACEHOLDER = "__CODE__"
+_paths: dict[tuple[str, str], str] = {}
+
+
+def _path(name: str, code: str, fallback: str | None = None) -> str:
+    key = (get_script_prefix(), name)
+    template = _paths.get(key)
+    if template is None:
+        try:
+            template = reverse(name, kwargs={"code": _PLACEHOLDER})
+        except NoReverseMatch:
+            if fallback is None:
+                raise
+            template = fallback
+        _paths[key] = template
+    return template.replace(_PLACEHOLDER, code)
+
+
 def tracking_url(request: HttpRequest, code: str) -> str:
-    try:
-        path = reverse("appeals:track_detail", kwargs={"code": code})
-    except NoReverseMatch:
-        path = f"/appeals/track/{code}/"
-    return request.build_absolute_uri(path)
+    return request.build_absolute_uri(_path("appeals:track_detail", code, f"/appeals/track/{_PLACEHOLDER}/"))
 
 
 def appeal_out(request: HttpRequest, appeal: Appeal) -> dict:
     return {
         "code": appeal.code,
         "state": appeal.state,
-        "state_label": str(appeal.get_state_display()),
+        # The choice's label directly: get_state_display() builds a dict of all the choices per call.
+        "state_label": str(State(appeal.state).label) if appeal.state in _STATES else appeal.state,
         "type": appeal.appeal_type,
         # Masked as the staff page masks them: a phone or ID number the resident typed is shown in the
         # clear only through the audited unmask on the staff page, never to an API client.
@@ -238,8 +256,10 @@ def _created(request: HttpRequest, response: HttpResponse, appeal: Appeal, *, re
     if replayed:
         response["Idempotent-Replayed"] = "true"
     else:
-        response["Location"] = reverse("api:appeal_detail", kwargs={"code": appeal.code})
-    return Status(201, appeal_out(request, appeal))
+        response["Location"] = _path("api:appeal_detail", appeal.code)
+    # Built from the appeal's own fields, of the schema's types: constructed without validating it
+    # again (django-ninja then only dumps it).
+    return Status(201, AppealOut.model_construct(**appeal_out(request, appeal)))
 
 
 # --- endpoints --------------------------------------------------------------------------------------

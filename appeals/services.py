@@ -415,11 +415,49 @@ def _is_code_collision(exc: IntegrityError) -> bool:
     return "appeals_appeal.code" in str(exc)
 
 
+class _SavepointBeforeFirstStatement:
+    """A savepoint opened just before the router's first SQL statement, if it runs one: what it wrote
+    is undone if it then fails, as under ``transaction.atomic()``, and a router that decides without
+    writing (routing not set up; most suggestions are read from memory) costs no savepoint round trips.
+
+    An execute wrapper on the connection: the savepoint is an ordinary ``atomic`` block entered before
+    that statement runs (its own SAVEPOINT passes through here untouched), so the router's own atomic
+    blocks nest inside it, and on_commit callbacks registered inside it are dropped with it."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.block = None
+        self.entering = False
+        self.needed_rollback = connection.needs_rollback
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.block is None and not self.entering:
+            self.entering = True
+            self.block = transaction.atomic(using=self.connection.alias)
+            self.block.__enter__()
+        return execute(sql, params, many, context)
+
+    def exit(self, exc: BaseException | None) -> None:
+        if self.block is not None:
+            self.block.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+        elif exc is not None:
+            # Nothing reached the database: nothing to undo, and a save that failed before its SQL
+            # does not doom the transaction (as leaving an atomic block with its savepoint would not).
+            self.connection.needs_rollback = self.needed_rollback
+
+
 def _route_safely(appeal: Appeal) -> None:
     """A broken or slow classifier never loses the demand: it stays in the manual queue, and says why."""
+    connection = transaction.get_connection()
+    savepoint = _SavepointBeforeFirstStatement(connection)
     try:
-        with transaction.atomic():
-            _router(appeal)
+        try:
+            with connection.execute_wrapper(savepoint):
+                _router(appeal)
+        except BaseException as exc:
+            savepoint.exit(exc)
+            raise
+        savepoint.exit(None)
     except Exception as exc:  # noqa: BLE001 - any failure of the router must leave the appeal intact
         logger.exception("automatic routing failed for %s", appeal.code)
         _record(appeal, action=Action.ADD_INFO, actor_label="auto", from_state=appeal.state, public=False,

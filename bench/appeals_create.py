@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/appeals_create.py [--requests 6000] [--concurrency 8] [--workers N] [--threads N]
                                              [--rounds N] [--no-bare]
+    .venv/bin/python bench/appeals_create.py --cpu 2000 [--profile]
 
 Creates the bench database when missing (never touches any other), migrates it and builds the demo
 city, issues an API token for the city's dispatcher, starts gunicorn with the production settings
@@ -15,6 +16,12 @@ and prints the platform's rate as a ratio of the bare one (issue 16 asks for 0.6
 --rounds N it alternates N times, which steadies the ratio on a busy machine.
 The personal-data keys of the bench database are kept in var/bench/<db>.keys, made with it.
 Target on a 2-core machine: ≥ 300 creates/s, p99 < 150 ms.
+
+--cpu N measures without the network, the clients or gunicorn, which on a shared 2-core machine make
+the wall-clock ratio vary from round to round: for the platform and then the bare endpoint, a fresh
+process with the same settings calls the WSGI application N times in a loop (after a warm-up) and
+prints the CPU time (time.process_time) per create, the SQL statements and the Redis round trips per
+create; --profile adds the platform's cProfile, the functions by their own time.
 
 All requests come from one address with one credential, far above the API's per-minute rate limits
 (API_RATE_LIMIT_PER_IP / _PER_KEY), which exist to stop a runaway client, not to cap an integration
@@ -41,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 PATH = "/api/v1/appeals/"
 BARE_PATH = "/bare/appeals/"
+BATCH = 100  # --cpu: creates per timed batch
 SUBJECTS = [
     ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。"),
     ("路灯不亮", "小区门口路灯坏了一周，晚上出行不安全。"),
@@ -59,9 +67,14 @@ def main():
     parser.add_argument("--db", default="minsheng_bench_create")
     parser.add_argument("--rounds", type=int, default=1, help="platform-then-bare rounds (the ratio of each)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare endpoint")
+    parser.add_argument("--cpu", type=int, metavar="N", help="in-process: CPU, SQL and Redis per create, N creates")
+    parser.add_argument("--profile", action="store_true", help="with --cpu: the platform's cProfile")
+    parser.add_argument("--cpu-child", choices=["platform", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14",
                         help="REDIS_URL for the servers (the deployment's cache); '' for the database cache")
     args = parser.parse_args()
+    if args.cpu_child:
+        return cpu_child(args)
 
     ensure_database(args.db)
     keys = database_keys(args.db)
@@ -78,6 +91,8 @@ def main():
 
     django.setup()
     token, places = prepare()
+    if args.cpu:
+        return cpu_compare(env, args, token, places)
     bare_rates = []
     for round_number in range(args.rounds):
         run_id = uuid.uuid4().hex[:8]
@@ -114,6 +129,123 @@ def serve_and_drive(env: dict, args, token: str | None, places: list[str], path:
     finally:
         stop(server)
     return results, elapsed, client_cpu
+
+
+def cpu_compare(env: dict, args, token: str, places: list[str]) -> None:
+    """--cpu: the platform's and the bare endpoint's CPU per create, each in a fresh process."""
+    figures = {}
+    for side in ("platform", "bare"):
+        side_env = dict(env, BENCH_TOKEN=token, BENCH_PLACES=",".join(places),
+                        DJANGO_SETTINGS_MODULE="minsheng.settings" if side == "platform" else "bench.bare.settings")
+        command = [sys.executable, __file__, "--cpu-child", side, "--cpu", str(args.cpu), "--warmup",
+                   str(args.warmup)] + (["--profile"] if args.profile and side == "platform" else [])
+        out = subprocess.run(command, cwd=ROOT, env=side_env, capture_output=True, text=True)  # noqa: S603
+        if out.returncode:
+            sys.exit(f"the {side} run failed:\n{out.stderr[-3000:]}")
+        lines = out.stdout.strip().splitlines()
+        figures[side] = json.loads(lines[-1])
+        print("\n".join(lines[:-1]))
+    platform, bare = figures["platform"], figures["bare"]
+    for side, fig in figures.items():
+        print(f"{side:8} {fig['creates']:,} creates (all 201: {fig['ok']}): {fig['cpu_ms']:.2f} ms CPU (batches of "
+              f"{BATCH}: median {fig['median_ms']:.2f}, best {fig['best_ms']:.2f}), "
+              f"{fig['wall_ms']:.2f} ms wall, {fig['sql']:.1f} SQL statements, {fig['redis']:.1f} Redis round "
+              f"trips per create")
+    print(f"CPU ratio bare/platform {bare['cpu_ms'] / platform['cpu_ms']:.2f}, of the median batches "
+          f"{bare['median_ms'] / platform['median_ms']:.2f}, of the best {bare['best_ms'] / platform['best_ms']:.2f}  (what the creates/s ratio "
+          f"would be if CPU in Django were all that counted; target ≥ 0.6)")
+
+
+def cpu_child(args) -> None:
+    """One side of --cpu: the WSGI application called in a loop, in this process."""
+    import io
+    from contextlib import ExitStack
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import redis.connection
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    app = get_wsgi_application()
+    bare = args.cpu_child == "bare"
+    token, places = os.environ.get("BENCH_TOKEN", ""), os.environ["BENCH_PLACES"].split(",")
+    rng = random.Random(1)
+    run_id = uuid.uuid4().hex[:8]
+    counts = {"sql": 0, "redis": 0}
+    last_sql = []
+
+    def count_sql(execute, sql, params, many, context):
+        counts["sql"] += 1
+        last_sql.append(sql)
+        return execute(sql, params, many, context)
+
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def count_redis(self, command, check_health=True):
+        counts["redis"] += 1
+        return send(self, command, check_health)
+
+    def call(number: int, prefix: str) -> int:
+        title, description = rng.choice(SUBJECTS)
+        body = json.dumps({"type": "complaint", "title": title, "description": description,
+                           "place_code": rng.choice(places), "external_id": f"{prefix}-{number}"},
+                          ensure_ascii=False).encode()
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": BARE_PATH if bare else PATH, "QUERY_STRING": "",
+                   "SERVER_NAME": HOST, "SERVER_PORT": "8000", "HTTP_HOST": HOST, "REMOTE_ADDR": HOST,
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+                   "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+                   "wsgi.run_once": False, "wsgi.version": (1, 0), "CONTENT_TYPE": "application/json",
+                   "CONTENT_LENGTH": str(len(body)), "HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())}
+        if not bare:
+            environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        status = []
+        result = app(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return int(status[0].split()[0])
+
+    for number in range(args.warmup):
+        call(number, f"cpuwarm-{run_id}")
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)  # CPU, not the waits on PostgreSQL
+    with ExitStack() as stack:
+        stack.enter_context(connection.execute_wrapper(count_sql))
+        redis.connection.AbstractConnection.send_packed_command = count_redis
+        stack.callback(setattr, redis.connection.AbstractConnection, "send_packed_command", send)
+        if profiler:
+            profiler.enable()
+        wall, cpu = time.perf_counter(), time.process_time()
+        statuses, batches, batch_cpu = [], [], time.process_time()
+        for number in range(args.cpu):
+            last_sql.clear()
+            statuses.append(call(number, f"cpu-{run_id}"))
+            if (number + 1) % BATCH == 0:  # per batch: the median batch is less moved by a busy neighbour
+                batches.append((time.process_time() - batch_cpu) * 1000 / BATCH)
+                batch_cpu = time.process_time()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if profiler:
+            profiler.disable()
+    if profiler:
+        import pstats
+
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(150)
+        print("the last create's SQL:\n" + "\n".join(f"  {sql[:150]}" for sql in last_sql))
+    n = args.cpu
+    print(json.dumps({"creates": n, "ok": all(s == 201 for s in statuses), "cpu_ms": cpu * 1000 / n,
+                      "median_ms": statistics.median(batches or [cpu * 1000 / n]),
+                      "best_ms": min(batches or [cpu * 1000 / n]),
+                      "wall_ms": wall * 1000 / n, "sql": counts["sql"] / n, "redis": counts["redis"] / n}))
 
 
 def ensure_database(name: str) -> None:

@@ -8,7 +8,10 @@ request is let through and the failure logged: an outage of the limiter must not
 of the API.
 
 ``check(request, key=...)`` counts a request once per bucket however often it is called for the
-same request, so an authenticator may check the address before it knows the key and again after."""
+same request, so an authenticator may check the address before it knows the key and again after.
+On Redis, the address's and the key's counters (and any cache values the caller wants read with
+them, ``read=``) take one round trip: a Lua script counts the key only when the address is within
+its limit, as two checks in that order would."""
 
 import logging
 import math
@@ -76,6 +79,38 @@ def _count(bucket: str, now: float, window: int = WINDOW) -> int:
     except Exception:  # noqa: BLE001 — a broken limiter lets traffic through rather than failing it
         log.exception("rate limit counter %s unavailable", name)
         return 0
+
+
+# KEYS: the address's counter, the key's counter ('' for none), then cache entries to read.
+# ARGV: the counters' lifetime, the address's limit. Returns the two counts (the key's -1 when it was
+# not counted) and each entry read ('' when missing).
+_COUNT_AND_READ = """
+local address = redis.call('INCR', KEYS[1])
+if address == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local key = -1
+if KEYS[2] ~= '' and address <= tonumber(ARGV[2]) then
+  key = redis.call('INCR', KEYS[2])
+  if key == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+end
+local answer = {address, key}
+for i = 3, #KEYS do answer[#answer + 1] = redis.call('GET', KEYS[i]) or '' end
+return answer
+"""
+_script = None  # registered once; each call runs it on the client it is given
+
+
+def _count_and_read(client, address: str, key: str | None, limit: int, read: tuple[str, ...], now: float):
+    """One round trip on Redis: (the address's count, the key's count or None, {name: value read})."""
+    slot = int(now // WINDOW)
+    global _script
+    if _script is None:
+        _script = client.register_script(_COUNT_AND_READ)
+    keys = [cache.make_key(f"ratelimit:{address}:{slot}"), cache.make_key(f"ratelimit:{key}:{slot}") if key else "",
+            *(cache.make_key(name) for name in read)]
+    answer = _script(keys=keys, args=[WINDOW + 5, limit], client=client)
+    loads = caches["default"]._cache._serializer.loads
+    values = {name: loads(raw) for name, raw in zip(read, answer[2:], strict=True) if raw != b""}
+    return int(answer[0]), (int(answer[1]) if int(answer[1]) >= 0 else None), values
 
 
 def _until_window_ends(now: float, window: int) -> int:
@@ -179,10 +214,37 @@ def too_many(request, *, wait: int, message: str) -> HttpResponse:
     return response
 
 
-def check(request, *, key=None) -> HttpResponse | None:
+def check(request, *, key=None, read: tuple[str, ...] = (), count_also=None) -> HttpResponse | None:
     """A 429 response when the client's address (settings.API_RATE_LIMIT_PER_IP a minute) or ``key``
-    (settings.API_RATE_LIMIT_PER_KEY a minute) is over its limit, else None."""
+    (settings.API_RATE_LIMIT_PER_KEY a minute) is over its limit, else None.
+
+    ``read``: cache entries the caller needs next (the org network's version), read in the same
+    round trip on Redis and left in ``request._ratelimit_read`` (only those found; nothing on the
+    database cache or when the cache failed). ``count_also``: a key to count in that round trip too
+    (while the address is within its limit), whose limit applies when ``check`` is called with it as
+    ``key``: an authenticator counts the credential it expects before it has checked it."""
     limit = settings.API_RATE_LIMIT_PER_IP
+    seen = request.__dict__.setdefault("_ratelimit_seen", {})
+    address = f"ip:{client_address(request)}"
+    if address not in seen:
+        try:
+            client = _redis()
+        except Exception:  # noqa: BLE001 - as _count: the limiter's outage is not the API's
+            log.exception("rate limit counters unavailable")
+            client = None
+        if client is not None:
+            also = key if key is not None else count_also
+            bucket = f"key:{key_identity(also)}" if also is not None else None
+            now = time.time()
+            try:
+                counted, key_count, values = _count_and_read(client, address, bucket, limit, read, now)
+            except Exception:  # noqa: BLE001
+                log.exception("rate limit counters %s unavailable", address)
+                counted, key_count, values = 0, 0, {}
+            request._ratelimit_read = values
+            seen[address] = _until_window_ends(now, WINDOW) if counted > limit else 0
+            if bucket is not None and key_count is not None:
+                seen[bucket] = _until_window_ends(now, WINDOW) if key_count > settings.API_RATE_LIMIT_PER_KEY else 0
     wait = _wait(f"ip:{client_address(request)}", limit, request)
     if wait:
         return too_many(request, wait=wait, message=_(

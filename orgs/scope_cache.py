@@ -91,6 +91,13 @@ def network_version() -> str | None:
     return _read_version()
 
 
+def version_read_with(value) -> None:
+    """The version as a caller read it at the start of this request (the API's rate-limit round trip
+    reads it too, core.ratelimit): used as this request's, saving a round trip of its own."""
+    if value is not None and getattr(_request, "active", False) and _request.version is None:
+        _request.version = value
+
+
 def _read_version() -> str | None:
     try:
         version = cache.get(VERSION_KEY)
