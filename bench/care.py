@@ -53,6 +53,8 @@ def main():
     parser.add_argument("--skip-nightly", action="store_true", help="time the lists only")
     parser.add_argument("--carer-seed", type=int, default=None,
                         help="pick the same carers as a run that printed this seed (default: others at random)")
+    parser.add_argument("--skip-dashboard", action="store_true",
+                        help="no summary recount and unit pages (the recount writes to the bench database)")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="time the summary's recount and the unit pages only (no nightly, no due lists)")
     parser.add_argument("--import-rows", type=int, default=0,
@@ -78,7 +80,8 @@ def main():
         nightly(first=generated)
     if not args.dashboard_only:
         due_lists(args.runs, args.carer_seed)
-    dashboard(max(3, args.runs // 4))
+    if not args.skip_dashboard:
+        dashboard(max(3, args.runs // 4))
 
 
 def ensure_database(host: str, name: str) -> None:
@@ -311,6 +314,7 @@ def due_lists(runs: int, seed: int | None = None):
     report("  opened again", again, 50, again_cpu)
     if more:
         report(f"  its second page ({len(more)} carers with more than one page)", more, 50, more_cpu)
+    served_pages(carers)
     carer = carers[len(carers) // 2]
     with CaptureQueriesContext(connection) as captured:
         selectors.my_visits(carer, today=today)
@@ -322,6 +326,42 @@ def due_lists(runs: int, seed: int | None = None):
         plan = plan[0] if isinstance(plan, list) else plan
     print(f"  the people's query in EXPLAIN ANALYZE, opened again: {plan['Execution Time']:.1f} ms "
           f"(planning {plan['Planning Time']:.1f} ms)", flush=True)
+
+
+def served_pages(carers) -> None:
+    """我的走访 as served: the view (care.views.staff.mine) called with a request from RequestFactory as
+    each carer, the template rendered to the bytes a phone receives (the menu, the layout, every row),
+    opened again after the selector's timing above (PostgreSQL's buffers warm). A session and the
+    middleware are left out: the test client's sign-in would write to the bench database."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import translation
+
+    from care.views.staff import mine
+
+    factory, path = RequestFactory(), reverse("care:mine")
+    times, cpu, queries, sizes, rows = [], [], [], [], []
+    translation.activate("zh-hans")
+    for carer in carers:
+        request = factory.get(path)
+        request.user, request.LANGUAGE_CODE = carer, "zh-hans"
+        request._messages = CookieStorage(request)
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = mine(request)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        queries.append(len(captured.captured_queries))
+        sizes.append(len(response.content))
+        rows.append(response.content.count(b'<li class="care-item'))
+    translation.deactivate()
+    report("我的走访 as served (the view and its template, RequestFactory, first page, opened again)", times, 50, cpu)
+    print(f"  queries {statistics.median(queries):.0f} (the user's menu and permissions included); "
+          f"{statistics.median(sizes) / 1024:.0f} KB of HTML (median, {min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f}); "
+          f"{statistics.median(rows):.0f} rows", flush=True)
 
 
 def dashboard(runs: int):
