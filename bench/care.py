@@ -15,7 +15,8 @@ Then it times, as the code runs them:
   escalation sweep and its messages) — the first run after generation (every row changes) and a second
   (the steady state of a night: little changes); target < 5 minutes;
 - one responsible person's due list (我的走访: care.selectors.my_visits, as the page reads it: its first
-  page as found and opened again, and its second for the carers whose list runs longer), for ``--runs``
+  page as found and opened again, and its second for the carers whose list runs longer; then the page
+  as served, the view with its template, as each carer: wall, CPU, queries, bytes), for ``--runs``
   carers picked at random (``--carer-seed`` picks a run's again), with the size of the whole list, the
   queries and the plan of the main one; target < 50 ms;
 - the unit pages' summary counted again (care.summary.recompute, the end of care_refresh), then the city's
@@ -270,8 +271,8 @@ def due_lists(runs: int, seed: int | None = None):
     """我的走访 as the page reads it (selectors.my_visits), for ``runs`` carers picked at random (a run
     reads carers the previous runs did not: their people are not in PostgreSQL's buffers yet, as on a
     carer's first look of the day): its first page (the first DUE_PAGE_SIZE of the due list with the
-    whole list's count, the next 100 people and the seasonal checks due) as found, then opened again,
-    and for the carers whose due list runs longer its second page; then one carer's queries, with the
+    whole list's count, the next LATER_SHOWN due later and the seasonal checks due) as found, then
+    opened again, and for the carers whose due list runs longer its second page; then one carer's queries, with the
     plan of the people's query (the count of the whole list is in it: no count query of its own)."""
     import random
 
@@ -309,7 +310,8 @@ def due_lists(runs: int, seed: int | None = None):
     print(f"我的走访 of {len(carers)} carers picked at random (--carer-seed {seed}): {statistics.median(in_care):.0f} "
           f"people in a carer's care, {statistics.median(due_sizes):.0f} on the due list (the whole list, median; "
           f"{min(due_sizes)}–{max(due_sizes)}), {statistics.median(shown):.0f} people on the first page (a due page "
-          f"of {selectors.DUE_PAGE_SIZE}, the next 100, the seasonal checks due)", flush=True)
+          f"of {selectors.DUE_PAGE_SIZE}, the next {selectors.LATER_SHOWN} due later, the seasonal checks due)",
+          flush=True)
     report("one carer's due list, first page as found (selectors.my_visits)", first, 50, first_cpu)
     report("  opened again", again, 50, again_cpu)
     if more:
@@ -340,8 +342,11 @@ def served_pages(carers) -> None:
     from django.urls import reverse
     from django.utils import translation
 
+    from care.permissions import may_open_visits
     from care.views.staff import mine
 
+    skipped = [carer for carer in carers if not may_open_visits(carer)]  # no one in their care: a 403
+    carers = [carer for carer in carers if carer not in skipped]
     factory, path = RequestFactory(), reverse("care:mine")
     times, cpu, queries, sizes, rows = [], [], [], [], []
     translation.activate("zh-hans")
@@ -361,7 +366,8 @@ def served_pages(carers) -> None:
     report("我的走访 as served (the view and its template, RequestFactory, first page, opened again)", times, 50, cpu)
     print(f"  queries {statistics.median(queries):.0f} (the user's menu and permissions included); "
           f"{statistics.median(sizes) / 1024:.0f} KB of HTML (median, {min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f}); "
-          f"{statistics.median(rows):.0f} rows", flush=True)
+          f"{statistics.median(rows):.0f} rows" + (f"; {len(skipped)} with no one in care left out" if skipped else ""),
+          flush=True)
 
 
 def dashboard(runs: int):
