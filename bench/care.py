@@ -15,7 +15,8 @@ Then it times, as the code runs them:
   escalation sweep and its messages) — the first run after generation (every row changes) and a second
   (the steady state of a night: little changes); target < 5 minutes;
 - one responsible person's due list (我的走访: care.selectors.my_visits, as the page reads it: its first
-  page as found and opened again, and its second for the carers whose list runs longer), for ``--runs``
+  page as found and opened again, and its second for the carers whose list runs longer; then the page
+  as served, the view with its template, as each carer: wall, CPU, queries, bytes), for ``--runs``
   carers picked at random (``--carer-seed`` picks a run's again), with the size of the whole list, the
   queries and the plan of the main one; target < 50 ms;
 - the unit pages' summary counted again (care.summary.recompute, the end of care_refresh), then the city's
@@ -53,6 +54,8 @@ def main():
     parser.add_argument("--skip-nightly", action="store_true", help="time the lists only")
     parser.add_argument("--carer-seed", type=int, default=None,
                         help="pick the same carers as a run that printed this seed (default: others at random)")
+    parser.add_argument("--skip-dashboard", action="store_true",
+                        help="no summary recount and unit pages (the recount writes to the bench database)")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="time the summary's recount and the unit pages only (no nightly, no due lists)")
     parser.add_argument("--import-rows", type=int, default=0,
@@ -78,7 +81,8 @@ def main():
         nightly(first=generated)
     if not args.dashboard_only:
         due_lists(args.runs, args.carer_seed)
-    dashboard(max(3, args.runs // 4))
+    if not args.skip_dashboard:
+        dashboard(max(3, args.runs // 4))
 
 
 def ensure_database(host: str, name: str) -> None:
@@ -267,8 +271,8 @@ def due_lists(runs: int, seed: int | None = None):
     """我的走访 as the page reads it (selectors.my_visits), for ``runs`` carers picked at random (a run
     reads carers the previous runs did not: their people are not in PostgreSQL's buffers yet, as on a
     carer's first look of the day): its first page (the first DUE_PAGE_SIZE of the due list with the
-    whole list's count, the next 100 people and the seasonal checks due) as found, then opened again,
-    and for the carers whose due list runs longer its second page; then one carer's queries, with the
+    whole list's count, the next LATER_SHOWN due later and the seasonal checks due) as found, then
+    opened again, and for the carers whose due list runs longer its second page; then one carer's queries, with the
     plan of the people's query (the count of the whole list is in it: no count query of its own)."""
     import random
 
@@ -306,11 +310,13 @@ def due_lists(runs: int, seed: int | None = None):
     print(f"我的走访 of {len(carers)} carers picked at random (--carer-seed {seed}): {statistics.median(in_care):.0f} "
           f"people in a carer's care, {statistics.median(due_sizes):.0f} on the due list (the whole list, median; "
           f"{min(due_sizes)}–{max(due_sizes)}), {statistics.median(shown):.0f} people on the first page (a due page "
-          f"of {selectors.DUE_PAGE_SIZE}, the next 100, the seasonal checks due)", flush=True)
+          f"of {selectors.DUE_PAGE_SIZE}, the next {selectors.LATER_SHOWN} due later, the seasonal checks due)",
+          flush=True)
     report("one carer's due list, first page as found (selectors.my_visits)", first, 50, first_cpu)
     report("  opened again", again, 50, again_cpu)
     if more:
         report(f"  its second page ({len(more)} carers with more than one page)", more, 50, more_cpu)
+    served_pages(carers)
     carer = carers[len(carers) // 2]
     with CaptureQueriesContext(connection) as captured:
         selectors.my_visits(carer, today=today)
@@ -322,6 +328,46 @@ def due_lists(runs: int, seed: int | None = None):
         plan = plan[0] if isinstance(plan, list) else plan
     print(f"  the people's query in EXPLAIN ANALYZE, opened again: {plan['Execution Time']:.1f} ms "
           f"(planning {plan['Planning Time']:.1f} ms)", flush=True)
+
+
+def served_pages(carers) -> None:
+    """我的走访 as served: the view (care.views.staff.mine) called with a request from RequestFactory as
+    each carer, the template rendered to the bytes a phone receives (the menu, the layout, every row),
+    opened again after the selector's timing above (PostgreSQL's buffers warm). A session and the
+    middleware are left out: the test client's sign-in would write to the bench database."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import translation
+
+    from care.permissions import may_open_visits
+    from care.views.staff import mine
+
+    skipped = [carer for carer in carers if not may_open_visits(carer)]  # no one in their care: a 403
+    carers = [carer for carer in carers if carer not in skipped]
+    factory, path = RequestFactory(), reverse("care:mine")
+    times, cpu, queries, sizes, rows = [], [], [], [], []
+    translation.activate("zh-hans")
+    for carer in carers:
+        request = factory.get(path)
+        request.user, request.LANGUAGE_CODE = carer, "zh-hans"
+        request._messages = CookieStorage(request)
+        with CaptureQueriesContext(connection) as captured:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = mine(request)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        queries.append(len(captured.captured_queries))
+        sizes.append(len(response.content))
+        rows.append(response.content.count(b'<li class="care-item'))
+    translation.deactivate()
+    report("我的走访 as served (the view and its template, RequestFactory, first page, opened again)", times, 50, cpu)
+    print(f"  queries {statistics.median(queries):.0f} (the user's menu and permissions included); "
+          f"{statistics.median(sizes) / 1024:.0f} KB of HTML (median, {min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f}); "
+          f"{statistics.median(rows):.0f} rows" + (f"; {len(skipped)} with no one in care left out" if skipped else ""),
+          flush=True)
 
 
 def dashboard(runs: int):

@@ -149,6 +149,7 @@ def with_open_memberships(qs: QuerySet[Person], user=None) -> QuerySet[Person]:
 
 DUE_SOON_DAYS = 3
 DUE_PAGE_SIZE = 50  # 我的走访 shows the due list 50 at a time
+LATER_SHOWN = 30  # and, folded below it, the next 30 people due later (the registry pages the rest)
 
 
 def _overdue(today: date):
@@ -172,6 +173,11 @@ def due_list(user, *, today: date | None = None) -> QuerySet[Person]:
             .select_related("unit", "grid")
             .annotate(overdue=_overdue(today), risk_rank=RISK_ORDER)
             .order_by(*DUE_ORDER))
+
+
+def due_counts(listed: QuerySet[Person], *, today: date) -> dict[str, int]:
+    """The size of a due list (``due_list``'s queryset) and how many on it are overdue, in one query."""
+    return listed.order_by().aggregate(count=Count("pk"), overdue_count=Count("pk", filter=Q(next_visit_due__lt=today)))
 
 
 def _assigned_to(user):
@@ -250,7 +256,9 @@ def seasonal_due(user, *, today: date | None = None, limit: int = 200) -> list[S
 class VisitRow:
     """One line of 我的走访: what the page shows of a person, read as values (no model instances)."""
 
-    __slots__ = ("pk", "name", "risk_level", "address", "next_visit_due", "overdue", "place")
+    # url, visit_url, risk_label and due_text are the page's, filled in by the view (care.views.staff.mine)
+    __slots__ = ("pk", "name", "risk_level", "address", "next_visit_due", "overdue", "place",
+                 "url", "visit_url", "risk_label", "due_text")
 
     def __init__(self, row: dict):
         self.pk = row["id"]
@@ -309,6 +317,7 @@ class MyVisits:
     overdue_count: int  # in the whole due list
     later: list[VisitRow]
     seasonal: list[SeasonalDue]
+    later_count: int = 0  # everyone not due yet (``later`` stops at a limit)
 
 
 # 我的走访's ranking, written in SQL over the rows the ORM selects (the user's people, annotated): Django
@@ -322,7 +331,8 @@ SELECT * FROM (
            ROW_NUMBER() OVER (PARTITION BY is_due ORDER BY next_visit_due NULLS LAST, risk_rank DESC, id)
                AS later_rank,
            SUM(is_due) OVER () AS due_count,
-           SUM(overdue) OVER () AS overdue_count
+           SUM(overdue) OVER () AS overdue_count,
+           COUNT(*) OVER () AS people_count
     FROM ({people}) people
 ) ranked
 WHERE (is_due = 1 AND due_rank > %s AND due_rank <= %s) OR (is_due = 0 AND later_rank <= %s){seasonal}
@@ -330,11 +340,11 @@ WHERE (is_due = 1 AND due_rank > %s AND due_rank <= %s) OR (is_due = 0 AND later
 
 
 def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int | None = None,
-              later: int = 100, seasonal: int = 200) -> MyVisits:
+              later: int | None = None, seasonal: int = 200) -> MyVisits:
     """我的走访 as the page shows it: page ``page`` of the due list (due_list's order, DUE_PAGE_SIZE a
     page) with the size of the whole list and how many in it are overdue; on the first page also the
-    next ``later`` people (later_list's order) and the people due for each seasonal check open today
-    (up to ``seasonal`` each).
+    next ``later`` people (LATER_SHOWN; later_list's order) with how many are due later in all, and the
+    people due for each seasonal check open today (up to ``seasonal`` each).
 
     One query for the open checks, one for the people: the user's people, each with the columns the
     page shows (no ID number or phone to decrypt), the seasonal checks it is due for, its rank in the
@@ -343,6 +353,7 @@ def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int |
     the end gives the last one (a third query counts first)."""
     today = today or timezone.localdate()
     per_page = per_page or DUE_PAGE_SIZE
+    later = LATER_SHOWN if later is None else later
     page = min(max(1, page), 100_000)
     first = page == 1
     checks = _open_checks(today) if first else []
@@ -370,11 +381,12 @@ def my_visits(user, *, today: date | None = None, page: int = 1, per_page: int |
         if isinstance(row["next_visit_due"], str):
             row["next_visit_due"] = date.fromisoformat(row["next_visit_due"])
     # Every row carries the whole list's counts; a row may have come for one section and not another.
-    counts = rows[0] if rows else {"due_count": 0, "overdue_count": 0}
+    counts = rows[0] if rows else {"due_count": 0, "overdue_count": 0, "people_count": 0}
     due = [VisitRow(row) for row in sorted(rows, key=itemgetter("due_rank"))
            if row["is_due"] and offset < row["due_rank"] <= offset + per_page]
     out = MyVisits(due=due, page=ListPage(number=page, count=int(counts["due_count"] or 0), per_page=per_page),
                    overdue_count=int(counts["overdue_count"] or 0), seasonal=[],
+                   later_count=int(counts["people_count"] or 0) - int(counts["due_count"] or 0),
                    later=[VisitRow(row) for row in sorted(rows, key=itemgetter("later_rank"))
                           if not row["is_due"] and row["later_rank"] <= later] if first else [])
     seasonal_order = sorted(rows, key=lambda row: (-row["risk_rank"], row["next_visit_due"] is None,

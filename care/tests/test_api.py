@@ -91,3 +91,49 @@ def test_a_bad_visit_gets_a_clear_chinese_message(client, care):
 def test_the_openapi_document_lists_the_care_operations(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/care/people", "/api/v1/care/due", "/api/v1/care/people/{person_id}/visits"} <= set(paths)
+
+
+def test_the_due_list_comes_a_page_at_a_time_with_the_whole_lists_counts(client, care):
+    """An app reads the due list page by page, the most overdue first, with the size of the whole list;
+    the seasonal checks come with the first page only, and a page past the end is empty."""
+    import time_machine
+
+    from care.models import SeasonalCheck
+
+    SeasonalCheck.objects.all().delete()  # the seeded ones: this test sets its own
+    winter = SeasonalCheck.objects.create(name="冬季取暖检查", start_month=11, start_day=15, end_month=3, end_day=15,
+                                          checklist=[{"name": "stove", "label": "煤炉烟道通畅"}])
+    winter.categories.set([care.categories["solitary_elderly"]])
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 12, 1, 20, 30)), tick=False):
+        today = timezone.localdate()
+        people = {}
+        for name, seq, due_in in (("甲", "001", -1), ("乙", "003", -5), ("丙", "005", 2), ("丁", "007", 30)):
+            people[name] = register(care, name=name, seq=seq)
+            Person.objects.filter(pk=people[name].pk).update(next_visit_due=today + timedelta(days=due_in))
+        auth = bearer(care, care.grid_worker)
+
+        def due(**params):
+            response = client.get(f"{BASE}/due", params, **auth)
+            assert response.status_code == 200, response.content
+            body = response.json()
+            return body, [p["id"] for p in body["overdue"]], [p["id"] for p in body["due_soon"]]
+
+        first, overdue, soon = due(page_size=2)
+        assert (first["count"], first["overdue_count"], first["page"], first["page_size"]) == (3, 2, 1, 2)
+        assert overdue == [people["乙"].pk, people["甲"].pk] and soon == []
+        assert {p["id"] for p in first["seasonal"]["冬季取暖检查"]} == {p.pk for p in people.values()}
+        second, overdue, soon = due(page_size=2, page=2)
+        assert second["count"] == 3 and overdue == [] and soon == [people["丙"].pk] and second["seasonal"] == {}
+        past, overdue, soon = due(page_size=2, page=3)
+        assert past["count"] == 3 and overdue == soon == []
+        whole, overdue, soon = due()  # an app that knows no pages still gets a carer's whole list
+        assert whole["page_size"] == 100 and overdue == [people["乙"].pk, people["甲"].pk] and soon == [people["丙"].pk]
+    for bad in ({"page_size": 201}, {"page_size": 0}, {"page": 0}):
+        assert client.get(f"{BASE}/due", bad, **auth).status_code == 422
+
+
+def test_the_openapi_document_describes_the_due_lists_pages(client):
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/care/due"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parameters["page"]["minimum"] == 1 and parameters["page_size"]["maximum"] == 200
+    assert parameters["page_size"]["default"] == 100

@@ -197,3 +197,27 @@ def test_the_person_page_lists_the_volunteer_activities_serving_them(client, car
     assert f"{reverse('volunteers:staff_activity_new')}?care_person={person.pk}" in page
     page = client.get(reverse("care:person", args=[other.pk])).content.decode()
     assert "陪王奶奶去医院复查" not in page and f"?care_person={other.pk}" in page
+
+
+def test_the_people_due_later_are_folded_below_and_only_the_first_few_shown(client, care, monkeypatch):
+    """A phone shows the due list first; those due later wait folded at the bottom, the earliest first,
+    with how many there are in all and the way to the registry for the rest."""
+    from datetime import timedelta
+
+    from care import selectors
+    from care.models import SeasonalCheck
+
+    monkeypatch.setattr(selectors, "LATER_SHOWN", 1)
+    SeasonalCheck.objects.all().delete()  # none open: the two are due later only
+    today = timezone.localdate()
+    soon = register(care, name="甲", seq="001", category="dibao")
+    far = register(care, name="乙", seq="003", category="dibao")
+    Person.objects.filter(pk=soon.pk).update(next_visit_due=today + timedelta(days=20))
+    Person.objects.filter(pk=far.pk).update(next_visit_due=today + timedelta(days=40))
+    client.force_login(care.grid_worker)
+    page = client.get(reverse("care:mine")).content.decode()
+    start = page.index('<details class="care-later">')
+    later = page[start:page.index("</details>", start)]
+    assert "1 / 2" in later and reverse("care:person", args=[soon.pk]) in later
+    assert reverse("care:person", args=[far.pk]) not in page
+    assert f"{(today + timedelta(days=20)).isoformat()}" in later and reverse("care:people") in later
