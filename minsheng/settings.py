@@ -273,8 +273,8 @@ if TASK_BACKEND == "rq":
         raise ImproperlyConfigured("TASK_BACKEND=rq queues tasks in Redis: set REDIS_URL (or TASK_REDIS_URL)")
     INSTALLED_APPS.append("django_rq")  # rqworker, and the backend's system check asks for it
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    # RQ stops a job after DEFAULT_TIMEOUT seconds (its own default is 180); the nightly retraining and a
-    # large import take longer, and db_worker sets no limit at all.
+    # RQ stops a job after DEFAULT_TIMEOUT seconds; its own default, 180, may be too short for the classifier's
+    # retraining task or a large import, and db_worker sets no limit at all.
     RQ_QUEUES = {"default": {"URL": TASK_REDIS_URL, "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 3600,
                                                                                minimum=60)}}
 else:
