@@ -1,5 +1,5 @@
-"""Periodic work on appeals, as Django tasks (django_tasks; the database backend's worker is
-``manage.py db_worker``). Nothing schedules them by itself: cron runs ``manage.py appeals_sweep``
+"""Periodic work on appeals, as Django tasks (django_tasks, run by the task
+worker: deploy/README.md). Nothing schedules them by itself: cron runs ``manage.py appeals_sweep``
 every few minutes, either doing the work in place or, with ``--enqueue``, queueing these tasks for
 the worker. Every step is safe to run twice at once: each appeal is flagged or closed by a service
 that re-checks its row, and the outbox is claimed with a conditional UPDATE.

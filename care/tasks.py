@@ -1,4 +1,4 @@
-"""Background work of care (django-tasks; the worker is ``manage.py db_worker``): re-evaluating people's
+"""Background work of care (django-tasks, run by the task worker: deploy/README.md): re-evaluating people's
 risk and due dates when an administrator changes a rule or a visit plan, so that the admin's save does
 not wait for a whole city's registry. Each is idempotent and works in chunks (care.services)."""
 

@@ -261,7 +261,24 @@ API_RATE_LIMIT_PER_IP = env_int("API_RATE_LIMIT_PER_IP", 300, minimum=1)
 # when this is on; an organisation's API key that may read its units sees them either way.
 OPEN311_PUBLISH_REFUSED = env_bool("OPEN311_PUBLISH_REFUSED", False)
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks (django-tasks). TASK_BACKEND=database (the default): tasks are rows in PostgreSQL, run by
+# ``manage.py db_worker``. TASK_BACKEND=rq: tasks are queued in Redis (django-tasks-rq) and run by
+# ``manage.py rqworker --job-class django_tasks_rq.Job default``, for many workers or many tasks a second
+# (deploy/README.md says when). The queue is TASK_REDIS_URL, by default REDIS_URL; give it a Redis database
+# number of its own (redis://host:6379/2), as clearing the cache empties the cache's whole database.
+TASK_BACKEND = env_choice("TASK_BACKEND", "database", ("database", "rq"))
+if TASK_BACKEND == "rq":
+    TASK_REDIS_URL = env_redis_url("TASK_REDIS_URL") or REDIS_URL
+    if not TASK_REDIS_URL:
+        raise ImproperlyConfigured("TASK_BACKEND=rq queues tasks in Redis: set REDIS_URL (or TASK_REDIS_URL)")
+    INSTALLED_APPS.append("django_rq")  # rqworker, and the backend's system check asks for it
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # RQ stops a job after DEFAULT_TIMEOUT seconds; its own default, 180, may be too short for the classifier's
+    # retraining task or a large import, and db_worker sets no limit at all.
+    RQ_QUEUES = {"default": {"URL": TASK_REDIS_URL, "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT_SECONDS", 3600,
+                                                                               minimum=60)}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # What ``manage.py run_scheduler`` runs and when (deploy/crontab says the same for cron): the
 # appeals sweep delivers notifications (SMS), flags overdue work and updates the 三率 summary; the

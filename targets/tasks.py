@@ -1,4 +1,4 @@
-"""Background work of targets (django-tasks; the worker is ``manage.py db_worker``): a monthly report
+"""Background work of targets (django-tasks, run by the task worker: deploy/README.md): a monthly report
 asked for on the page is built here, its progress written on the row for the page to show."""
 
 from django_tasks import task

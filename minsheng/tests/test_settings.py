@@ -18,7 +18,7 @@ INDEX_KEY = "GQEzD4T1qogQWSdO_ifR6l72oXi3h1tOAZW8PN_bpL8="
 GOOD = {"SECRET_KEY": "x" * 40, "ALLOWED_HOSTS": "minsheng.example.gov.cn", "DEBUG": "0",
         "FIELD_ENCRYPTION_KEYS": FERNET_KEY, "BLIND_INDEX_KEY": INDEX_KEY}
 SET_BY_TESTS = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "TIME_ZONE",
-                "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY"}
+                "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "TASK_BACKEND", "TASK_REDIS_URL"}
 
 
 def start(**env):
@@ -58,6 +58,10 @@ def test_good_environment_starts():
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL must be one of DEBUG, INFO"),
         ({"SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
         ({"OTP_TTL_SECONDS": "10"}, "OTP_TTL_SECONDS must be at least 60"),
+        ({"TASK_BACKEND": "celery"}, "TASK_BACKEND must be one of database, rq"),
+        ({"TASK_BACKEND": "rq"}, "TASK_BACKEND=rq queues tasks in Redis: set REDIS_URL"),
+        ({"TASK_BACKEND": "rq", "REDIS_URL": "redis://127.0.0.1:6379/1", "TASK_TIMEOUT_SECONDS": "5"},
+         "TASK_TIMEOUT_SECONDS must be at least 60"),
         ({"MEDIA_STORAGE": "nfs"}, "MEDIA_STORAGE must be one of filesystem, s3"),
         ({"MEDIA_STORAGE": "s3"}, "MEDIA_S3_BUCKET must be set"),
         ({"MEDIA_S3_BUCKET": "minsheng-media"}, "MEDIA_S3_ENDPOINT_URL must be set"),
@@ -87,6 +91,25 @@ def test_media_on_s3_is_private_on_the_named_endpoint():
     assert options["default_acl"] is None and options["custom_domain"] is None  # private, no CDN
     assert options["querystring_auth"] is True and options["querystring_expire"] == 120
     assert options["addressing_style"] == "path" and options["file_overwrite"] is False
+
+
+def settings_json(code, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TESTS} | GOOD | env
+    result = subprocess.run([sys.executable, "-c", f"import json, minsheng.settings as s; print(json.dumps({code}))"],
+                            cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    return json.loads(result.stdout)
+
+
+def test_tasks_go_to_the_database_unless_rq_is_chosen():
+    code = "[s.TASKS, 'django_rq' in s.INSTALLED_APPS, getattr(s, 'RQ_QUEUES', None)]"
+    assert settings_json(code) == [{"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}, False, None]
+    tasks, has_django_rq, queues = settings_json(code, TASK_BACKEND="rq", REDIS_URL="redis://10.0.0.5:6379/0")
+    assert tasks == {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}} and has_django_rq
+    assert queues == {"default": {"URL": "redis://10.0.0.5:6379/0", "DEFAULT_TIMEOUT": 3600}}
+    # The queue in a Redis database of its own, apart from the cache's.
+    _, _, queues = settings_json(code, TASK_BACKEND="rq", REDIS_URL="redis://10.0.0.5:6379/0",
+                                 TASK_REDIS_URL="redis://10.0.0.5:6379/2")
+    assert queues["default"]["URL"] == "redis://10.0.0.5:6379/2"
 
 
 def test_debug_allows_missing_secret_hosts_and_personal_data_keys():

@@ -6,7 +6,7 @@ It recomputes the days touched by appeals changed since its last run and adds th
 yesterday. The KPI page shows the same figures whether or not it has run (it counts live what the
 summary does not hold); running it often keeps the page fast. The first run (or ``--full``, which
 rebuilds every day) reads every appeal: about 12 s for a million on PostgreSQL; later runs take a
-second or two. Two runs at once do no harm. ``--enqueue`` queues the task for ``manage.py db_worker``."""
+second or two. Two runs at once do no harm. ``--enqueue`` queues the task for the task worker."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Recompute every day, not only the changed ones.")
         parser.add_argument("--enqueue", action="store_true",
-                            help="Queue the task for the task worker (manage.py db_worker) instead.")
+                            help="Queue the task for the task worker (db_worker, or rqworker with RQ) instead.")
 
     def handle(self, *args, full=False, enqueue=False, **options):
         if enqueue:

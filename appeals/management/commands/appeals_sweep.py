@@ -5,7 +5,7 @@
 It flags overdue appeals, closes those left unrated past the rating period, delivers due
 notifications, brings the 三率 daily summary (appeals.kpi_rollup) up to date and forgets API
 Idempotency-Keys past their retention — here and now, or, with --enqueue, as tasks for
-``manage.py db_worker``. Two runs at once do no harm."""
+the task worker (``db_worker``, or ``rqworker`` with TASK_BACKEND=rq). Two runs at once do no harm."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--enqueue", action="store_true",
-                            help="Queue the five tasks for the task worker (manage.py db_worker) instead.")
+                            help="Queue the five tasks for the task worker (db_worker, or rqworker with RQ) instead.")
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
