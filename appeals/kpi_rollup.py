@@ -67,6 +67,20 @@ FIELDS = ("accepted", "accepted_on_time", "closed", "closed_on_time", "rated", "
 MOVING_ACTIONS = (Action.DISPATCH, Action.REASSIGN)
 
 
+def closed_counts(prefix: str = "") -> dict:
+    """The closing side of the figures, counted over closed appeals (the page's live count and the
+    rollup's count the same way)."""
+    rated = ~Q(satisfaction="")
+    return {
+        f"{prefix}closed": Count("closed_at"),
+        f"{prefix}closed_on_time": Count("closed_at", filter=Q(closed_on_time=True)),
+        f"{prefix}rated": Count("closed_at", filter=rated),
+        f"{prefix}resolved": Count("closed_at", filter=rated & Q(resolved=True)),
+        f"{prefix}satisfied": Count("closed_at", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        f"{prefix}basic": Count("closed_at", filter=Q(satisfaction=Satisfaction.BASIC)),
+    }
+
+
 # --- days and ranges -----------------------------------------------------------------------------
 
 def day_start(day: date) -> datetime:
@@ -255,15 +269,7 @@ def _summarise(ranges) -> list[KpiDaySummary]:
         "n_accepted": Count("dispatched_at", filter=Q(accepted_on_time__isnull=False)),
         "n_accepted_on_time": Count("dispatched_at", filter=Q(accepted_on_time=True)),
     })
-    rated = ~Q(satisfaction="")
-    gather(Appeal.objects.filter(state=State.CLOSED), "closed_at", {
-        "n_closed": Count("closed_at"),
-        "n_closed_on_time": Count("closed_at", filter=Q(closed_on_time=True)),
-        "n_rated": Count("closed_at", filter=rated),
-        "n_resolved": Count("closed_at", filter=rated & Q(resolved=True)),
-        "n_satisfied": Count("closed_at", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-        "n_basic": Count("closed_at", filter=Q(satisfaction=Satisfaction.BASIC)),
-    })
+    gather(Appeal.objects.filter(state=State.CLOSED), "closed_at", closed_counts(prefix="n_"))
     return [KpiDaySummary(day=day, department_id=department, unit_id=unit, **counts)
             for (day, department, unit), counts in sorted(totals.items(), key=_order)
             if any(counts.values())]

@@ -54,7 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appeals import kpi_rollup
-from appeals.models import Appeal, KpiDaySummary, KpiSettings, ReceivedDaySummary, ReceivedKey, Satisfaction, State
+from appeals.models import Appeal, KpiDaySummary, KpiSettings, ReceivedDaySummary, ReceivedKey, State
 from appeals.permissions import KPI_ROLES
 from appeals.selectors import appeals_visible_to, overdue_q, visibility
 from core.errors import BadInput
@@ -312,7 +312,6 @@ def holder_figures(period: Period, *, department_ids=None, unit_ids=None, now: d
     waiting = Appeal.objects.filter(holders, state=State.TO_ACCEPT, accepted_on_time__isnull=True,
                                     dispatched_at__gte=start, dispatched_at__lt=stop, accept_due_at__lt=now)
     rows += _counted(waiting, {"dispatched": Count("dispatched_at")})
-    rated = ~Q(satisfaction="")
     for first, last in plan.live:  # one index range scan per side and range
         begin, end = Period(first, last).bounds
         dispatched = Appeal.objects.filter(holders, dispatched_at__gte=begin, dispatched_at__lt=end)
@@ -321,14 +320,7 @@ def holder_figures(period: Period, *, department_ids=None, unit_ids=None, now: d
             "accepted_on_time": Count("dispatched_at", filter=Q(accepted_on_time=True)),
         })
         closed = Appeal.objects.filter(holders, state=State.CLOSED, closed_at__gte=begin, closed_at__lt=end)
-        rows += _counted(closed, {
-            "closed": Count("closed_at"),
-            "closed_on_time": Count("closed_at", filter=Q(closed_on_time=True)),
-            "rated": Count("closed_at", filter=rated),
-            "resolved": Count("closed_at", filter=rated & Q(resolved=True)),
-            "satisfied": Count("closed_at", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-            "basic": Count("closed_at", filter=Q(satisfaction=Satisfaction.BASIC)),
-        })
+        rows += _counted(closed, kpi_rollup.closed_counts())
     by_department: dict[int, Figures] = defaultdict(Figures)
     by_unit: dict[int, Figures] = defaultdict(Figures)
     for row in rows:
@@ -655,7 +647,6 @@ def _monthly_totals(plan, *, department_ids, unit_ids, now: datetime, span) -> d
     waiting = Appeal.objects.filter(holders, state=State.TO_ACCEPT, accepted_on_time__isnull=True,
                                     dispatched_at__gte=start, dispatched_at__lt=stop, accept_due_at__lt=now)
     add(by_month(waiting, "dispatched_at", {"dispatched": Count("dispatched_at")}))
-    rated = ~Q(satisfaction="")
     for first, last in plan.live:
         begin, end = Period(first, last).bounds
         add(by_month(Appeal.objects.filter(holders, dispatched_at__gte=begin, dispatched_at__lt=end), "dispatched_at", {
@@ -663,14 +654,7 @@ def _monthly_totals(plan, *, department_ids, unit_ids, now: datetime, span) -> d
             "accepted_on_time": Count("dispatched_at", filter=Q(accepted_on_time=True)),
         }))
         closed = Appeal.objects.filter(holders, state=State.CLOSED, closed_at__gte=begin, closed_at__lt=end)
-        add(by_month(closed, "closed_at", {
-            "closed": Count("closed_at"),
-            "closed_on_time": Count("closed_at", filter=Q(closed_on_time=True)),
-            "rated": Count("closed_at", filter=rated),
-            "resolved": Count("closed_at", filter=rated & Q(resolved=True)),
-            "satisfied": Count("closed_at", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-            "basic": Count("closed_at", filter=Q(satisfaction=Satisfaction.BASIC)),
-        }))
+        add(by_month(closed, "closed_at", kpi_rollup.closed_counts()))
     return dict(totals)
 
 
