@@ -121,3 +121,16 @@ def test_a_week_old_demand_was_received_in_working_hours():
         clock.at = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.get_current_timezone())
         assert timezone.now() == clock.at
     assert abs((timezone.now() - real).total_seconds()) < 60
+
+
+def test_the_demo_run_sends_its_notifications_through_the_demo_sms(demo_city, settings):
+    """As `make run` has it (DEBUG on, the demo's SMS backend): every notification of the demo's demands is
+    sent, none given up (the generator once switched DEBUG off for its run, and the demo backend refused)."""
+    from accounts.sms import DEMO_BACKEND
+
+    settings.DEBUG = True
+    settings.SMS_BACKEND = DEMO_BACKEND
+    generate(60, days=7)
+    outbox = AppealEvent.objects.exclude(delivery=AppealEvent.Delivery.NONE)
+    assert outbox.filter(delivery=AppealEvent.Delivery.SENT).exists()
+    assert not outbox.filter(delivery=AppealEvent.Delivery.FAILED).exists()
