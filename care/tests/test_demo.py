@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from appeals.models import Appeal
 from care.models import CareAssignment, CarerRole, Person, PersonNeed, Visit
-from care.selectors import people_visible_to
+from care.selectors import my_visits, people_visible_to
 from orgs.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,11 @@ def test_care_demo_builds_a_registry_with_visits_some_overdue(categories):
     people = Person.objects.count()
     assert people > 60
     assert Person.objects.filter(next_visit_due__lt=timezone.localdate()).exists()
+    # Every carer's 我的走访 opens onto work: someone overdue on each due list.
+    carers = User.objects.filter(pk__in=CareAssignment.objects.values("carer_id"))
+    assert carers.count() > 3
+    idle = [carer.username for carer in carers if not my_visits(carer).overdue_count]
+    assert idle == []
     assert Visit.objects.filter(on_time=True).exists()
     assert Person.objects.filter(risk_level="high").exists()
     assert Person.objects.exclude(pk__in=CareAssignment.objects.values("person_id")).exists()  # coverage gaps

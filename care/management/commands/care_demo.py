@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,8 +95,11 @@ class Command(BaseCommand):
         if not Membership.objects.filter(user=user, department=department, role=Role.HANDLER).exists():
             membership_grant(actor=root, user=user, role=Role.HANDLER, department=department)
         today = timezone.localdate()
-        community = Person.objects.filter(unit__code=demo.SOCIAL_WORKER[2], ended_on__isnull=True,
-                                          assignments__until__isnull=True).distinct().order_by("pk")
+        # Ended: people not overdue, so that every carer keeps the overdue person their 我的走访 opens onto.
+        community = (Person.objects.filter(unit__code=demo.SOCIAL_WORKER[2], ended_on__isnull=True,
+                                           assignments__until__isnull=True).distinct()
+                     .annotate(late=Case(When(next_visit_due__lt=today, then=1), default=0))
+                     .order_by("late", "pk"))
         for (reason, days_ago, note), person in zip(demo.ENDED, list(community[:len(demo.ENDED)]), strict=False):
             last = timezone.localdate(person.last_visit_at) if person.last_visit_at else today
             ended_on = min(today, max(today - timedelta(days=days_ago), last + timedelta(days=1)))
@@ -129,6 +132,7 @@ class Command(BaseCommand):
         taken: set[str] = set()
         people = visits = needs = 0
         needs_left = list(demo.NEEDS)
+        late_for: set[int] = set()  # carers with someone overdue already
         for village in villages:
             staff = carers.get(village.pk, [])
             grids = list(Unit.objects.filter(parent=village, level=Level.GRID))
@@ -147,8 +151,12 @@ class Command(BaseCommand):
                     continue
                 user, role = carer
                 services.assignment_start(actor=root, person=person, carer=user, role=role, since=since)
-                made, need = self.history(person, user, rng, today, needs_left if role != CarerRole.VILLAGE_CADRE
-                                          else [])
+                # Every carer's 我的走访 opens onto work: their first person is left overdue if no one is yet.
+                made, need, late = self.history(person, user, rng, today,
+                                                needs_left if role != CarerRole.VILLAGE_CADRE else [],
+                                                late=user.pk not in late_for)
+                if late:
+                    late_for.add(user.pk)
                 visits += made
                 needs += need
         return people, visits, needs
@@ -165,15 +173,17 @@ class Command(BaseCommand):
         return user, role
 
     @staticmethod
-    def history(person, carer, rng, today, needs_left) -> tuple[int, int]:
+    def history(person, carer, rng, today, needs_left, *, late: bool = False) -> tuple[int, int, bool]:
         """Visits from about four months ago to now at the person's interval, with a little slack; for some
-        people the last one or two are left out, so they are overdue today."""
+        people (and with ``late``) the last one or two are left out, so they are overdue today. Returns the
+        visits made, the needs filed, and whether the person was left overdue."""
         person.refresh_from_db()
         level = person.risk_level
         interval = visit_interval(level, [m.category for m in person.memberships.filter(until__isnull=True)
                                           .select_related("category")])
         day = today - timedelta(days=rng.randint(100, 130))
-        stop = today - timedelta(days=interval * (2 if rng.random() < demo.OVERDUE_SHARE else 0))
+        late = rng.random() < demo.OVERDUE_SHARE or late
+        stop = today - timedelta(days=interval * (2 if late else 0))
         made = filed = 0
         while day <= stop and day <= today:
             moment = timezone.make_aware(datetime.combine(day, time(rng.randint(9, 16), rng.choice([0, 15, 30, 45]))))
@@ -190,4 +200,4 @@ class Command(BaseCommand):
             made += 1
             filed += need is not None
             day += timedelta(days=max(1, interval + rng.randint(-3, 1)))
-        return made, filed
+        return made, filed, late
