@@ -284,16 +284,25 @@ class Command(BaseCommand):
         slots = sorted([(q, s.pk, s) for s in eligible for q in range(12 if s.status == SeekerStatus.EMPLOYED else 1)
                         if month(q) >= since[s.pk]], key=lambda t: (t[0], t[1]))
         paid, applied = [], 0
-        for (back, _pk, seeker), state in zip(slots, plan, strict=False):
+        states = iter(plan)
+        for back, _pk, seeker in slots:
             placement = seeker.placements.filter(ended_on__isnull=True).first()
             form = SubsidyForm.PUBLIC_WELFARE if placement else SubsidyForm.FLEXIBLE
             first = month(back)
             if placement:
                 first = max(first, placement.starts_on.replace(day=1))
-            application = services.subsidy_apply(actor=yuci, seeker=seeker, data=services.SubsidyData(
+            data = services.SubsidyData(
                 form=form, first_month=first, last_month=month(back),
                 monthly_amount=self.rng.choice(["452.00", "480.50", "516.00"]),
-                proof=f"晋中社保缴费凭证 {self.today:%Y}-{seeker.pk:05d}-{back}"))
+                proof=f"晋中社保缴费凭证 {self.today:%Y}-{seeker.pk:05d}-{back}")
+            # Only what the rules allow: a seeker of the generated registry may be past retirement, say,
+            # which the service rightly refuses.
+            if not services.subsidy_check(seeker, data).ok:
+                continue
+            state = next(states, None)
+            if state is None:
+                break
+            application = services.subsidy_apply(actor=yuci, seeker=seeker, data=data)
             applied += 1
             if state in ("approved", "paid"):
                 services.subsidy_decide(actor=yuci, application=application, decision="approve")
