@@ -4,6 +4,7 @@ need, the unit page's drill-down, the exports (xlsx, masked, audited) and the PI
 refuses those outside its scope."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -311,7 +312,8 @@ def test_a_department_s_export_and_pages_hold_only_its_categories(client, dpf): 
 
 def test_the_whole_record_for_the_person_as_xlsx_and_printable(client, care):
     person = register(care)
-    visited = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+    # Yesterday morning: this morning's 09:30 lies in the future between midnight and 09:30.
+    visited = (timezone.localtime() - timedelta(days=1)).replace(hour=9, minute=30, second=0, microsecond=0)
     services.visit_record(
         actor=care.grid_worker,
         person=person,
