@@ -6,6 +6,12 @@ to ``core:job`` (core/views.py), which shows a progress bar the browser polls an
 result. The worker runs ``run_job``: it claims the row with a conditional UPDATE (queued → running),
 so a task delivered twice runs once, and a runner's DomainError ends the job with its message.
 
+A worker that dies mid-job (SIGKILL, its machine lost) leaves the job running with no progress, and a task
+lost with Redis (``TASK_BACKEND=rq``) leaves it queued with no task: ``jobs_recover`` (``manage.py
+jobs_recover``, every two minutes from the scheduler) queues such a job again, up to JOB_MAX_ATTEMPTS
+times. Every runner is idempotent (an import saved in chunks skips the rows saved before), and each attempt
+writes only while it is the job's latest: a worker thought dead that wakes up cannot overwrite the new run.
+
 A job may offer a follow-up the person confirms (``result["next"]``: an import's dry run offers the
 import itself), started with ``job_continue``. The xlsx import of core.xlsx runs on this
 (``xlsx_import`` below): any core.xlsx.Importer can be run in the background."""
@@ -15,11 +21,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -67,10 +76,18 @@ def _job_file_delete(name: str) -> None:
         default_storage.delete(name)
 
 
+def _this_attempt(job: Job):
+    """The job's row while ``job`` is the attempt running it (not taken over by jobs_recover)."""
+    return Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts)
+
+
 class Progress:
     """What a runner reports: the stage it is in and how far it is, written to the job's row at most
     every PROGRESS_EVERY seconds. A runner that reports progress must not hold one transaction across
-    the whole job (the page would not see the row change), which is why core.xlsx imports in chunks."""
+    the whole job (the page would not see the row change), which is why core.xlsx imports in chunks.
+
+    The writes are also the job's heartbeat: a job running with no progress for JOB_STALE_MINUTES is taken
+    for dead (jobs_recover), so a runner reports at least every few minutes (each chunk of an import)."""
 
     def __init__(self, job: Job):
         self.job = job
@@ -91,8 +108,8 @@ class Progress:
         now = time.monotonic()
         if force or now - self._written >= PROGRESS_EVERY:
             self._written = now
-            Job.objects.filter(pk=self.job.pk).update(stage=self.job.stage, total=self.job.total,
-                                                      done=self.job.done, updated_at=timezone.now())
+            _this_attempt(self.job).update(stage=self.job.stage, total=self.job.total, done=self.job.done,
+                                           updated_at=timezone.now())
 
 
 def job_start(*, actor, kind: str, title: str, params: dict | None = None, content: bytes | None = None,
@@ -130,8 +147,8 @@ def job_for(user, job_id) -> Job:
 
 def run_job(job_id) -> str:
     """Run a queued job; a job already claimed (a task delivered twice) is left alone. Returns its state."""
-    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(state=JobState.RUNNING,
-                                                                         updated_at=timezone.now())
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now())
     job = Job.objects.select_related("actor").get(pk=job_id)
     if not claimed:
         return job.state
@@ -152,15 +169,50 @@ def run_job(job_id) -> str:
 
 
 def _finish(job: Job, state: str, *, result: dict | None = None, error: str = "") -> None:
+    """End the attempt ``job`` runs; an attempt taken over meanwhile (jobs_recover) writes nothing."""
+    running = _this_attempt(job)
     job.state, job.error, job.finished_at = state, error, timezone.now()
     if result is not None:
         job.result = result
     if state == JobState.DONE and result:
         job.done = job.total
-    if not (job.result or {}).get("next") and job.file_path:  # nothing will read the file again
+    ended = running.update(state=job.state, error=job.error, finished_at=job.finished_at, result=job.result,
+                           done=job.done, updated_at=timezone.now())
+    if ended and not (job.result or {}).get("next") and job.file_path:  # nothing will read the file again
         _job_file_delete(job.file_path)
-    Job.objects.filter(pk=job.pk).update(state=job.state, error=job.error, finished_at=job.finished_at,
-                                         result=job.result, done=job.done, updated_at=timezone.now())
+
+
+def jobs_recover(*, now=None) -> dict:
+    """Queue again the jobs whose worker is gone: running with no progress for JOB_STALE_MINUTES (the
+    worker killed), or queued that long (the task lost with Redis, or never queued because the queue was
+    down when the job was started). A job whose worker died JOB_MAX_ATTEMPTS times fails with a message
+    saying so. Queuing a job that is only waiting its turn does no harm: a task delivered twice runs once
+    (run_job). Returns how many jobs were restarted, given up and queued again."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.JOB_STALE_MINUTES)
+    report = {"restarted": 0, "failed": 0, "requeued": 0}
+    dead = Job.objects.filter(state=JobState.RUNNING, updated_at__lt=stale).only("pk", "attempts", "file_path")
+    for job in dead[:1000]:
+        gone = Job.objects.filter(pk=job.pk, state=JobState.RUNNING, attempts=job.attempts, updated_at__lt=stale)
+        if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            error = _("The job stopped %(count)d times before it was done (the worker running it was "
+                      "interrupted), so it was given up. Please start it again.") % {"count": job.attempts}
+            if gone.update(state=JobState.FAILED, error=error, finished_at=now, updated_at=now):
+                report["failed"] += 1
+                logger.error("job %s given up after %d attempts", job.pk, job.attempts)
+                if job.file_path:
+                    _job_file_delete(job.file_path)
+        elif gone.update(state=JobState.QUEUED, stage=_("Started again: the worker running it stopped"), done=0,
+                         updated_at=now):
+            report["restarted"] += 1
+            logger.warning("job %s restarted: no progress since %s (attempt %d)", job.pk, stale, job.attempts)
+            transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+    waiting = Job.objects.filter(state=JobState.QUEUED, updated_at__lt=stale).only("pk", "updated_at")
+    for job in waiting[:1000]:
+        if Job.objects.filter(pk=job.pk, state=JobState.QUEUED, updated_at=job.updated_at).update(updated_at=now):
+            report["requeued"] += 1
+            transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+    return report
 
 
 @transaction.atomic

@@ -83,6 +83,9 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     done = models.PositiveIntegerField(_("done"), default=0)
     stage = models.CharField(_("stage"), max_length=100, blank=True)
+    # How many times a worker took the job: a worker that dies mid-job (killed, its machine lost) leaves it
+    # running without progress; core.jobs.jobs_recover queues it again, up to JOB_MAX_ATTEMPTS times.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     # Where the person goes back to when the job is over (the page that started it).
@@ -95,7 +98,12 @@ class Job(models.Model):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["actor", "-created_at"], name="core_job_actor")]
+        indexes = [
+            models.Index(fields=["actor", "-created_at"], name="core_job_actor"),
+            # What the recovery sweep reads every few minutes: the jobs not over, by when they last moved.
+            models.Index(fields=["updated_at"], name="core_job_waiting",
+                         condition=models.Q(state__in=["queued", "running"])),
+        ]
 
     def __str__(self):
         return self.title

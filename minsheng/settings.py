@@ -280,11 +280,19 @@ if TASK_BACKEND == "rq":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# A background job (core.jobs: an import with its progress page) running with no progress for this long is
+# taken for dead (its worker killed) and queued again by ``manage.py jobs_recover``, at most JOB_MAX_ATTEMPTS
+# times in all. Every runner reports progress at least once a chunk, a few seconds apart.
+JOB_STALE_MINUTES = env_int("JOB_STALE_MINUTES", 10, minimum=2)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+
 # What ``manage.py run_scheduler`` runs and when (deploy/crontab says the same for cron): the
 # appeals sweep delivers notifications (SMS), flags overdue work and updates the 三率 summary; the
 # router learns nightly from the day's closed demands; care's risk levels and due visits are refreshed.
 SCHEDULE = [
     {"command": "appeals_sweep", "every": env_int("SWEEP_SECONDS", 60, minimum=10)},
+    # Background jobs whose worker died (or whose task was lost with Redis) queued again (core.jobs).
+    {"command": "jobs_recover", "every": 120},
     {"command": "dispatch_retrain", "args": ["--no-progress"], "at": "02:30"},
     # 包联: risk levels that depend on time (no visit for 60 days) and who is due a visit.
     {"command": "care_refresh", "args": ["--no-progress"], "at": "03:00"},

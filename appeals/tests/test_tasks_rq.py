@@ -121,3 +121,42 @@ def test_the_notification_outbox_is_delivered_by_an_rq_worker(cast, rq_queue, sm
     # The backend answers for the task's result, as the database backend does.
     done = tasks.deliver_notifications.get_result(result.id)
     assert done.status == "SUCCESSFUL" and done.return_value["sent"] == 1
+
+
+def test_an_import_whose_rq_worker_died_is_queued_again_and_finished_by_another(
+        cast, client, small_limit, rq_queue, monkeypatch, django_capture_on_commit_callbacks):
+    """The worker dies in the middle of the file: RQ puts the task in its failed registry (at once here; after
+    the job's timeout when the worker was SIGKILLed) and will not run it again by itself, and the job's page
+    would say "running" for ever. ``jobs_recover`` queues it again in Redis; the next worker finishes it,
+    each row imported once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appeals.tests.test_import_job_recover import die_at_chunk
+    from core.jobs import jobs_recover
+
+    client.force_login(cast.dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, xlsx(rows(5)), place=cast.yuci.pk)
+    check = Job.objects.get()
+    assert work(rq_queue) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/appeals/staff/import/{check.pk}/confirm/")
+    imported = Job.objects.exclude(pk=check.pk).get()
+
+    revive = die_at_chunk(monkeypatch, 2)
+    assert work(rq_queue) == 1 and rq_queue.failed_job_registry.count == 1
+    revive()
+    imported.refresh_from_db()
+    assert imported.state == JobState.RUNNING and rq_queue.count == 0  # nothing left for RQ to run
+    assert Appeal.objects.filter(channel=Channel.IMPORT).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs_recover(now=timezone.now() + timedelta(minutes=11))["restarted"] == 1
+    assert rq_queue.count == 1  # queued again, in Redis
+    assert work(rq_queue) == 1
+    imported.refresh_from_db()
+    assert imported.state == JobState.DONE and imported.attempts == 2
+    assert Appeal.objects.filter(channel=Channel.IMPORT).values("external_id").distinct().count() == 5
+    assert Appeal.objects.filter(channel=Channel.IMPORT).count() == 5
