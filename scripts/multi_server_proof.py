@@ -1,7 +1,7 @@
 # ruff: noqa: S108, S608 - a fixed work directory for clusters this script owns; SQL built from constants only
 """Proof of the multi-server deployment on one machine (deploy/README.md):
 
-    .venv/bin/python scripts/multi_server_proof.py [--requests 3000] [--concurrency 8] [--keep]
+    .venv/bin/python scripts/multi_server_proof.py [--requests 3000] [--concurrency 8] [--task-backend rq] [--keep]
 
 1. A PostgreSQL primary and a streaming replica made from it with pg_basebackup, each a cluster of its
    own under /tmp/minsheng-proof (ports 5433 and 5434). The machine's shared server (5432) is used when it
@@ -10,8 +10,9 @@
    script makes a primary of its own: the same PostgreSQL, the same settings a deployment needs
    (wal_level=replica, max_wal_senders, a replication line in pg_hba.conf).
 2. Migrations and the demo city on the primary; the replica follows by itself.
-3. Two gunicorn app servers and two task workers (manage.py db_worker), sharing nothing but PostgreSQL
-   and Redis (database 9 of 127.0.0.1:6379: cache, rate limits, access versions).
+3. Two gunicorn app servers and two task workers (manage.py db_worker; with ``--task-backend rq``,
+   ``manage.py rqworker`` taking the tasks from Redis database 8), sharing nothing but PostgreSQL and
+   Redis (database 9 of 127.0.0.1:6379: cache, rate limits, access versions).
 4. The intake load (POST /api/v1/appeals/ as in bench/appeals_create.py, each request with its own
    Idempotency-Key) sent to both servers in turn, as a load balancer does; a request that gets no answer
    is sent again, with the same key, to the other server (what nginx's proxy_next_upstream or the
@@ -45,6 +46,7 @@ WORK = Path("/tmp/minsheng-proof")
 HOST = "127.0.0.1"
 PRIMARY_PORT, REPLICA_PORT = 5433, 5434
 DB = "minsheng"
+TASK_REDIS = f"redis://{HOST}:6379/8"  # the tasks' own Redis database with --task-backend rq, emptied first
 PG_BIN = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]) if Path("/usr/lib/postgresql").exists() else None
 SUBJECTS = [
     ("小区供暖不热", "3号楼暖气一直不热，室温只有12度，请尽快处理。"),
@@ -118,7 +120,7 @@ def stop_clusters() -> None:
                         capture=True)
 
 
-def environment() -> dict:
+def environment(task_backend: str) -> dict:
     keys = subprocess.run([sys.executable, "manage.py", "personal_data_keys"], cwd=ROOT,  # noqa: S603
                           env=dict(os.environ, DEBUG="1"), capture_output=True, text=True, check=True).stdout
     keys = dict(line.split("=", 1) for line in keys.splitlines() if line and not line.startswith("#"))
@@ -128,7 +130,7 @@ def environment() -> dict:
                 REDIS_URL=f"redis://{HOST}:6379/9", DJANGO_SETTINGS_MODULE="minsheng.settings", LOG_LEVEL="ERROR",
                 SMS_BACKEND="accounts.sms.LogBackend",
                 API_RATE_LIMIT_PER_IP="1000000", API_RATE_LIMIT_PER_KEY="1000000",
-                GUNICORN_WORKERS="2")
+                GUNICORN_WORKERS="2", TASK_BACKEND=task_backend, TASK_REDIS_URL=TASK_REDIS)
 
 
 def prepare(env: dict) -> tuple[str, list[str], str]:
@@ -264,6 +266,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--task-backend", choices=("database", "rq"), default="database",
+                        help="where the tasks wait: PostgreSQL (db_worker) or Redis (rqworker)")
     parser.add_argument("--keep", action="store_true", help="leave the clusters running at the end")
     args = parser.parse_args()
     if PG_BIN is None:
@@ -279,18 +283,28 @@ def main():
             "configuration: this script makes a primary of its own")
     try:
         make_clusters()
-        env = environment()
+        env = environment(args.task_backend)
+        if args.task_backend == "rq":
+            import redis
+
+            redis.Redis.from_url(TASK_REDIS).flushdb()
         token, places, session_key = prepare(env)
         say(f"schema and demo city on the primary; replica lag (bytes): "
             f"{psql(PRIMARY_PORT, 'SELECT pg_current_wal_lsn() - replay_lsn FROM pg_stat_replication')}")
         ports = [free_port(), free_port()]
         gunicorn = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "deploy/gunicorn.conf.py")]
         servers = [start([*gunicorn, "--bind", f"{HOST}:{port}"], env, f"app-{port}.log") for port in ports]
-        worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"]
-        workers = [start([*worker, "--worker-id", f"proof-{n}"], env, f"worker-{n}.log") for n in (1, 2)]
+        if args.task_backend == "rq":
+            worker = [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+            workers = [start([*worker, "--name", f"proof-{n}-{uuid.uuid4().hex[:6]}"], env, f"worker-{n}.log")
+                       for n in (1, 2)]
+        else:
+            worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"]
+            workers = [start([*worker, "--worker-id", f"proof-{n}"], env, f"worker-{n}.log") for n in (1, 2)]
         for port in ports:
             wait_until_up(port)
-        say(f"app servers: gunicorn on {HOST}:{ports[0]} and {HOST}:{ports[1]} (2 workers each); task workers: 2")
+        say(f"app servers: gunicorn on {HOST}:{ports[0]} and {HOST}:{ports[1]} (2 workers each); task workers: 2 "
+            f"({'rqworker, tasks in Redis' if args.task_backend == 'rq' else 'db_worker, tasks in PostgreSQL'})")
 
         from django.db.models import Count
 
