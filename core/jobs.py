@@ -42,6 +42,14 @@ logger = logging.getLogger("minsheng.core.jobs")
 PROGRESS_EVERY = 0.5
 
 _runners: dict[str, Callable] = {}
+# Apps whose background work keeps its state in rows of their own (targets' monthly reports) give
+# jobs_recover a function of their own: ``recover(now=...) -> dict`` of counts for the command's report.
+_recoverers: list[Callable] = []
+
+
+def register_recovery(recover: Callable) -> None:
+    if recover not in _recoverers:
+        _recoverers.append(recover)
 
 
 def register(kind: str, runner: Callable) -> None:
@@ -212,6 +220,8 @@ def jobs_recover(*, now=None) -> dict:
         if Job.objects.filter(pk=job.pk, state=JobState.QUEUED, updated_at=job.updated_at).update(updated_at=now):
             report["requeued"] += 1
             transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+    for recover in _recoverers:
+        report.update(recover(now=now))
     return report
 
 

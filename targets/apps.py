@@ -12,6 +12,10 @@ class TargetsConfig(AppConfig):
 
         register_all()
         self.register_menu()
+        from core.jobs import register_recovery
+        from targets.monthly import reports_recover
+
+        register_recovery(reports_recover)  # a report whose worker died stops being "built"
 
     @staticmethod
     def register_menu():

@@ -12,6 +12,7 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from fractions import Fraction
 
 from django.core.files.base import ContentFile
@@ -252,6 +253,21 @@ def report_request(*, actor, unit, period: Period) -> MonthlyReport:
         return MonthlyReport.objects.create(
             unit=unit, month=period.start, version=last + 1, created_by=actor if getattr(actor, "pk", None) else None
         )
+
+
+# A report is built in seconds (4.6 s for the city, bench/targets.py); one still "being built" after this
+# long lost its worker, and is marked failed so that its page stops waiting (core.jobs.jobs_recover).
+REPORT_STALE = timedelta(minutes=30)
+
+
+def reports_recover(*, now) -> dict:
+    """Mark failed the reports whose build died with its worker; building the report again makes a new
+    version. A build that was only slow and still ends writes its files over the mark."""
+    given_up = MonthlyReport.objects.filter(state=MonthlyReportState.BUILDING,
+                                            created_at__lt=now - REPORT_STALE).update(
+        state=MonthlyReportState.FAILED,
+        error=_("The build was interrupted (the worker building it stopped). Build the report again."))
+    return {"monthly_reports_given_up": given_up}
 
 
 def report_build(report: MonthlyReport, *, viewer=None) -> MonthlyReport:

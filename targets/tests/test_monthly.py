@@ -87,3 +87,26 @@ def test_a_leader_builds_the_report_on_demand_and_downloads_it(
     assert client.get(f"/targets/monthly/{versions[1].pk}/status/").json() == {"state": "ready", "progress": 100}
     client.force_login(t.yuci_leader)  # a county's leader: not the city's report
     assert client.get(f"/targets/monthly/{versions[1].pk}/docx/").status_code == 403
+
+
+def test_a_report_whose_worker_died_stops_being_built_and_can_be_built_again(
+    client, cast, t, immediate_tasks, media_root, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.jobs import jobs_recover
+
+    client.force_login(cast.leader)
+    stuck = monthly.report_request(actor=cast.leader, unit=cast.city, period=month_period(2026, 3))
+    # Its worker died before it finished: no task will ever end it.
+    assert jobs_recover(now=timezone.now() + timedelta(minutes=20))["monthly_reports_given_up"] == 0  # slow, not dead
+    assert jobs_recover(now=timezone.now() + timedelta(minutes=31))["monthly_reports_given_up"] == 1
+    stuck.refresh_from_db()
+    assert stuck.state == MonthlyReportState.FAILED
+    html = client.get("/targets/monthly/?unit=140700000000&month=2026-03").content.decode()
+    assert "生成中断" in html and "请重新生成报告" in html and "data-status-url" not in html  # no longer polled
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/targets/monthly/?unit=140700000000&month=2026-03")
+    assert [(v.version, v.state) for v in MonthlyReport.objects.order_by("version")] == [(1, "failed"), (2, "ready")]

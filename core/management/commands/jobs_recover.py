@@ -12,5 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = jobs_recover()
-        self.stdout.write(f"Jobs restarted: {report['restarted']}, given up: {report['failed']}, "
-                          f"queued again: {report['requeued']}.")
+        self.stdout.write(", ".join(f"{key}: {count}" for key, count in report.items()))
