@@ -151,6 +151,40 @@ def default_language():
     translation.deactivate()
 
 
+def _test_clock_start():
+    """The moment MINSHENG_TEST_CLOCK names: ``HH:MM`` (today, Beijing time) or an ISO date and time."""
+    import os
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    text = os.environ.get("MINSHENG_TEST_CLOCK", "").strip()
+    if not text:
+        return None
+    beijing = ZoneInfo("Asia/Shanghai")
+    if len(text) <= 5:
+        hour, minute = (int(part) for part in text.split(":"))
+        return datetime.now(beijing).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=beijing)
+
+
+TEST_CLOCK = _test_clock_start()
+
+
+@pytest.fixture(autouse=True)
+def test_clock():
+    """``MINSHENG_TEST_CLOCK=00:30 make test`` starts every test at that hour (the clock ticking on from
+    there): to run the suite at the hour CI will, or at the hours a test may depend on by mistake (a test
+    that recorded a visit at "09:30 today" failed only between midnight and 09:30). Unset, it does nothing."""
+    if TEST_CLOCK is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(TEST_CLOCK, tick=True):
+        yield
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """Uploads go to a temporary directory, never into the checkout."""
