@@ -186,6 +186,21 @@ def test_clock():
 
 
 @pytest.fixture
+def within_one_window():
+    """Rate limits count in fixed windows of a minute or an hour (core.ratelimit): a test that counts requests
+    starts 20 seconds into the next hour, so that its requests cannot straddle two windows (60 requests did
+    once, under load, and 58 passed a limit of 40)."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now().replace(minute=0, second=20, microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
     """Uploads go to a temporary directory, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"

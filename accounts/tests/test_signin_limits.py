@@ -14,7 +14,7 @@ from accounts.services import otp_request, otp_verify
 from core.errors import BadInput, TooMany
 from core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_one_window")]
 
 PHONE = "13800138000"
 

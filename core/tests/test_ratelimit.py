@@ -4,12 +4,15 @@ counts, those with bad credentials too."""
 
 import json
 
+import pytest
 import time_machine
 from django.test import RequestFactory
 
 from accounts.apikeys import apikey_issue
 from accounts.tokens import token_issue
 from core import ratelimit
+
+pytestmark = pytest.mark.usefixtures("within_one_window")  # the tests that do not freeze the clock themselves
 
 URL = "/api/v1/appeals/"
 NOON = "2026-11-23 12:00:05+08:00"

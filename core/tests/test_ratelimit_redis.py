@@ -29,7 +29,7 @@ def on_redis(settings):
     cache.clear()
 
 
-def test_the_limit_holds_exactly_when_requests_arrive_at_once(on_redis, settings):
+def test_the_limit_holds_exactly_when_requests_arrive_at_once(on_redis, settings, within_one_window):
     settings.API_RATE_LIMIT_PER_IP = 1000
     settings.API_RATE_LIMIT_PER_KEY = 40
     results, start = [], threading.Barrier(20)

@@ -5,7 +5,7 @@ import pytest
 from appeals.models import Appeal
 from open311.tests.helpers import BASE, FORMATS, errors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_one_window")]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
