@@ -38,7 +38,22 @@ def demo_city():
     call_command("seed_demo", force=True, stdout=io.StringIO())
 
 
-def test_every_demo_login_opens_onto_work_and_the_mix_is_realistic(demo_city):
+# The history ends now, whenever ``make run`` is run: in the evening the day's last steps are still to come,
+# after a weekend two days did nothing (taigu_supervisor once opened onto nothing at 20:30).
+MOMENTS = {"tuesday-evening": "2026-12-01T20:30", "monday-morning": "2026-11-23T09:05",
+           "saturday": "2026-11-28T11:00"}
+
+
+@pytest.fixture(params=MOMENTS.values(), ids=MOMENTS.keys())
+def moment(request):
+    import time_machine
+
+    with time_machine.travel(datetime.fromisoformat(request.param).replace(tzinfo=timezone.get_default_timezone()),
+                             tick=True):
+        yield
+
+
+def test_every_demo_login_opens_onto_work_and_the_mix_is_realistic(moment, demo_city):
     generate(260, days=14)
     assert Appeal.objects.count() == 260
     users = {u.username: u for u in User.objects.filter(username__in=[s[0] for s in demo.STAFF])}
@@ -68,7 +83,9 @@ def test_every_demo_login_opens_onto_work_and_the_mix_is_realistic(demo_city):
     assert Appeal.objects.filter(reopen_count__gt=0).exists()
     assert Appeal.objects.filter(is_overdue=True).exists()
     closed = Appeal.objects.filter(state=State.CLOSED)
-    assert closed.count() > Appeal.objects.count() / 5  # two weeks: many still open; most close in 60 days
+    # Two weeks: many still open (most close within 60 days); 52 of 260 on a Saturday, when the last two days
+    # closed nothing.
+    assert closed.count() > Appeal.objects.count() / 6
     rated = closed.exclude(satisfaction="")
     assert rated.filter(satisfaction=Satisfaction.SATISFIED).count() > rated.count() / 2
     # Departments differ: not every one at 100 % satisfied.
